@@ -1,0 +1,220 @@
+#include "dataset/Dataset.h"
+
+#include "common/Errors.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+
+namespace orderlens {
+
+Split parseSplit(const std::string& name)
+{
+    if (name == "train")
+        return Split::Train;
+    if (name == "test")
+        return Split::Test;
+    throw ConfigError("unknown split '" + name + "' (expected train or test)");
+}
+
+std::size_t Dataset::count(Split split) const
+{
+    return std::size_t(std::count(splits_.begin(), splits_.end(), split));
+}
+
+std::vector<std::size_t> Dataset::indices(Split split) const
+{
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < splits_.size(); ++i)
+        if (splits_[i] == split)
+            out.push_back(i);
+    return out;
+}
+
+ImageView Dataset::image(std::size_t i) const
+{
+    return {pixels_.data() + offsets_[i], heights_[i], widths_[i], channelCounts_[i]};
+}
+
+void Dataset::reserve(std::size_t images, std::size_t pixelBytes)
+{
+    keys_.reserve(images);
+    splits_.reserve(images);
+    labels_.reserve(images);
+    offsets_.reserve(images);
+    heights_.reserve(images);
+    widths_.reserve(images);
+    channelCounts_.reserve(images);
+    pixels_.reserve(pixelBytes);
+}
+
+std::uint8_t* Dataset::appendPixels(std::size_t bytes)
+{
+    const std::size_t at = pixels_.size();
+    pixels_.resize(at + bytes);
+    return pixels_.data() + at;
+}
+
+void Dataset::addEntry(std::string key, Split split, int label, std::uint64_t bits,
+                       const std::uint8_t* pixels, int height, int width, int channels)
+{
+    if (height <= 0 || width <= 0 || height > 65535 || width > 65535 || (channels != 1 && channels != 3))
+        throw InputError(key, "unsupported image geometry " + std::to_string(height) + " x " +
+                                  std::to_string(width) + " x " + std::to_string(channels));
+    const std::size_t bytes = std::size_t(height) * width * channels;
+    std::size_t offset;
+    // A reader may have decoded straight into the buffer with appendPixels().
+    const std::size_t expectedEnd = offsets_.empty() ? 0 : offsets_.back() + image(offsets_.size() - 1).bytes();
+    if (pixels == nullptr) {
+        offset = expectedEnd;
+        if (pixels_.size() < offset + bytes)
+            throw Error("Dataset::add: pixels were not appended for " + key);
+    } else {
+        offset = pixels_.size();
+        std::uint8_t* dst = appendPixels(bytes);
+        std::memcpy(dst, pixels, bytes);
+    }
+    if (keys_.empty()) {
+        height_ = height;
+        width_ = width;
+        channels_ = channels;
+    } else if (uniform_ && (height != height_ || width != width_ || channels != channels_)) {
+        uniform_ = false;
+        height_ = width_ = 0;
+        channels_ = std::max(channels_, channels);
+    } else if (!uniform_) {
+        channels_ = std::max(channels_, channels);
+    }
+    keys_.push_back(std::move(key));
+    splits_.push_back(split);
+    labels_.push_back(label);
+    if (multiLabel)
+        labelBits_.push_back(bits);
+    offsets_.push_back(offset);
+    heights_.push_back(std::uint16_t(height));
+    widths_.push_back(std::uint16_t(width));
+    channelCounts_.push_back(std::uint8_t(channels));
+}
+
+void Dataset::add(std::string key, Split split, int label, const std::uint8_t* pixels, int height,
+                  int width, int channels)
+{
+    addEntry(std::move(key), split, label, 0, pixels, height, width, channels);
+}
+
+void Dataset::addMultiLabel(std::string key, Split split, std::uint64_t labelBits,
+                            const std::uint8_t* pixels, int height, int width, int channels)
+{
+    multiLabel = true;
+    int lowest = -1;
+    for (int c = 0; c < 64; ++c)
+        if (labelBits & (std::uint64_t(1) << c)) {
+            lowest = c;
+            break;
+        }
+    addEntry(std::move(key), split, lowest, labelBits, pixels, height, width, channels);
+}
+
+Dataset Dataset::select(const std::vector<std::size_t>& indices) const
+{
+    Dataset out;
+    out.name = name;
+    out.source = source;
+    out.classNames = classNames;
+    out.multiLabel = multiLabel;
+    std::size_t bytes = 0;
+    for (std::size_t i : indices)
+        bytes += image(i).bytes();
+    out.reserve(indices.size(), bytes);
+    for (std::size_t i : indices) {
+        const ImageView v = image(i);
+        out.addEntry(keys_[i], splits_[i], labels_[i], multiLabel ? labelBits_[i] : 0, v.data, v.height,
+                     v.width, v.channels);
+    }
+    return out;
+}
+
+Dataset Dataset::subset(std::size_t limitTrain, std::size_t limitTest, std::uint64_t seed) const
+{
+    std::vector<std::size_t> keep;
+    for (Split split : {Split::Train, Split::Test}) {
+        const std::size_t limit = split == Split::Train ? limitTrain : limitTest;
+        std::vector<std::size_t> all = indices(split);
+        if (limit == 0 || limit >= all.size()) {
+            keep.insert(keep.end(), all.begin(), all.end());
+            continue;
+        }
+        // Group by class, shuffle each group with a seeded generator, then take from each class
+        // its share (largest remainders get the spare images) so proportions are kept.
+        std::map<int, std::vector<std::size_t>> byClass;
+        for (std::size_t i : all)
+            byClass[labels_[i]].push_back(i);
+        std::mt19937_64 rng(seed ^ (split == Split::Train ? 0x7261696eULL : 0x74657374ULL));
+        std::vector<std::pair<double, int>> remainders;
+        std::map<int, std::size_t> quota;
+        std::size_t given = 0;
+        for (auto& [label, members] : byClass) {
+            std::shuffle(members.begin(), members.end(), rng);
+            const double exact = double(limit) * double(members.size()) / double(all.size());
+            quota[label] = std::size_t(exact);
+            given += quota[label];
+            remainders.push_back({exact - double(quota[label]), label});
+        }
+        std::stable_sort(remainders.begin(), remainders.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (std::size_t r = 0; given < limit && r < remainders.size(); ++r, ++given)
+            ++quota[remainders[r].second];
+        std::vector<std::size_t> chosen;
+        for (auto& [label, members] : byClass)
+            chosen.insert(chosen.end(), members.begin(), members.begin() + std::ptrdiff_t(quota[label]));
+        std::sort(chosen.begin(), chosen.end());  // keep dataset order
+        keep.insert(keep.end(), chosen.begin(), chosen.end());
+    }
+    std::sort(keep.begin(), keep.end());
+    return select(keep);
+}
+
+std::string Dataset::fingerprint() const
+{
+    // FNV-1a 64 over keys, splits and labels: cheap, stable across platforms.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](const void* p, std::size_t n) {
+        const auto* b = static_cast<const std::uint8_t*>(p);
+        for (std::size_t i = 0; i < n; ++i) {
+            h ^= b[i];
+            h *= 1099511628211ULL;
+        }
+    };
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        mix(keys_[i].data(), keys_[i].size());
+        const std::uint8_t s = std::uint8_t(splits_[i]);
+        mix(&s, 1);
+        const std::int32_t l = labels_[i];
+        mix(&l, sizeof l);
+        if (multiLabel)
+            mix(&labelBits_[i], sizeof(std::uint64_t));
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+void Dataset::validate() const
+{
+    const int classes = int(classNames.size());
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        if (!multiLabel && (labels_[i] < 0 || labels_[i] >= classes))
+            throw InputError(source, "label " + std::to_string(labels_[i]) + " of image " + keys_[i] +
+                                         " is out of range (" + std::to_string(classes) + " classes)");
+        if (multiLabel && classes < 64 && (labelBits_[i] >> classes) != 0)
+            throw InputError(source, "image " + keys_[i] + " has a label beyond the " +
+                                         std::to_string(classes) + " classes");
+    }
+    for (Split s : {Split::Train, Split::Test})
+        if (count(s) == 0)
+            throw InputError(source, std::string("the ") + splitName(s) + " split has no images");
+}
+
+}  // namespace orderlens

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "dataset/Split.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace orderlens {
+
+// A borrowed view of one 8-bit image, row-major, channels interleaved (RGB order).
+struct ImageView {
+    const std::uint8_t* data = nullptr;
+    int height = 0;
+    int width = 0;
+    int channels = 0;  // 1 (grey) or 3 (RGB)
+    std::size_t bytes() const { return std::size_t(height) * width * channels; }
+};
+
+// All images of a dataset, decoded once into one contiguous 8-bit buffer, with their keys,
+// splits and labels (DEFINITIONS.md 1). Readers fill it; everything else only reads it.
+class Dataset {
+public:
+    std::string name;                     // e.g. "fashion-mnist"
+    std::string source;                   // the spec it was loaded from
+    std::vector<std::string> classNames;  // label index -> name
+    bool multiLabel = false;
+
+    std::size_t size() const { return keys_.size(); }
+    std::size_t count(Split split) const;
+    std::vector<std::size_t> indices(Split split) const;  // images of a split, in dataset order
+
+    const std::string& key(std::size_t i) const { return keys_[i]; }
+    Split split(std::size_t i) const { return splits_[i]; }
+    // Single-label: the class index. Multi-label: the lowest set class (for display/grouping).
+    int label(std::size_t i) const { return labels_[i]; }
+    // Multi-label: bit c set when class c is present (at most 64 classes).
+    std::uint64_t labelBits(std::size_t i) const { return labelBits_.empty() ? 0 : labelBits_[i]; }
+    ImageView image(std::size_t i) const;
+
+    // Fixed image geometry when all images share it, else 0.
+    int height() const { return height_; }
+    int width() const { return width_; }
+    int channels() const { return channels_; }
+
+    // Building (used by readers).
+    void reserve(std::size_t images, std::size_t pixelBytes);
+    void add(std::string key, Split split, int label, const std::uint8_t* pixels, int height,
+             int width, int channels);
+    void addMultiLabel(std::string key, Split split, std::uint64_t labelBits,
+                       const std::uint8_t* pixels, int height, int width, int channels);
+    std::uint8_t* appendPixels(std::size_t bytes);  // for readers that decode in place
+
+    // A class-stratified, reproducible subset: per split at most `limitTrain` / `limitTest`
+    // images (0 = no limit), the same classes in the same proportions, same seed -> same subset.
+    Dataset subset(std::size_t limitTrain, std::size_t limitTest, std::uint64_t seed = 0) const;
+    // The images with the given indices, in that order.
+    Dataset select(const std::vector<std::size_t>& indices) const;
+
+    // A stable fingerprint of keys, splits and labels, to match run files to datasets.
+    std::string fingerprint() const;
+
+    // Throws InputError (naming `source`) when a label is out of range or a split is empty.
+    void validate() const;
+
+private:
+    void addEntry(std::string key, Split split, int label, std::uint64_t bits, const std::uint8_t* pixels,
+                  int height, int width, int channels);
+
+    std::vector<std::string> keys_;
+    std::vector<Split> splits_;
+    std::vector<int> labels_;
+    std::vector<std::uint64_t> labelBits_;
+    std::vector<std::uint8_t> pixels_;
+    std::vector<std::size_t> offsets_;
+    std::vector<std::uint16_t> heights_, widths_;
+    std::vector<std::uint8_t> channelCounts_;
+    int height_ = 0, width_ = 0, channels_ = 0;
+    bool uniform_ = true;
+};
+
+}  // namespace orderlens

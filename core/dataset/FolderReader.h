@@ -1,0 +1,20 @@
+#pragma once
+
+#include "dataset/DatasetReader.h"
+
+namespace orderlens {
+
+// Image folders (DEFINITIONS.md 7): DIR/train/<class>/<image> and DIR/test/<class>/<image>,
+// classes indexed in sorted name order, any format OpenCV reads. Keys are paths relative to
+// DIR ("train/cat/0001.png"). Grey images stay 1-channel, everything else becomes RGB.
+class FolderReader : public DatasetReader {
+public:
+    std::string scheme() const override { return "folder"; }
+    std::string description() const override
+    {
+        return "folder:DIR   DIR/train/<class>/* and DIR/test/<class>/* (any image OpenCV reads)";
+    }
+    Dataset read(const std::string& location) const override;
+};
+
+}  // namespace orderlens

@@ -1,0 +1,130 @@
+#include "experiment/ExperimentConfig.h"
+
+#include "common/Errors.h"
+
+#include <set>
+
+namespace orderlens {
+
+namespace {
+
+// One table drives both directions so that a field cannot be saved and forgotten on load.
+template <typename Visitor>
+void visitFields(Visitor&& v, ExperimentConfig& c)
+{
+    v("dataset", c.dataset);
+    v("limit_train", c.limitTrain);
+    v("limit_test", c.limitTest);
+    v("input_size", c.inputSize);
+    v("random_crop", c.randomCrop);
+    v("crop_padding", c.cropPadding);
+    v("horizontal_flip", c.horizontalFlip);
+    v("corrupt_prob", c.corruptProb);
+    v("multilabel", c.multiLabel);
+    v("architecture", c.architecture);
+    v("networks", c.networks);
+    v("init", c.init);
+    v("batch_norm_eps", c.batchNormEps);
+    v("epochs", c.epochs);
+    v("batch_size", c.batchSize);
+    v("micro_batch", c.microBatch);
+    v("optimizer", c.optimizer);
+    v("lr", c.lr);
+    v("momentum", c.momentum);
+    v("weight_decay", c.weightDecay);
+    v("scheduler", c.scheduler);
+    v("eta_min", c.etaMin);
+    v("step_size", c.stepSize);
+    v("step_gamma", c.stepGamma);
+    v("save_prob_vector", c.saveProbVector);
+    v("eval_train", c.evalTrain);
+    v("device", c.device);
+    v("threads", c.threads);
+    v("parallel_networks", c.parallelNetworks);
+    v("seed", c.seed);
+}
+
+}  // namespace
+
+nlohmann::json ExperimentConfig::toJson() const
+{
+    nlohmann::json j = nlohmann::json::object();
+    ExperimentConfig copy = *this;
+    visitFields([&j](const char* key, const auto& value) { j[key] = value; }, copy);
+    return j;
+}
+
+ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j)
+{
+    if (!j.is_object())
+        throw ConfigError("experiment configuration must be a JSON object");
+    ExperimentConfig c;
+    std::set<std::string> known;
+    visitFields(
+        [&](const char* key, auto& value) {
+            known.insert(key);
+            auto it = j.find(key);
+            if (it == j.end())
+                return;
+            try {
+                value = it->template get<std::decay_t<decltype(value)>>();
+            } catch (const nlohmann::json::exception&) {
+                throw ConfigError(std::string("configuration key '") + key + "' has the wrong type (" +
+                                  it->type_name() + ")");
+            }
+        },
+        c);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!known.count(it.key()))
+            throw ConfigError("unknown configuration key '" + it.key() + "'");
+    return c;
+}
+
+void ExperimentConfig::validate() const
+{
+    auto oneOf = [](const std::string& what, const std::string& value, std::initializer_list<const char*> allowed) {
+        std::string list;
+        for (const char* a : allowed) {
+            if (value == a)
+                return;
+            list += (list.empty() ? "" : ", ") + std::string(a);
+        }
+        throw ConfigError(what + " '" + value + "' is not one of: " + list);
+    };
+    oneOf("optimizer", optimizer, {"sgd", "adam"});
+    oneOf("scheduler", scheduler, {"none", "cosine", "step", "onecycle"});
+    oneOf("init", init, {"kaiming-normal", "kaiming-uniform", "xavier-normal", "xavier-uniform"});
+    oneOf("device", device, {"auto", "cpu", "cuda"});
+    if (networks < 1)
+        throw ConfigError("networks must be at least 1 (got " + std::to_string(networks) + ")");
+    if (epochs < 1)
+        throw ConfigError("epochs must be at least 1 (got " + std::to_string(epochs) + ")");
+    if (batchSize < 1)
+        throw ConfigError("batch size must be at least 1 (got " + std::to_string(batchSize) + ")");
+    if (microBatch < 0 || microBatch > batchSize)
+        throw ConfigError("micro-batch must be between 0 and the batch size " + std::to_string(batchSize));
+    if (!(lr > 0))
+        throw ConfigError("learning rate must be positive");
+    if (momentum < 0 || momentum >= 1)
+        throw ConfigError("momentum must be in [0, 1)");
+    if (weightDecay < 0)
+        throw ConfigError("weight decay must not be negative");
+    if (corruptProb < 0 || corruptProb > 1)
+        throw ConfigError("label corruption probability must be in [0, 1]");
+    if (multiLabel && corruptProb > 0)
+        throw ConfigError("label corruption is defined for single-label datasets only");
+    if (inputSize < 0)
+        throw ConfigError("input size must not be negative");
+    if (scheduler == "step" && (stepSize < 1 || !(stepGamma > 0)))
+        throw ConfigError("step scheduler needs a step size >= 1 and a positive gamma");
+    if (scheduler == "cosine" && (etaMin < 0 || etaMin > lr))
+        throw ConfigError("cosine eta_min must be in [0, lr]");
+    if (threads < 0)
+        throw ConfigError("threads must not be negative");
+    if (batchNormEps <= 0)
+        throw ConfigError("batch-norm epsilon must be positive");
+    if (cropPadding < 0)
+        throw ConfigError("crop padding must not be negative");
+}
+
+}  // namespace orderlens

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace orderlens {
+
+// Everything that defines an experiment. The CLI and the GUI fill the same object; it is
+// stored verbatim (as JSON) in the run file. Defaults follow the study's CIFAR-10 recipe
+// (DEFINITIONS.md 8) where one exists.
+struct ExperimentConfig {
+    // Data
+    std::string dataset = "fashion-mnist";
+    std::uint64_t limitTrain = 0;  // 0 = all images of the split
+    std::uint64_t limitTest = 0;
+    int inputSize = 0;             // 0 = the images' own size; otherwise pad/resize to this side
+    bool randomCrop = false;       // augmentation: random crop with padding
+    int cropPadding = 4;
+    bool horizontalFlip = false;
+    double corruptProb = 0.0;      // DEFINITIONS.md 7, label corruption
+    bool multiLabel = false;
+
+    // Networks
+    std::string architecture = "lenet5";
+    int networks = 5;
+    std::string init = "kaiming-normal";
+    double batchNormEps = 1e-5;
+
+    // Optimisation
+    int epochs = 60;
+    int batchSize = 128;
+    int microBatch = 0;            // 0 = whole batch at once; otherwise accumulate gradients
+    std::string optimizer = "sgd"; // sgd | adam
+    double lr = 0.1;
+    double momentum = 0.9;
+    double weightDecay = 5e-4;
+    std::string scheduler = "none"; // none | cosine | step | onecycle
+    double etaMin = 5e-4;
+    int stepSize = 50;
+    double stepGamma = 0.2;
+
+    // Records
+    bool saveProbVector = false;
+    bool evalTrain = false;
+
+    // Execution
+    std::string device = "auto";   // auto | cpu | cuda
+    int threads = 0;               // 0 = all cores
+    bool parallelNetworks = false; // train the networks side by side instead of one after another
+    std::uint64_t seed = 0;
+
+    nlohmann::json toJson() const;
+    // Unknown keys and wrong types are ConfigErrors naming the key.
+    static ExperimentConfig fromJson(const nlohmann::json& j);
+    // Throws ConfigError explaining the first impossible value or combination.
+    void validate() const;
+};
+
+}  // namespace orderlens

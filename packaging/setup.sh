@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# OrderLens set-up on Debian 12: installs what is needed, builds in Release, then
+#   setup.sh run   trains and analyses the Fashion-MNIST demo (the README's main command)
+#   setup.sh test  runs the whole test suite through CTest
+#   setup.sh build only installs and builds
+# Idempotent: packages already present are not reinstalled, the build is incremental.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${ORDERLENS_BUILD_DIR:-$here/build}"
+mode="${1:-run}"
+shift || true
+
+say() { printf '\033[1m[orderlens]\033[0m %s\n' "$*"; }
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-svg-dev libqt6svg6 libqt6opengl6-dev
+  libtorch-dev libopenblas0-pthread
+  libopencv-dev libopencv-contrib-dev
+  libqcustomplot-dev libqcustomplot2.1-qt6
+  libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev
+  dataset-fashion-mnist
+  xvfb xauth fonts-dejavu-core poppler-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    say "These Debian packages are missing: ${missing[*]}"
+    say "Run this script as root (or with sudo) to install them."
+    exit 1
+  fi
+  say "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  say "All Debian packages are installed."
+fi
+
+# LibTorch's linear layers run about twice as fast with OpenBLAS as with the reference BLAS.
+if command -v update-alternatives >/dev/null; then
+  blas=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}')
+  case "$blas" in
+    *openblas*) ;;
+    *) alt=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -1 || true)
+       if [ -n "$alt" ] && [ "$(id -u)" -eq 0 ]; then
+         say "Selecting OpenBLAS ($alt) as the system BLAS."
+         update-alternatives --set libblas.so.3-x86_64-linux-gnu "$alt" >/dev/null
+         lapack=$(update-alternatives --list liblapack.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -1 || true)
+         [ -n "$lapack" ] && update-alternatives --set liblapack.so.3-x86_64-linux-gnu "$lapack" >/dev/null
+       fi ;;
+  esac
+fi
+
+say "Configuring and building in Release ($build)"
+jobs=$(nproc)
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j "$jobs"
+
+case "$mode" in
+  build)
+    say "Built $build/app/orderlens"
+    ;;
+  run)
+    exec "$here/packaging/demo.sh" "$build/app/orderlens" "$@"
+    ;;
+  test)
+    say "Running the test suite"
+    cd "$build"
+    ctest --output-on-failure -j "$jobs" "$@"
+    ;;
+  *)
+    echo "usage: packaging/setup.sh [run|test|build]" >&2
+    exit 2
+    ;;
+esac
