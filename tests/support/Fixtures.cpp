@@ -37,6 +37,8 @@ int fixtureLabel(const FixtureSpec& spec, bool test, int i) { return (i + (test 
 
 std::uint8_t fixtureFirstByte(const FixtureSpec& spec, bool test, int i) { return pixel(spec, test, i, 0); }
 
+std::uint8_t fixturePixel(const FixtureSpec& spec, bool test, int i, int p) { return pixel(spec, test, i, p); }
+
 void writeIdxFile(const std::string& path, const std::vector<std::uint32_t>& dims,
                   const std::vector<std::uint8_t>& data, bool gzip)
 {

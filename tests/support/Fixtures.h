@@ -36,6 +36,9 @@ int fixtureLabel(const FixtureSpec& spec, bool test, int i);
 // The first pixel byte of image i as written by the writers above (channel 0 for colour).
 std::uint8_t fixtureFirstByte(const FixtureSpec& spec, bool test, int i);
 
+// Byte p of image i as the writers above generate it (CIFAR: byte 3 * pixel + channel).
+std::uint8_t fixturePixel(const FixtureSpec& spec, bool test, int i, int p);
+
 // Where Debian's dataset-fashion-mnist lives (empty when not installed).
 std::string fashionMnistDir();
 
