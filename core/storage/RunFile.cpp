@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -236,15 +237,32 @@ void accessRow(hid_t loc, const char* name, hid_t memType, int network, int epoc
 
 std::size_t packedBytes(std::size_t images) { return (images + 7) / 8; }
 
+// Consistency comes from the layout (preallocated records, counters written last), not from
+// HDF5's whole-file locks, which would stop the GUI from reading a run the CLI is training.
+Id fileAccess()
+{
+    Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_file_locking(fapl, false, true);
+    return fapl;
+}
+
 Id openFile(const std::string& path, bool writable)
 {
     silenceHdf5();
     if (!fs::exists(path))
         fail(path, "run file not found");
-    if (H5Fis_hdf5(path.c_str()) <= 0)
-        fail(path, "not an HDF5 file (or a damaged one)");
-    return check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,
-                 "cannot open the HDF5 file (damaged, or locked by another process)");
+    {
+        // Our files start with the HDF5 signature (no user block).
+        static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+        char head[8] = {};
+        std::ifstream in(path, std::ios::binary);
+        in.read(head, sizeof head);
+        if (!in || std::memcmp(head, kSignature, sizeof head) != 0)
+            fail(path, "not an HDF5 file, so not an OrderLens run file");
+    }
+    Id fapl = fileAccess();
+    return check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl), H5Fclose, path,
+                 "cannot open the HDF5 file (damaged or truncated)");
 }
 
 void syncToDisk(hid_t file)
@@ -294,7 +312,7 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
         throw InputError(path, "the folder " + target.parent_path().string() + " does not exist");
     const std::string tmp = path + ".creating";
     {
-        Id file = check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, tmp,
+        Id file = check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fileAccess()), H5Fclose, tmp,
                         "cannot create file (permissions? disk full?)");
         writeStringAttr(file, "format", kFormatName);
         writeIntAttr(file, "layout_version", kLayoutVersion);
@@ -646,7 +664,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
     if (ec)
         throw InputError(path_, "cannot copy the run file to add metrics: " + ec.message());
     try {
-        Id file = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose, tmp, "cannot open copy");
+        Id file = check(H5Fopen(tmp.c_str(), H5F_ACC_RDWR, fileAccess()), H5Fclose, tmp, "cannot open copy");
         if (!exists(file, "metrics"))
             H5Gclose(H5Gcreate2(file, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
         Id g(H5Gopen2(file, "metrics", H5P_DEFAULT), H5Gclose);
