@@ -57,6 +57,9 @@ if command -v update-alternatives >/dev/null; then
   esac
 fi
 
+# ccache (when present) shares compiled objects between checkouts in different folders.
+export CCACHE_BASEDIR="$here"
+
 say "Configuring and building in Release ($build)"
 jobs=$(nproc)
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
