@@ -21,7 +21,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev
   dataset-fashion-mnist
-  xvfb xauth fonts-dejavu-core poppler-utils
+  xvfb xauth fonts-dejavu-core poppler-utils ccache
 )
 
 missing=()
