@@ -19,7 +19,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libopencv-dev libopencv-contrib-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
-  libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev
+  libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev libpugixml-dev
   dataset-fashion-mnist
   xvfb xauth fonts-dejavu-core poppler-utils ccache
 )
