@@ -158,6 +158,23 @@ private slots:
             QCOMPARE(int((bits[i / 8] >> (i % 8)) & 1), int(want[i]));
     }
 
+    void datasetMetricsGoIntoTheRun()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("run.h5").toStdString();
+        Dataset ds = makeDataset(6, 2, 2);
+        ds.metrics["object_size"] = {0.5, 0.25, NAN, 1, 1, 1, 0.1, 0.2};
+        ds.metrics["illumination"] = {0, 1, 2, 3, 0, 1, 2, 3};
+        ds.distinctValued.insert("illumination");
+        const Dataset sub = ds.select({7, 1});
+        QCOMPARE(sub.metrics.at("object_size"), (std::vector<double>{0.2, 0.25}));
+        RunFile::create(path, "{}", ds, std::vector<std::int32_t>(8, 0), shapeOf(1, 1, 2), {});
+        RunFile run(path);
+        QCOMPARE(run.metricNames(), (std::vector<std::string>{"illumination", "object_size"}));
+        QVERIFY(std::isnan(run.readMetric("object_size")[2]));
+        QCOMPARE(run.distinctValuedMetrics(), std::set<std::string>{"illumination"});
+    }
+
     void epochsAreWrittenInOrder()
     {
         QTemporaryDir dir;
@@ -188,8 +205,10 @@ private slots:
         const auto back = run.readMetric("entropy");
         QCOMPARE(back[6], 6.0);
         QVERIFY(std::isnan(back[7]));
-        run.writeMetrics({{"entropy", std::vector<double>(8, 9.0)}});  // replace a column
+        run.writeMetrics({{"entropy", std::vector<double>(8, 9.0)}, {"rotation", std::vector<double>(8, 1.0)}},
+                         {"rotation"});  // replace a column, add a distinct-valued one
         QCOMPARE(run.readMetric("entropy")[0], 9.0);
+        QCOMPARE(run.distinctValuedMetrics(), std::set<std::string>{"rotation"});
         QVERIFY(!fs::exists(path + ".writing"));
         QVERIFY_THROWS_EXCEPTION(Error, run.writeMetrics({{"short", std::vector<double>(3, 0.0)}}));
         QVERIFY_THROWS_EXCEPTION(InputError, run.readMetric("missing"));

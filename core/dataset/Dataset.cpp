@@ -10,6 +10,19 @@
 
 namespace orderlens {
 
+namespace {
+
+// Multi-label images show and group under their lowest class (-1 when they have none).
+int lowestLabel(std::uint64_t bits)
+{
+    for (int c = 0; c < 64; ++c)
+        if (bits & (std::uint64_t(1) << c))
+            return c;
+    return -1;
+}
+
+}  // namespace
+
 Split parseSplit(const std::string& name)
 {
     if (name == "train")
@@ -35,7 +48,8 @@ std::vector<std::size_t> Dataset::indices(Split split) const
 
 ImageView Dataset::image(std::size_t i) const
 {
-    return {pixels_.data() + offsets_[i], heights_[i], widths_[i], channelCounts_[i]};
+    const std::uint8_t* base = store_ ? store_->data() : pixels_.data();
+    return {base + offsets_[i], heights_[i], widths_[i], channelCounts_[i]};
 }
 
 void Dataset::reserve(std::size_t images, std::size_t pixelBytes)
@@ -52,6 +66,8 @@ void Dataset::reserve(std::size_t images, std::size_t pixelBytes)
 
 std::uint8_t* Dataset::appendPixels(std::size_t bytes)
 {
+    if (store_)
+        throw Error("Dataset::appendPixels: this dataset keeps its pixels in an external store");
     const std::size_t at = pixels_.size();
     pixels_.resize(at + bytes);
     return pixels_.data() + at;
@@ -60,6 +76,8 @@ std::uint8_t* Dataset::appendPixels(std::size_t bytes)
 void Dataset::addEntry(std::string key, Split split, int label, std::uint64_t bits,
                        const std::uint8_t* pixels, int height, int width, int channels)
 {
+    if (store_)
+        throw Error("Dataset::add: this dataset keeps its pixels in an external store (use addStored)");
     if (height <= 0 || width <= 0 || height > 65535 || width > 65535 || (channels != 1 && channels != 3))
         throw InputError(key, "unsupported image geometry " + std::to_string(height) + " x " +
                                   std::to_string(width) + " x " + std::to_string(channels));
@@ -76,6 +94,15 @@ void Dataset::addEntry(std::string key, Split split, int label, std::uint64_t bi
         std::uint8_t* dst = appendPixels(bytes);
         std::memcpy(dst, pixels, bytes);
     }
+    record(std::move(key), split, label, bits, offset, height, width, channels);
+}
+
+void Dataset::record(std::string key, Split split, int label, std::uint64_t bits, std::size_t offset, int height,
+                     int width, int channels)
+{
+    if (height <= 0 || width <= 0 || height > 65535 || width > 65535 || (channels != 1 && channels != 3))
+        throw InputError(key, "unsupported image geometry " + std::to_string(height) + " x " +
+                                  std::to_string(width) + " x " + std::to_string(channels));
     if (keys_.empty()) {
         height_ = height;
         width_ = width;
@@ -98,6 +125,34 @@ void Dataset::addEntry(std::string key, Split split, int label, std::uint64_t bi
     channelCounts_.push_back(std::uint8_t(channels));
 }
 
+void Dataset::setPixelStore(std::shared_ptr<const PixelStore> store)
+{
+    if (!keys_.empty())
+        throw Error("Dataset::setPixelStore: images were already added");
+    store_ = std::move(store);
+}
+
+void Dataset::addStored(std::string key, Split split, int label, std::size_t offset, int height, int width,
+                        int channels)
+{
+    if (!store_)
+        throw Error("Dataset::addStored: no pixel store was set");
+    if (offset + std::size_t(height) * std::size_t(width) * std::size_t(channels) > store_->size())
+        throw InputError(key, "image lies beyond the end of the pixel store");
+    record(std::move(key), split, label, 0, offset, height, width, channels);
+}
+
+void Dataset::addMultiLabelStored(std::string key, Split split, std::uint64_t labelBits, std::size_t offset,
+                                  int height, int width, int channels)
+{
+    if (!store_)
+        throw Error("Dataset::addMultiLabelStored: no pixel store was set");
+    if (offset + std::size_t(height) * std::size_t(width) * std::size_t(channels) > store_->size())
+        throw InputError(key, "image lies beyond the end of the pixel store");
+    multiLabel = true;
+    record(std::move(key), split, lowestLabel(labelBits), labelBits, offset, height, width, channels);
+}
+
 void Dataset::add(std::string key, Split split, int label, const std::uint8_t* pixels, int height,
                   int width, int channels)
 {
@@ -108,13 +163,7 @@ void Dataset::addMultiLabel(std::string key, Split split, std::uint64_t labelBit
                             const std::uint8_t* pixels, int height, int width, int channels)
 {
     multiLabel = true;
-    int lowest = -1;
-    for (int c = 0; c < 64; ++c)
-        if (labelBits & (std::uint64_t(1) << c)) {
-            lowest = c;
-            break;
-        }
-    addEntry(std::move(key), split, lowest, labelBits, pixels, height, width, channels);
+    addEntry(std::move(key), split, lowestLabel(labelBits), labelBits, pixels, height, width, channels);
 }
 
 Dataset Dataset::select(const std::vector<std::size_t>& indices) const
@@ -124,6 +173,23 @@ Dataset Dataset::select(const std::vector<std::size_t>& indices) const
     out.source = source;
     out.classNames = classNames;
     out.multiLabel = multiLabel;
+    out.distinctValued = distinctValued;
+    out.notes = notes;
+    for (const auto& [metric, values] : metrics) {
+        std::vector<double>& column = out.metrics[metric];
+        column.reserve(indices.size());
+        for (std::size_t i : indices)
+            column.push_back(values[i]);
+    }
+    if (store_) {
+        // Subsets share the external store: nothing is copied.
+        out.setPixelStore(store_);
+        out.reserve(indices.size(), 0);
+        for (std::size_t i : indices)
+            out.record(keys_[i], splits_[i], labels_[i], multiLabel ? labelBits_[i] : 0, offsets_[i], heights_[i],
+                       widths_[i], channelCounts_[i]);
+        return out;
+    }
     std::size_t bytes = 0;
     for (std::size_t i : indices)
         bytes += image(i).bytes();
@@ -212,6 +278,10 @@ void Dataset::validate() const
             throw InputError(source, "image " + keys_[i] + " has a label beyond the " +
                                          std::to_string(classes) + " classes");
     }
+    for (const auto& [metric, values] : metrics)
+        if (values.size() != keys_.size())
+            throw InputError(source, "dataset metric '" + metric + "' has " + std::to_string(values.size()) +
+                                         " values for " + std::to_string(keys_.size()) + " images");
     for (Split s : {Split::Train, Split::Test})
         if (count(s) == 0)
             throw InputError(source, std::string("the ") + splitName(s) + " split has no images");

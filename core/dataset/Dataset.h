@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,15 @@ struct ImageView {
     std::size_t bytes() const { return std::size_t(height) * width * channels; }
 };
 
+// Read-only pixel bytes that live outside the dataset, e.g. a memory-mapped decoded-image cache
+// (so that ImageNet-sized sets need not fit in RAM). A dataset and its subsets share one store.
+class PixelStore {
+public:
+    virtual ~PixelStore() = default;
+    virtual const std::uint8_t* data() const = 0;
+    virtual std::size_t size() const = 0;
+};
+
 // All images of a dataset, decoded once into one contiguous 8-bit buffer, with their keys,
 // splits and labels (DEFINITIONS.md 1). Readers fill it; everything else only reads it.
 class Dataset {
@@ -26,6 +38,14 @@ public:
     std::string source;                   // the spec it was loaded from
     std::vector<std::string> classNames;  // label index -> name
     bool multiLabel = false;
+    // Per-image values that come with the dataset itself (e.g. Pascal VOC object size,
+    // KTH-TIPS2-b rotation), one per image in dataset order, NaN = missing.
+    std::map<std::string, std::vector<double>> metrics;
+    // Metrics whose values are categories, analysed per value (DEFINITIONS.md 4).
+    std::set<std::string> distinctValued;
+    // What the reader found or decided that the user should know (e.g. which Pascal VOC years
+    // make up the train split, whether a decoded-image cache was reused), one line each.
+    std::vector<std::string> notes;
 
     std::size_t size() const { return keys_.size(); }
     std::size_t count(Split split) const;
@@ -51,6 +71,15 @@ public:
     void addMultiLabel(std::string key, Split split, std::uint64_t labelBits,
                        const std::uint8_t* pixels, int height, int width, int channels);
     std::uint8_t* appendPixels(std::size_t bytes);  // for readers that decode in place
+    // Images kept in an external store: set it before adding any image, then add each image by
+    // its byte offset in the store (instead of add / addMultiLabel / appendPixels).
+    void setPixelStore(std::shared_ptr<const PixelStore> store);
+    void addStored(std::string key, Split split, int label, std::size_t offset, int height, int width,
+                   int channels);
+    void addMultiLabelStored(std::string key, Split split, std::uint64_t labelBits, std::size_t offset,
+                             int height, int width, int channels);
+    // Whether the pixels live in an external (typically memory-mapped) store rather than in RAM.
+    bool pixelsExternal() const { return store_ != nullptr; }
 
     // A class-stratified, reproducible subset: per split at most `limitTrain` / `limitTest`
     // images (0 = no limit), the same classes in the same proportions, same seed -> same subset.
@@ -67,12 +96,15 @@ public:
 private:
     void addEntry(std::string key, Split split, int label, std::uint64_t bits, const std::uint8_t* pixels,
                   int height, int width, int channels);
+    void record(std::string key, Split split, int label, std::uint64_t bits, std::size_t offset, int height,
+                int width, int channels);
 
     std::vector<std::string> keys_;
     std::vector<Split> splits_;
     std::vector<int> labels_;
     std::vector<std::uint64_t> labelBits_;
     std::vector<std::uint8_t> pixels_;
+    std::shared_ptr<const PixelStore> store_;  // when set, offsets_ index into it instead of pixels_
     std::vector<std::size_t> offsets_;
     std::vector<std::uint16_t> heights_, widths_;
     std::vector<std::uint8_t> channelCounts_;

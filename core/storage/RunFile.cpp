@@ -273,6 +273,14 @@ void syncToDisk(hid_t file)
         ::fsync(*static_cast<int*>(handle));
 }
 
+void writeMetricColumn(hid_t group, const std::string& name, const std::vector<double>& values, bool distinct,
+                       const std::string& path)
+{
+    writeArray(group, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, path);
+    Id ds(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
+    writeIntAttr(ds, "distinct_valued", distinct ? 1 : 0);
+}
+
 hid_t predictedFileType(bool multiLabel) { return multiLabel ? H5T_STD_U64LE : H5T_STD_I32LE; }
 
 }  // namespace
@@ -386,6 +394,8 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
              {"train_loss", "train_accuracy", "test_loss", "test_accuracy", "learning_rate", "seconds"})
             createPreallocated(summary, name, H5T_IEEE_F64LE, {N, E}, tmp);
         Id metrics(H5Gcreate2(file, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        for (const auto& [name, values] : dataset.metrics)
+            writeMetricColumn(metrics, name, values, dataset.distinctValued.count(name) > 0, tmp);
         syncToDisk(file);
     }
     std::error_code ec;
@@ -649,7 +659,23 @@ std::vector<double> RunFile::readMetric(const std::string& name) const
     return readArray<double>(g, name.c_str(), H5T_NATIVE_DOUBLE, path_);
 }
 
-void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& columns)
+std::set<std::string> RunFile::distinctValuedMetrics() const
+{
+    std::set<std::string> out;
+    Id file = openFile(path_, false);
+    if (!exists(file, "metrics"))
+        return out;
+    Id g(H5Gopen2(file, "metrics", H5P_DEFAULT), H5Gclose);
+    for (const std::string& name : metricNames()) {
+        Id ds(H5Dopen2(g, name.c_str(), H5P_DEFAULT), H5Dclose);
+        if (H5Aexists(ds, "distinct_valued") > 0 && readIntAttr(ds, "distinct_valued", path_) != 0)
+            out.insert(name);
+    }
+    return out;
+}
+
+void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& columns,
+                           const std::set<std::string>& distinctValued)
 {
     for (const auto& [name, values] : columns) {
         if (values.size() != manifest_.keys.size())
@@ -669,7 +695,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
             H5Gclose(H5Gcreate2(file, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
         Id g(H5Gopen2(file, "metrics", H5P_DEFAULT), H5Gclose);
         for (const auto& [name, values] : columns)
-            writeArray(g, name.c_str(), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, tmp);
+            writeMetricColumn(g, name, values, distinctValued.count(name) > 0, tmp);
         syncToDisk(file);
     } catch (...) {
         fs::remove(tmp, ec);

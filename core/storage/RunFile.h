@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,9 +102,12 @@ public:
     // Per-image metrics by name (one value per manifest image, NaN = missing).
     std::vector<std::string> metricNames() const;
     std::vector<double> readMetric(const std::string& name) const;
+    // Metrics whose values are categories (attribute distinct_valued = 1), DEFINITIONS.md 4.
+    std::set<std::string> distinctValuedMetrics() const;
     // Adds or replaces metric columns. The file is copied, changed and renamed into place, so a
     // crash leaves either the old or the new file.
-    void writeMetrics(const std::map<std::string, std::vector<double>>& columns);
+    void writeMetrics(const std::map<std::string, std::vector<double>>& columns,
+                      const std::set<std::string>& distinctValued = {});
 
 private:
     void load();
