@@ -127,4 +127,79 @@ void ExperimentConfig::validate() const
         throw ConfigError("crop padding must not be negative");
 }
 
+std::vector<std::string> ExperimentConfig::presetNames()
+{
+    return {"cifar10", "voc", "kth", "cifar10-random-labels", "demo"};
+}
+
+ExperimentConfig ExperimentConfig::preset(const std::string& name)
+{
+    ExperimentConfig c;
+    c.networks = 5;  // DEFINITIONS.md 8: five networks per experiment
+    if (name == "cifar10") {
+        c.inputSize = 32;
+        c.batchSize = 128;
+        c.optimizer = "sgd";
+        c.momentum = 0.9;
+        c.lr = 0.1;
+        c.epochs = 60;
+        c.scheduler = "cosine";
+        c.etaMin = 5e-4;
+        c.weightDecay = 5e-4;
+    } else if (name == "voc") {
+        c.inputSize = 224;
+        c.batchSize = 128;
+        c.optimizer = "sgd";
+        c.momentum = 0.9;
+        c.lr = 0.1;
+        c.epochs = 150;
+        c.scheduler = "step";
+        c.stepSize = 50;
+        c.stepGamma = 0.2;
+        c.weightDecay = 5e-4;
+        c.multiLabel = true;
+    } else if (name == "kth") {
+        c.inputSize = 190;
+        c.batchSize = 64;
+        c.optimizer = "adam";
+        c.lr = 1e-4;
+        c.epochs = 60;
+        c.scheduler = "onecycle";
+        c.weightDecay = 1e-5;
+    } else if (name == "cifar10-random-labels") {
+        c.inputSize = 32;
+        c.batchSize = 128;
+        c.optimizer = "sgd";
+        c.momentum = 0.0;  // the study lists plain SGD for this recipe
+        c.lr = 1e-2;
+        c.epochs = 90;
+        c.scheduler = "step";
+        c.stepSize = 30;
+        c.stepGamma = 0.3;
+        c.weightDecay = 5e-4;
+        c.corruptProb = 1.0;
+    } else if (name == "demo") {
+        // Sized to finish in a few minutes on two CPU cores (docs/PERFORMANCE.md, Training).
+        c.dataset = "fashion-mnist";
+        c.limitTrain = 10000;
+        c.limitTest = 2000;
+        c.inputSize = 32;
+        c.architecture = "lenet5";
+        c.batchSize = 128;
+        c.optimizer = "sgd";
+        c.momentum = 0.9;
+        c.lr = 0.05;
+        c.epochs = 15;
+        c.scheduler = "cosine";
+        c.etaMin = 5e-4;
+        c.weightDecay = 5e-4;
+    } else {
+        std::string known;
+        for (const auto& n : presetNames())
+            known += (known.empty() ? "" : ", ") + n;
+        throw ConfigError("unknown preset '" + name + "' (known: " + known + ")");
+    }
+    return c;
+}
+
 }  // namespace orderlens

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace orderlens {
 
@@ -56,6 +57,13 @@ struct ExperimentConfig {
     static ExperimentConfig fromJson(const nlohmann::json& j);
     // Throws ConfigError explaining the first impossible value or combination.
     void validate() const;
+
+    // Named recipes: the study's (DEFINITIONS.md 8: cifar10, voc, kth, cifar10-random-labels;
+    // they set the optimisation and input, not the dataset location or architecture) and
+    // `demo`, the quick Fashion-MNIST experiment of the README.
+    static std::vector<std::string> presetNames();
+    // Throws ConfigError for an unknown name.
+    static ExperimentConfig preset(const std::string& name);
 };
 
 }  // namespace orderlens

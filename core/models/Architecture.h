@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace orderlens {
+
+// What a network is built for. Feature sizes are inferred from these, so any input the
+// architecture can take works; a smaller one is a ConfigError.
+struct ModelSpec {
+    std::string architecture = "lenet5";
+    int channels = 1;
+    int classes = 10;
+    int inputSize = 32;
+    double batchNormEps = 1e-5;  // DEFINITIONS.md 8: PyTorch's default
+};
+
+struct ArchitectureInfo {
+    std::string name;         // as in --architecture
+    std::string description;  // one line for --help and the GUI
+    int minimumInput = 0;     // smallest square input side that still has a feature map
+};
+
+// The architectures of the study (DEFINITIONS.md 8), in the order --help lists them.
+const std::vector<ArchitectureInfo>& architectureInfos();
+// Throws ConfigError listing the known names.
+const ArchitectureInfo& architectureInfo(const std::string& name);
+
+// Builds the network once (no training) and reports its size; for the GUI's setup page and
+// for checking a configuration before a long run. Throws ConfigError for impossible specs.
+struct ModelSummary {
+    std::int64_t parameters = 0;
+    std::vector<std::int64_t> outputShape;  // for one input image: {1, classes}
+};
+ModelSummary summarizeModel(const ModelSpec& spec);
+
+}  // namespace orderlens

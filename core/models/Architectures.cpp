@@ -1,0 +1,367 @@
+// The study's architectures (DEFINITIONS.md 8) as LibTorch modules. Each takes channels,
+// classes and input size; sizes that depend on the input come from a dummy forward pass.
+
+#include "models/Networks.h"
+
+#include "common/Errors.h"
+
+#include <functional>
+
+namespace orderlens {
+
+namespace nn = torch::nn;
+
+namespace {
+
+// Inputs up to this side get the CIFAR-style stem (3x3 convolution, no early downsampling);
+// larger ones the ImageNet-style stem (7x7 stride 2 and max pooling), as torchvision does.
+constexpr int kSmallInputMax = 64;
+
+nn::Conv2d conv(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+}
+
+nn::BatchNorm2d batchNorm(int features, double eps)
+{
+    return nn::BatchNorm2d(nn::BatchNorm2dOptions(features).eps(eps));
+}
+
+// Number of features a module produces for one input image, found by running it (in eval
+// mode, so batch norm accepts a single image).
+std::int64_t featureCount(nn::Sequential& features, const ModelSpec& spec)
+{
+    torch::NoGradGuard noGrad;
+    features->eval();
+    const auto out = features->forward(torch::zeros({1, spec.channels, spec.inputSize, spec.inputSize}));
+    features->train();
+    return out.numel();
+}
+
+// The PyTorch "Training a classifier" tutorial network.
+struct NetImpl : ClassifierImpl {
+    explicit NetImpl(const ModelSpec& s)
+    {
+        features = register_module("features", nn::Sequential(conv(s.channels, 6, 5), nn::ReLU(),
+                                                               nn::MaxPool2d(2), conv(6, 16, 5), nn::ReLU(),
+                                                               nn::MaxPool2d(2)));
+        const auto n = featureCount(features, s);
+        classifier = register_module("classifier", nn::Sequential(nn::Linear(n, 120), nn::ReLU(), nn::Linear(120, 84),
+                                                                  nn::ReLU(), nn::Linear(84, s.classes)));
+    }
+    torch::Tensor forward(torch::Tensor x) override { return classifier->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr}, classifier{nullptr};
+};
+
+// LeNet-5 as the study trains it: batch norm after each convolution, ReLU, average pooling.
+struct LeNet5Impl : ClassifierImpl {
+    explicit LeNet5Impl(const ModelSpec& s)
+    {
+        features = register_module(
+            "features", nn::Sequential(conv(s.channels, 6, 5), batchNorm(6, s.batchNormEps), nn::ReLU(),
+                                       nn::AvgPool2d(2), conv(6, 16, 5), batchNorm(16, s.batchNormEps), nn::ReLU(),
+                                       nn::AvgPool2d(2)));
+        const auto n = featureCount(features, s);
+        classifier = register_module("classifier", nn::Sequential(nn::Linear(n, 120), nn::ReLU(), nn::Linear(120, 84),
+                                                                  nn::ReLU(), nn::Linear(84, s.classes)));
+    }
+    torch::Tensor forward(torch::Tensor x) override { return classifier->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr}, classifier{nullptr};
+};
+
+// VGG-16 with batch norm. Small inputs end in one linear layer (the CIFAR variant); large ones
+// in torchvision's 7x7 pooling and two 4096-wide layers with dropout.
+struct Vgg16Impl : ClassifierImpl {
+    explicit Vgg16Impl(const ModelSpec& s)
+    {
+        constexpr int kPool = 0;
+        const int layout[] = {64, 64, kPool, 128, 128, kPool, 256, 256, 256, kPool,
+                              512, 512, 512, kPool, 512, 512, 512, kPool};
+        features = nn::Sequential();
+        int in = s.channels;
+        for (int width : layout) {
+            if (width == kPool) {
+                features->push_back(nn::MaxPool2d(2));
+                continue;
+            }
+            features->push_back(conv(in, width, 3, 1, 1));
+            features->push_back(batchNorm(width, s.batchNormEps));
+            features->push_back(nn::ReLU());
+            in = width;
+        }
+        register_module("features", features);
+        if (s.inputSize <= kSmallInputMax) {
+            classifier = nn::Sequential(nn::Linear(featureCount(features, s), s.classes));
+        } else {
+            features->push_back(nn::AdaptiveAvgPool2d(7));
+            classifier = nn::Sequential(nn::Linear(512 * 7 * 7, 4096), nn::ReLU(), nn::Dropout(0.5),
+                                        nn::Linear(4096, 4096), nn::ReLU(), nn::Dropout(0.5),
+                                        nn::Linear(4096, s.classes));
+        }
+        register_module("classifier", classifier);
+    }
+    torch::Tensor forward(torch::Tensor x) override { return classifier->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr}, classifier{nullptr};
+};
+
+// A ResNet block; `bottleneck` selects 1x1-3x3-1x1 with expansion 4 (stride on the 3x3).
+struct ResidualBlockImpl : nn::Module {
+    ResidualBlockImpl(int in, int planes, int stride, bool bottleneck, double eps)
+    {
+        const int out = bottleneck ? planes * 4 : planes;
+        if (bottleneck) {
+            body = nn::Sequential(conv(in, planes, 1, 1, 0, false), batchNorm(planes, eps), nn::ReLU(),
+                                  conv(planes, planes, 3, stride, 1, false), batchNorm(planes, eps), nn::ReLU(),
+                                  conv(planes, out, 1, 1, 0, false), batchNorm(out, eps));
+        } else {
+            body = nn::Sequential(conv(in, planes, 3, stride, 1, false), batchNorm(planes, eps), nn::ReLU(),
+                                  conv(planes, planes, 3, 1, 1, false), batchNorm(planes, eps));
+        }
+        register_module("body", body);
+        if (stride != 1 || in != out)
+            shortcut = register_module("shortcut",
+                                       nn::Sequential(conv(in, out, 1, stride, 0, false), batchNorm(out, eps)));
+    }
+    torch::Tensor forward(torch::Tensor x)
+    {
+        auto identity = shortcut ? shortcut->forward(x) : x;
+        return torch::relu(body->forward(x) + identity);
+    }
+    nn::Sequential body{nullptr}, shortcut{nullptr};
+};
+TORCH_MODULE(ResidualBlock);
+
+nn::Sequential stem(const ModelSpec& s, int width)
+{
+    if (s.inputSize <= kSmallInputMax)
+        return nn::Sequential(conv(s.channels, width, 3, 1, 1, false), batchNorm(width, s.batchNormEps), nn::ReLU());
+    return nn::Sequential(conv(s.channels, width, 7, 2, 3, false), batchNorm(width, s.batchNormEps), nn::ReLU(),
+                          nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
+}
+
+struct ResNetImpl : ClassifierImpl {
+    ResNetImpl(const ModelSpec& s, const std::vector<int>& blocks, bool bottleneck)
+    {
+        features = stem(s, 64);
+        int in = 64;
+        const int widths[] = {64, 128, 256, 512};
+        for (std::size_t stage = 0; stage < 4; ++stage) {
+            for (int b = 0; b < blocks[stage]; ++b) {
+                const int stride = (stage > 0 && b == 0) ? 2 : 1;
+                features->push_back(ResidualBlock(in, widths[stage], stride, bottleneck, s.batchNormEps));
+                in = bottleneck ? widths[stage] * 4 : widths[stage];
+            }
+        }
+        features->push_back(nn::AdaptiveAvgPool2d(1));
+        register_module("features", features);
+        fc = register_module("fc", nn::Linear(in, s.classes));
+    }
+    torch::Tensor forward(torch::Tensor x) override { return fc->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr};
+    nn::Linear fc{nullptr};
+};
+
+// Wide ResNet block (Zagoruyko & Komodakis 2016): pre-activation, no dropout.
+struct WideBlockImpl : nn::Module {
+    WideBlockImpl(int in, int out, int stride, double eps)
+        : bn1(register_module("bn1", batchNorm(in, eps))),
+          conv1(register_module("conv1", conv(in, out, 3, stride, 1, false))),
+          bn2(register_module("bn2", batchNorm(out, eps))),
+          conv2(register_module("conv2", conv(out, out, 3, 1, 1, false)))
+    {
+        if (in != out || stride != 1)
+            shortcut = register_module("shortcut", conv(in, out, 1, stride, 0, false));
+    }
+    torch::Tensor forward(torch::Tensor x)
+    {
+        auto pre = torch::relu(bn1->forward(x));
+        auto out = conv2->forward(torch::relu(bn2->forward(conv1->forward(pre))));
+        return out + (shortcut ? shortcut->forward(pre) : x);
+    }
+    nn::BatchNorm2d bn1;
+    nn::Conv2d conv1;
+    nn::BatchNorm2d bn2;
+    nn::Conv2d conv2;
+    nn::Conv2d shortcut{nullptr};
+};
+TORCH_MODULE(WideBlock);
+
+struct WideResNetImpl : ClassifierImpl {
+    WideResNetImpl(const ModelSpec& s, int depth, int widen)
+    {
+        const int perGroup = (depth - 4) / 6;
+        features = nn::Sequential(conv(s.channels, 16, 3, 1, 1, false));
+        int in = 16;
+        const int widths[] = {16 * widen, 32 * widen, 64 * widen};
+        for (int g = 0; g < 3; ++g) {
+            for (int b = 0; b < perGroup; ++b) {
+                features->push_back(WideBlock(in, widths[g], (g > 0 && b == 0) ? 2 : 1, s.batchNormEps));
+                in = widths[g];
+            }
+        }
+        features->push_back(batchNorm(in, s.batchNormEps));
+        features->push_back(nn::ReLU());
+        features->push_back(nn::AdaptiveAvgPool2d(1));
+        register_module("features", features);
+        fc = register_module("fc", nn::Linear(in, s.classes));
+    }
+    torch::Tensor forward(torch::Tensor x) override { return fc->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr};
+    nn::Linear fc{nullptr};
+};
+
+// DenseNet layer: BN-ReLU-1x1 conv to 4 x growth, BN-ReLU-3x3 conv to growth, concatenated.
+struct DenseLayerImpl : nn::Module {
+    DenseLayerImpl(int in, int growth, double eps)
+    {
+        body = register_module("body", nn::Sequential(batchNorm(in, eps), nn::ReLU(), conv(in, 4 * growth, 1, 1, 0, false),
+                                                      batchNorm(4 * growth, eps), nn::ReLU(),
+                                                      conv(4 * growth, growth, 3, 1, 1, false)));
+    }
+    torch::Tensor forward(torch::Tensor x) { return torch::cat({body->forward(x), x}, 1); }
+    nn::Sequential body{nullptr};
+};
+TORCH_MODULE(DenseLayer);
+
+struct DenseNetImpl : ClassifierImpl {
+    DenseNetImpl(const ModelSpec& s, const std::vector<int>& blocks, int growth)
+    {
+        constexpr double kReduction = 0.5;  // DenseNet-BC compression
+        int planes = 2 * growth;
+        features = stem(s, planes);
+        for (std::size_t b = 0; b < blocks.size(); ++b) {
+            for (int l = 0; l < blocks[b]; ++l) {
+                features->push_back(DenseLayer(planes, growth, s.batchNormEps));
+                planes += growth;
+            }
+            if (b + 1 < blocks.size()) {
+                const int out = int(planes * kReduction);
+                features->push_back(batchNorm(planes, s.batchNormEps));
+                features->push_back(nn::ReLU());
+                features->push_back(conv(planes, out, 1, 1, 0, false));
+                features->push_back(nn::AvgPool2d(2));
+                planes = out;
+            }
+        }
+        features->push_back(batchNorm(planes, s.batchNormEps));
+        features->push_back(nn::ReLU());
+        features->push_back(nn::AdaptiveAvgPool2d(1));
+        register_module("features", features);
+        fc = register_module("fc", nn::Linear(planes, s.classes));
+    }
+    torch::Tensor forward(torch::Tensor x) override { return fc->forward(features->forward(x).flatten(1)); }
+    nn::Sequential features{nullptr};
+    nn::Linear fc{nullptr};
+};
+
+struct Architecture {
+    ArchitectureInfo info;
+    std::function<Classifier(const ModelSpec&)> build;
+};
+
+const std::vector<Architecture>& architectures()
+{
+    // Minimum inputs: the tutorial CNN and LeNet-5 need two 5x5 convolutions and two poolings
+    // to leave a 1x1 map (16 px); VGG-16 pools five times (32 px); the others pool three times
+    // on the small-input stem (8 px).
+    static const std::vector<Architecture> all = {
+        {{"net", "small CNN of the PyTorch tutorial (2 conv, 3 linear)", 16},
+         [](const ModelSpec& s) { return std::make_shared<NetImpl>(s); }},
+        {{"lenet5", "LeNet-5 with batch norm, ReLU and average pooling", 16},
+         [](const ModelSpec& s) { return std::make_shared<LeNet5Impl>(s); }},
+        {{"vgg16", "VGG-16 with batch norm", 32}, [](const ModelSpec& s) { return std::make_shared<Vgg16Impl>(s); }},
+        {{"resnet18", "ResNet-18 (basic blocks)", 8},
+         [](const ModelSpec& s) { return std::make_shared<ResNetImpl>(s, std::vector<int>{2, 2, 2, 2}, false); }},
+        {{"resnet50", "ResNet-50 (bottleneck blocks)", 8},
+         [](const ModelSpec& s) { return std::make_shared<ResNetImpl>(s, std::vector<int>{3, 4, 6, 3}, true); }},
+        {{"wrn-28-10", "Wide ResNet 28-10", 8},
+         [](const ModelSpec& s) { return std::make_shared<WideResNetImpl>(s, 28, 10); }},
+        {{"densenet121", "DenseNet-121 (growth 32, compression 0.5)", 8},
+         [](const ModelSpec& s) { return std::make_shared<DenseNetImpl>(s, std::vector<int>{6, 12, 24, 16}, 32); }},
+    };
+    return all;
+}
+
+const Architecture& findArchitecture(const std::string& name)
+{
+    std::string known;
+    for (const auto& a : architectures()) {
+        if (a.info.name == name)
+            return a;
+        known += (known.empty() ? "" : ", ") + a.info.name;
+    }
+    throw ConfigError("unknown architecture '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace
+
+const std::vector<ArchitectureInfo>& architectureInfos()
+{
+    static const std::vector<ArchitectureInfo> infos = [] {
+        std::vector<ArchitectureInfo> out;
+        for (const auto& a : architectures())
+            out.push_back(a.info);
+        return out;
+    }();
+    return infos;
+}
+
+const ArchitectureInfo& architectureInfo(const std::string& name) { return findArchitecture(name).info; }
+
+Classifier buildModel(const ModelSpec& spec)
+{
+    const Architecture& a = findArchitecture(spec.architecture);
+    if (spec.channels < 1 || spec.classes < 1)
+        throw ConfigError("a network needs at least one input channel and one class");
+    if (spec.inputSize < a.info.minimumInput)
+        throw ConfigError(spec.architecture + " needs inputs of at least " + std::to_string(a.info.minimumInput) + " x " +
+                          std::to_string(a.info.minimumInput) + " pixels (got " + std::to_string(spec.inputSize) +
+                          "; set --input-size)");
+    return a.build(spec);
+}
+
+void initializeWeights(torch::nn::Module& model, const std::string& scheme)
+{
+    torch::NoGradGuard noGrad;
+    std::function<void(torch::Tensor&)> initWeight;
+    if (scheme == "kaiming-normal")
+        initWeight = [](torch::Tensor& w) { torch::nn::init::kaiming_normal_(w); };
+    else if (scheme == "kaiming-uniform")
+        initWeight = [](torch::Tensor& w) { torch::nn::init::kaiming_uniform_(w); };
+    else if (scheme == "xavier-normal")
+        initWeight = [](torch::Tensor& w) { torch::nn::init::xavier_normal_(w); };
+    else if (scheme == "xavier-uniform")
+        initWeight = [](torch::Tensor& w) { torch::nn::init::xavier_uniform_(w); };
+    else
+        throw ConfigError("unknown initialisation '" + scheme +
+                          "' (known: kaiming-normal, kaiming-uniform, xavier-normal, xavier-uniform)");
+    for (auto& m : model.modules(/*include_self=*/false)) {
+        if (auto* c = m->as<nn::Conv2d>()) {
+            initWeight(c->weight);
+            if (c->bias.defined())
+                c->bias.zero_();
+        } else if (auto* l = m->as<nn::Linear>()) {
+            initWeight(l->weight);
+            if (l->bias.defined())
+                l->bias.zero_();
+        } else if (auto* b = m->as<nn::BatchNorm2d>()) {
+            b->weight.fill_(1);
+            b->bias.zero_();
+        }
+    }
+}
+
+ModelSummary summarizeModel(const ModelSpec& spec)
+{
+    Classifier model = buildModel(spec);
+    ModelSummary out;
+    for (const auto& p : model->parameters())
+        out.parameters += p.numel();
+    torch::NoGradGuard noGrad;
+    model->eval();
+    const auto logits = model->forward(torch::zeros({1, spec.channels, spec.inputSize, spec.inputSize}));
+    out.outputShape = logits.sizes().vec();
+    return out;
+}
+
+}  // namespace orderlens

@@ -1,0 +1,29 @@
+#pragma once
+
+// Internal to core: includes LibTorch, so only the .cpp files that train or evaluate include it
+// (never a header that ui or tests see).
+
+#include "models/Architecture.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+namespace orderlens {
+
+// Every architecture maps a batch (N, C, H, W) to logits (N, classes).
+struct ClassifierImpl : torch::nn::Module {
+    virtual torch::Tensor forward(torch::Tensor x) = 0;
+};
+using Classifier = std::shared_ptr<ClassifierImpl>;
+
+// Builds an untrained network (PyTorch default initialisation). Throws ConfigError.
+Classifier buildModel(const ModelSpec& spec);
+
+// DEFINITIONS.md 8: conv and linear weights by `scheme` (kaiming-normal, kaiming-uniform,
+// xavier-normal, xavier-uniform), biases 0, batch-norm scale 1 and shift 0. Draws from
+// LibTorch's global generator, so seed it first.
+void initializeWeights(torch::nn::Module& model, const std::string& scheme);
+
+}  // namespace orderlens

@@ -1,0 +1,89 @@
+#include "training/Checkpoint.h"
+
+#include "common/Errors.h"
+
+#include <fcntl.h>
+#include <filesystem>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace orderlens {
+
+namespace {
+
+// Makes the bytes of `path` durable before the rename publishes them.
+void flushFile(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+}  // namespace
+
+std::string Checkpoint::directory(const std::string& runPath) { return runPath + ".ckpt"; }
+
+std::string Checkpoint::file(const std::string& runPath, int network)
+{
+    return directory(runPath) + "/network-" + std::to_string(network) + ".pt";
+}
+
+void Checkpoint::save(const std::string& runPath, int network, int epochsDone, torch::nn::Module& model,
+                      torch::optim::Optimizer& optimizer)
+{
+    std::error_code ec;
+    fs::create_directories(directory(runPath), ec);
+    if (ec)
+        throw InputError(directory(runPath), "cannot create the checkpoint folder: " + ec.message());
+    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+    model.save(modelArchive);
+    optimizer.save(optimizerArchive);
+    archive.write("model", modelArchive);
+    archive.write("optimizer", optimizerArchive);
+    archive.write("epochs_done", torch::tensor(std::int64_t(epochsDone)));
+    const std::string target = file(runPath, network);
+    const std::string tmp = target + ".writing";
+    try {
+        archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+        fs::remove(tmp, ec);
+        throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") + e.what_without_backtrace());
+    }
+    flushFile(tmp);
+    fs::rename(tmp, target, ec);
+    if (ec)
+        throw InputError(target, "cannot move the checkpoint into place: " + ec.message());
+}
+
+std::optional<int> Checkpoint::load(const std::string& runPath, int network, torch::nn::Module& model,
+                                    torch::optim::Optimizer& optimizer, const torch::Device& device)
+{
+    const std::string path = file(runPath, network);
+    if (!fs::exists(path))
+        return std::nullopt;
+    try {
+        torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
+        archive.load_from(path, device);
+        archive.read("model", modelArchive);
+        archive.read("optimizer", optimizerArchive);
+        model.load(modelArchive);
+        optimizer.load(optimizerArchive);
+        torch::Tensor epochs;
+        archive.read("epochs_done", epochs);
+        return int(epochs.item<std::int64_t>());
+    } catch (const c10::Error& e) {
+        throw InputError(path, std::string("damaged checkpoint (delete it to restart this network): ") +
+                                   e.what_without_backtrace());
+    }
+}
+
+void Checkpoint::remove(const std::string& runPath)
+{
+    std::error_code ec;
+    fs::remove_all(directory(runPath), ec);
+}
+
+}  // namespace orderlens

@@ -1,0 +1,32 @@
+#pragma once
+
+// Internal to core (includes LibTorch): the per-network training state beside a run file.
+
+#include <torch/torch.h>
+
+#include <optional>
+#include <string>
+
+namespace orderlens {
+
+// One network's state after a completed epoch: model parameters and buffers, optimiser state
+// (momentum / Adam moments) and the number of epochs it covers. The learning-rate schedule,
+// batch order, augmentation and dropout are functions of (seed, network, epoch), so the epoch
+// count is their whole position. Files live in RUN.h5.ckpt/network-N.pt and are replaced
+// atomically (written to a temporary file, flushed, renamed).
+class Checkpoint {
+public:
+    static std::string directory(const std::string& runPath);
+    static std::string file(const std::string& runPath, int network);
+
+    static void save(const std::string& runPath, int network, int epochsDone, torch::nn::Module& model,
+                     torch::optim::Optimizer& optimizer);
+    // Loads into model and optimizer (on `device`) and returns the epochs it covers; nullopt
+    // when there is no checkpoint for the network. A damaged file is an InputError.
+    static std::optional<int> load(const std::string& runPath, int network, torch::nn::Module& model,
+                                   torch::optim::Optimizer& optimizer, const torch::Device& device);
+    // Removes RUN.h5.ckpt/ (when a run is overwritten, or finished and no longer resumable).
+    static void remove(const std::string& runPath);
+};
+
+}  // namespace orderlens

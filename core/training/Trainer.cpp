@@ -1,0 +1,634 @@
+#include "training/Trainer.h"
+
+#include "common/Errors.h"
+#include "dataset/DatasetReader.h"
+#include "models/Networks.h"
+#include "training/Checkpoint.h"
+#include "training/LabelCorruption.h"
+#include "training/LearningRateSchedule.h"
+#include "training/Seeds.h"
+#include "training/TrainingData.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace orderlens {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The shared library that provides BLAS to this process, from its memory map: LibTorch links
+// libblas.so.3, which Debian's alternatives point at OpenBLAS or the slow reference BLAS.
+std::string blasLibrary()
+{
+    std::ifstream maps("/proc/self/maps");
+    std::string line, found;
+    while (std::getline(maps, line)) {
+        const auto slash = line.rfind('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string path = line.substr(line.find('/'));
+        const std::string name = line.substr(slash + 1);
+        if (name.find("openblas") != std::string::npos || name.find("libblas") != std::string::npos ||
+            name.find("mkl") != std::string::npos || name.find("blis") != std::string::npos) {
+            std::error_code ec;
+            const std::string real = fs::canonical(path, ec).string();
+            if (found.find(ec ? path : real) == std::string::npos)
+                found += (found.empty() ? "" : ", ") + (ec ? path : real);
+        }
+    }
+    return found.empty() ? "none found" : found;
+}
+
+std::string utcNow()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string hostName()
+{
+    char buf[256] = {0};
+    ::gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+// Records of one split for one network-epoch, filled batch by batch at split positions.
+struct RecordBuffer {
+    SplitRecords r;
+    double lossSum = 0;
+    std::int64_t seen = 0, correct = 0;
+
+    RecordBuffer(std::size_t images, int classes, bool probVectors)
+    {
+        r.correct.assign(images, 0);
+        r.predicted.assign(images, 0);
+        r.pTrue.assign(images, std::numeric_limits<float>::quiet_NaN());
+        r.margin.assign(images, std::numeric_limits<float>::quiet_NaN());
+        if (probVectors)
+            r.prob.assign(images * std::size_t(classes), 0.0f);
+    }
+};
+
+// DEFINITIONS.md 2 from logits already computed (no extra forward pass). Single-label:
+// predicted = argmax, p_true = softmax probability of the label, margin = label logit minus the
+// largest other logit. Multi-label: predicted = bits of sigmoid > 0.5 (logit > 0), correct =
+// exact match, p_true = NaN, margin = the smallest signed logit over classes (+logit for a
+// present class, -logit for an absent one): positive exactly when every bit is right, and its
+// size is how far the worst bit is from flipping -- the multi-label analogue of AUM's margin.
+void scoreBatch(const torch::Tensor& logitsIn, const torch::Tensor& targetsIn, const std::vector<std::int64_t>& positions,
+                const TrainingData& data, const std::vector<std::int64_t>& datasetIndices, RecordBuffer& out)
+{
+    const torch::Tensor logits = logitsIn.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    const torch::Tensor targets = targetsIn.to(torch::kCPU);
+    const std::int64_t n = logits.size(0), classes = logits.size(1);
+    const bool keepProb = !out.r.prob.empty();
+    if (!data.multiLabel()) {
+        const torch::Tensor probs = torch::softmax(logits, 1);
+        const torch::Tensor predicted = logits.argmax(1);
+        const torch::Tensor label = targets.view({-1, 1});
+        const torch::Tensor pTrue = probs.gather(1, label).view(-1);
+        const torch::Tensor labelLogit = logits.gather(1, label).view(-1);
+        const torch::Tensor others = logits.scatter(1, label, -std::numeric_limits<float>::infinity());
+        const torch::Tensor margin = labelLogit - std::get<0>(others.max(1));
+        const auto pred = predicted.accessor<std::int64_t, 1>();
+        const auto lab = targets.accessor<std::int64_t, 1>();
+        const auto pt = pTrue.accessor<float, 1>();
+        const auto mg = margin.accessor<float, 1>();
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::size_t at = std::size_t(positions[std::size_t(i)]);
+            out.r.correct[at] = pred[i] == lab[i];
+            out.r.predicted[at] = pred[i];
+            out.r.pTrue[at] = pt[i];
+            // One class only: no other logit, so the margin is unbounded; store NaN, not inf.
+            out.r.margin[at] = classes > 1 ? mg[i] : std::numeric_limits<float>::quiet_NaN();
+            out.correct += pred[i] == lab[i];
+        }
+        if (keepProb) {
+            const auto p = probs.accessor<float, 2>();
+            for (std::int64_t i = 0; i < n; ++i)
+                for (std::int64_t c = 0; c < classes; ++c)
+                    out.r.prob[std::size_t(positions[std::size_t(i)]) * std::size_t(classes) + std::size_t(c)] = p[i][c];
+        }
+    } else {
+        const torch::Tensor signedLogits = logits * (targets.to(torch::kFloat32) * 2 - 1);
+        const torch::Tensor margin = std::get<0>(signedLogits.min(1));
+        const torch::Tensor bits = logits > 0;
+        const auto b = bits.accessor<bool, 2>();
+        const auto mg = margin.accessor<float, 1>();
+        for (std::int64_t i = 0; i < n; ++i) {
+            std::uint64_t predicted = 0;
+            for (std::int64_t c = 0; c < classes; ++c)
+                if (b[i][c])
+                    predicted |= std::uint64_t(1) << c;
+            const std::size_t at = std::size_t(positions[std::size_t(i)]);
+            const bool correct = predicted == data.labelBits()[std::size_t(datasetIndices[std::size_t(i)])];
+            out.r.correct[at] = correct;
+            out.r.predicted[at] = std::int64_t(predicted);
+            out.r.margin[at] = mg[i];
+            out.correct += correct;
+        }
+        if (keepProb) {
+            const torch::Tensor probs = torch::sigmoid(logits);
+            const auto p = probs.accessor<float, 2>();
+            for (std::int64_t i = 0; i < n; ++i)
+                for (std::int64_t c = 0; c < classes; ++c)
+                    out.r.prob[std::size_t(positions[std::size_t(i)]) * std::size_t(classes) + std::size_t(c)] = p[i][c];
+        }
+    }
+    out.seen += n;
+}
+
+// Summed (not averaged) loss of a chunk: callers divide by the whole batch so that gradient
+// accumulation over micro-batches equals the full batch's mean-loss gradient.
+torch::Tensor summedLoss(const torch::Tensor& logits, const torch::Tensor& targets, bool multiLabel)
+{
+    if (multiLabel)
+        // BCEWithLogitsLoss's mean runs over images and classes; sum / (images x classes) keeps it.
+        return torch::binary_cross_entropy_with_logits(logits, targets, {}, {}, at::Reduction::Sum) / logits.size(1);
+    return torch::nn::functional::cross_entropy(
+        logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+}
+
+// One network's model and optimiser with where it stands.
+struct NetworkState {
+    int index = 0;
+    std::uint64_t seed = 0;
+    Classifier model;
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    int nextEpoch = 0;
+};
+
+}  // namespace
+
+struct Trainer::Impl {
+    ExperimentConfig config;
+    std::string runPath;
+    bool overwrite = false;
+    bool resuming = false;
+
+    // Set up by run().
+    torch::Device device{torch::kCPU};
+    std::unique_ptr<TrainingData> data;
+    std::unique_ptr<RunFile> runFile;
+    std::unique_ptr<LearningRateSchedule> schedule;
+    int batchesPerEpoch = 0;
+    TrainingObserver* observer = nullptr;
+    const std::atomic<bool>* cancel = nullptr;
+    std::mutex observerMutex;
+
+    // Progress accounting (in batches; an evaluation pass counts as part of its epoch).
+    std::int64_t unitsTotal = 0, unitsAtStart = 0;
+    std::atomic<std::int64_t> unitsDone{0};
+    Clock::time_point started;
+
+    void message(const std::string& text)
+    {
+        if (!observer)
+            return;
+        std::lock_guard<std::mutex> lock(observerMutex);
+        observer->onMessage(text);
+    }
+    bool cancelled() const { return cancel && cancel->load(); }
+    double etaSeconds() const
+    {
+        const double done = double(unitsDone.load() - unitsAtStart);
+        const double left = double(unitsTotal - unitsDone.load());
+        return done > 0 ? secondsSince(started) / done * left : std::numeric_limits<double>::quiet_NaN();
+    }
+
+    std::vector<std::vector<std::int64_t>> batchesOf(const std::vector<std::int64_t>& order) const;
+    NetworkState makeNetwork(int index);
+    std::map<RecordSet, SplitRecords> trainEpoch(NetworkState& net, int epoch, EpochSummary& summary);
+    void evaluate(NetworkState& net, Split split, RecordBuffer& out);
+    void finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records, EpochSummary& summary);
+    void prepare();
+};
+
+// Batches of an epoch in the given order. A last batch of a single image is merged into the one
+// before: batch norm cannot normalise one value per channel in training mode.
+std::vector<std::vector<std::int64_t>> Trainer::Impl::batchesOf(const std::vector<std::int64_t>& order) const
+{
+    std::vector<std::vector<std::int64_t>> out;
+    const std::size_t b = std::size_t(config.batchSize);
+    for (std::size_t start = 0; start < order.size(); start += b)
+        out.emplace_back(order.begin() + std::ptrdiff_t(start), order.begin() + std::ptrdiff_t(std::min(order.size(), start + b)));
+    if (out.size() > 1 && out.back().size() == 1) {
+        out[out.size() - 2].push_back(out.back().front());
+        out.pop_back();
+    }
+    return out;
+}
+
+NetworkState Trainer::Impl::makeNetwork(int index)
+{
+    NetworkState net;
+    net.index = index;
+    net.seed = networkSeed(config.seed, index);
+    torch::manual_seed(net.seed);
+    ModelSpec spec{config.architecture, data->channels(), data->classes(), data->inputSize(), config.batchNormEps};
+    net.model = buildModel(spec);
+    initializeWeights(*net.model, config.init);
+    net.model->to(device);
+    if (config.optimizer == "adam") {
+        net.optimizer = std::make_unique<torch::optim::Adam>(
+            net.model->parameters(), torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
+    } else {
+        net.optimizer = std::make_unique<torch::optim::SGD>(
+            net.model->parameters(),
+            torch::optim::SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weightDecay));
+    }
+    return net;
+}
+
+void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
+{
+    torch::NoGradGuard noGrad;
+    net.model->eval();
+    const auto& indices = data->splitIndices(split);
+    const std::int64_t n = std::int64_t(indices.size());
+    const std::int64_t b = config.batchSize;
+    for (std::int64_t start = 0; start < n; start += b) {
+        const std::int64_t end = std::min(n, start + b);
+        std::vector<std::int64_t> positions(std::size_t(end - start)), ids(std::size_t(end - start));
+        for (std::int64_t i = start; i < end; ++i) {
+            positions[std::size_t(i - start)] = i;
+            ids[std::size_t(i - start)] = indices[std::size_t(i)];
+        }
+        const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
+        const torch::Tensor x = data->images(idx, device, false, config, nullptr);
+        const torch::Tensor y = data->targets(idx, device);
+        const torch::Tensor logits = net.model->forward(x);
+        out.lossSum += summedLoss(logits, y, data->multiLabel()).item<double>();
+        scoreBatch(logits, y, positions, *data, ids, out);
+    }
+    net.model->train();
+}
+
+std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, int epoch, EpochSummary& summary)
+{
+    const Clock::time_point epochStart = Clock::now();
+    const std::uint64_t seed = epochSeed(net.seed, epoch);
+    std::mt19937_64 engine(seed);
+    torch::manual_seed(seed);  // dropout
+    const auto& trainIndices = data->splitIndices(Split::Train);
+    const auto batches = batchesOf(permutation(std::int64_t(trainIndices.size()), engine));
+    const int classes = data->classes();
+    RecordBuffer train(trainIndices.size(), classes, config.saveProbVector);
+    const std::int64_t micro = config.microBatch > 0 ? config.microBatch : config.batchSize;
+
+    net.model->train();
+    summary.learningRate = schedule->learningRate(epoch, 0);
+    for (std::size_t bi = 0; bi < batches.size(); ++bi) {
+        const auto& positions = batches[bi];
+        std::vector<std::int64_t> ids(positions.size());
+        for (std::size_t i = 0; i < positions.size(); ++i)
+            ids[i] = trainIndices[std::size_t(positions[i])];
+        const double lr = schedule->learningRate(epoch, int(bi));
+        const double momentum = schedule->momentum(epoch, int(bi));
+        for (auto& group : net.optimizer->param_groups()) {
+            group.options().set_lr(lr);
+            if (config.scheduler == "onecycle") {
+                if (config.optimizer == "adam") {
+                    auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
+                    o.betas(std::make_tuple(momentum, std::get<1>(o.betas())));
+                } else {
+                    static_cast<torch::optim::SGDOptions&>(group.options()).momentum(momentum);
+                }
+            }
+        }
+        const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
+        const torch::Tensor x = data->images(idx, device, true, config, &engine);
+        const torch::Tensor y = data->targets(idx, device);
+        const std::int64_t n = x.size(0);
+        net.optimizer->zero_grad();
+        std::vector<torch::Tensor> logitParts;
+        double batchLoss = 0;
+        for (std::int64_t start = 0; start < n; start += micro) {
+            const std::int64_t len = std::min(micro, n - start);
+            const torch::Tensor xs = micro >= n ? x : x.narrow(0, start, len);
+            const torch::Tensor ys = micro >= n ? y : y.narrow(0, start, len);
+            const torch::Tensor logits = net.model->forward(xs);
+            const torch::Tensor loss = summedLoss(logits, ys, data->multiLabel()) / double(n);
+            loss.backward();
+            batchLoss += loss.item<double>();
+            logitParts.push_back(logits.detach());
+        }
+        // The records are the predictions made before this batch's optimiser step (DEFINITIONS.md 2).
+        net.optimizer->step();
+        const torch::Tensor logits = logitParts.size() == 1 ? logitParts.front() : torch::cat(logitParts);
+        scoreBatch(logits, y, positions, *data, ids, train);
+        train.lossSum += batchLoss * double(n);
+
+        const std::int64_t units = ++unitsDone;
+        if (observer) {
+            BatchProgress p;
+            p.network = net.index;
+            p.epoch = epoch;
+            p.batch = int(bi);
+            p.batches = int(batches.size());
+            p.loss = batchLoss;
+            p.runningAccuracy = double(train.correct) / double(std::max<std::int64_t>(train.seen, 1));
+            p.imagesPerSecond = double(train.seen) / std::max(secondsSince(epochStart), 1e-9);
+            p.learningRate = lr;
+            p.fraction = double(units) / double(unitsTotal);
+            p.etaSeconds = etaSeconds();
+            std::lock_guard<std::mutex> lock(observerMutex);
+            observer->onBatch(p);
+        }
+        if (cancelled())
+            throw Cancelled();
+    }
+    summary.trainLoss = train.lossSum / double(std::max<std::int64_t>(train.seen, 1));
+    summary.trainAccuracy = double(train.correct) / double(std::max<std::int64_t>(train.seen, 1));
+
+    std::map<RecordSet, SplitRecords> records;
+    RecordBuffer test(data->splitIndices(Split::Test).size(), classes, config.saveProbVector);
+    evaluate(net, Split::Test, test);
+    summary.testLoss = test.lossSum / double(std::max<std::int64_t>(test.seen, 1));
+    summary.testAccuracy = double(test.correct) / double(std::max<std::int64_t>(test.seen, 1));
+    if (config.evalTrain) {
+        RecordBuffer trainEval(trainIndices.size(), classes, config.saveProbVector);
+        evaluate(net, Split::Train, trainEval);
+        records[RecordSet::TrainEval] = std::move(trainEval.r);
+    }
+    records[RecordSet::Train] = std::move(train.r);
+    records[RecordSet::Test] = std::move(test.r);
+    summary.seconds = secondsSince(epochStart);
+    return records;
+}
+
+// Records first, then the checkpoint: a kill between the two leaves the run one epoch ahead of
+// the checkpoint, and resume replays that epoch (identically) and rewrites its records, so no
+// epoch is lost or counted twice.
+void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records,
+                                EpochSummary& summary)
+{
+    runFile->appendEpoch(net.index, epoch, records, summary);
+    Checkpoint::save(runPath, net.index, epoch + 1, *net.model, *net.optimizer);
+    net.nextEpoch = epoch + 1;
+    if (observer) {
+        EpochProgress p;
+        p.network = net.index;
+        p.epoch = epoch;
+        p.summary = summary;
+        p.fraction = double(unitsDone.load()) / double(unitsTotal);
+        p.elapsedSeconds = secondsSince(started);
+        p.etaSeconds = etaSeconds();
+        std::lock_guard<std::mutex> lock(observerMutex);
+        observer->onEpoch(p);
+    }
+}
+
+void Trainer::Impl::prepare()
+{
+    config.validate();
+    const std::string resolved = Trainer::resolveDevice(config.device);
+    device = resolved == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    const int threads = config.threads > 0 ? config.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+
+    message("Loading " + config.dataset + " ...");
+    Dataset dataset = loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
+    if (config.multiLabel && !dataset.multiLabel)
+        throw ConfigError("--multilabel needs a multi-label dataset; " + dataset.source + " has one label per image");
+    config.multiLabel = dataset.multiLabel;
+    if (dataset.multiLabel && dataset.classNames.size() > 64)
+        throw ConfigError("multi-label training supports at most 64 classes");
+    if (config.multiLabel && config.corruptProb > 0)
+        throw ConfigError("label corruption is defined for single-label datasets only");
+    if (config.inputSize == 0) {
+        if (dataset.height() == 0)
+            throw ConfigError(dataset.source + " has images of different sizes: set the input size (--input-size)");
+        config.inputSize = std::max(dataset.height(), dataset.width());
+    }
+    architectureInfo(config.architecture);
+
+    std::vector<std::int32_t> labels;
+    if (resuming) {
+        runFile = std::make_unique<RunFile>(runPath);
+        runFile->checkDataset(dataset);
+        labels = runFile->manifest().labels;
+    } else {
+        labels = corruptLabels(dataset, config.corruptProb, config.seed);
+    }
+    message("Preparing " + std::to_string(dataset.size()) + " images at " + std::to_string(config.inputSize) + " x " +
+            std::to_string(config.inputSize) + " ...");
+    data = std::make_unique<TrainingData>(dataset, labels, config.inputSize);
+    if (data->splitIndices(Split::Train).empty() || data->splitIndices(Split::Test).empty())
+        throw InputError(dataset.source, "training needs images in both the train and the test split");
+    // Builds one network up front so that an impossible architecture/input fails before the run file exists.
+    buildModel({config.architecture, data->channels(), data->classes(), data->inputSize(), config.batchNormEps});
+
+    if (!resuming) {
+        if (fs::exists(runPath) && !overwrite)
+            throw ConfigError(runPath + " exists; choose another run file, resume it, or allow overwriting (--force)");
+        Checkpoint::remove(runPath);
+        std::map<std::string, std::string> provenance;
+        provenance["program"] = std::string("OrderLens ") + ORDERLENS_VERSION;
+        provenance["date"] = utcNow();
+        provenance["device"] = resolved;
+        provenance["libtorch"] = TORCH_VERSION;
+        provenance["threads"] = std::to_string(threads);
+        provenance["host"] = hostName();
+        provenance["blas"] = blasLibrary();
+        std::string seeds;
+        for (int n = 0; n < config.networks; ++n)
+            seeds += (n ? "," : "") + std::to_string(networkSeed(config.seed, n));
+        provenance["network_seeds"] = seeds;
+        std::ostringstream mean, sd;
+        for (std::size_t c = 0; c < data->mean().size(); ++c) {
+            mean << (c ? "," : "") << data->mean()[c];
+            sd << (c ? "," : "") << data->std()[c];
+        }
+        provenance["normalisation_mean"] = mean.str();
+        provenance["normalisation_std"] = sd.str();
+        RunShape shape;
+        shape.networks = config.networks;
+        shape.epochs = config.epochs;
+        shape.classes = data->classes();
+        shape.multiLabel = config.multiLabel;
+        shape.probVectors = config.saveProbVector;
+        shape.evalTrain = config.evalTrain;
+        RunFile::create(runPath, config.toJson().dump(), dataset, labels, shape, provenance);
+        runFile = std::make_unique<RunFile>(runPath);
+    }
+    const auto batches = batchesOf(std::vector<std::int64_t>(data->splitIndices(Split::Train).size()));
+    batchesPerEpoch = int(batches.size());
+    schedule = std::make_unique<LearningRateSchedule>(config, batchesPerEpoch);
+}
+
+Trainer::Trainer(ExperimentConfig config, std::string runPath, bool overwrite) : impl_(std::make_unique<Impl>())
+{
+    config.validate();
+    architectureInfo(config.architecture);
+    resolveDevice(config.device);
+    if (runPath.empty())
+        throw ConfigError("a run file is required");
+    if (fs::exists(runPath) && !overwrite)
+        throw ConfigError(runPath + " exists; choose another run file, resume it, or allow overwriting (--force)");
+    impl_->config = std::move(config);
+    impl_->runPath = std::move(runPath);
+    impl_->overwrite = overwrite;
+}
+
+Trainer Trainer::resume(const std::string& runPath)
+{
+    RunFile file(runPath);
+    ExperimentConfig config;
+    try {
+        config = ExperimentConfig::fromJson(nlohmann::json::parse(file.configJson()));
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(runPath, std::string("the stored configuration is not valid JSON: ") + e.what());
+    }
+    Trainer t;
+    t.impl_ = std::make_unique<Impl>();
+    t.impl_->config = std::move(config);
+    t.impl_->runPath = runPath;
+    t.impl_->resuming = true;
+    return t;
+}
+
+Trainer::~Trainer() = default;
+Trainer::Trainer(Trainer&&) noexcept = default;
+
+const ExperimentConfig& Trainer::config() const { return impl_->config; }
+const std::string& Trainer::runPath() const { return impl_->runPath; }
+
+void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
+{
+    Impl& m = *impl_;
+    m.observer = observer;
+    m.cancel = cancel;
+    m.prepare();
+    const int networks = m.config.networks, epochs = m.config.epochs;
+    const std::vector<int> recorded = m.runFile->epochsDone();
+
+    // Where each network resumes: its checkpoint (records are never behind it, see finishEpoch).
+    auto restore = [&](NetworkState& net) {
+        const std::optional<int> at = Checkpoint::load(m.runPath, net.index, *net.model, *net.optimizer, m.device);
+        net.nextEpoch = at.value_or(0);
+        const int done = recorded[std::size_t(net.index)];
+        if (net.nextEpoch > done)
+            throw InputError(Checkpoint::file(m.runPath, net.index),
+                             "checkpoint is ahead of the run file's records (" + std::to_string(net.nextEpoch) + " vs " +
+                                 std::to_string(done) + " epochs): the files do not belong together");
+        if (done > 0 || net.nextEpoch > 0)
+            m.message("network " + std::to_string(net.index) + ": resuming at epoch " + std::to_string(net.nextEpoch + 1) +
+                      " of " + std::to_string(epochs));
+    };
+
+    // Progress counts the recorded epochs as done; restore() corrects it by the epochs a network
+    // replays because its checkpoint is one behind its records.
+    m.unitsTotal = std::int64_t(networks) * epochs * m.batchesPerEpoch;
+    m.unitsAtStart = 0;
+    for (int n = 0; n < networks; ++n)
+        m.unitsAtStart += std::int64_t(recorded[std::size_t(n)]) * m.batchesPerEpoch;
+    m.unitsDone = m.unitsAtStart;
+    m.started = Clock::now();
+    auto start = [&](int n) {
+        NetworkState net = m.makeNetwork(n);
+        if (m.resuming) {
+            restore(net);
+            const int replay = recorded[std::size_t(n)] - net.nextEpoch;
+            m.unitsDone -= std::int64_t(replay) * m.batchesPerEpoch;
+            m.unitsAtStart -= std::int64_t(replay) * m.batchesPerEpoch;
+        }
+        return net;
+    };
+
+    if (!m.config.parallelNetworks) {
+        for (int n = 0; n < networks; ++n) {
+            // Complete records need nothing more, even if the last checkpoint was not written.
+            if (recorded[std::size_t(n)] >= epochs)
+                continue;
+            NetworkState net = start(n);
+            for (int e = net.nextEpoch; e < epochs; ++e) {
+                EpochSummary summary;
+                auto records = m.trainEpoch(net, e, summary);
+                m.finishEpoch(net, e, records, summary);
+            }
+        }
+        return;
+    }
+
+    // Side by side: all networks in memory, each epoch of every network in its own thread.
+    std::vector<NetworkState> nets;
+    for (int n = 0; n < networks; ++n)
+        if (recorded[std::size_t(n)] < epochs)
+            nets.push_back(start(n));
+    for (int e = 0; e < epochs; ++e) {
+        std::vector<NetworkState*> active;
+        for (auto& net : nets)
+            if (net.nextEpoch == e)
+                active.push_back(&net);
+        if (active.empty())
+            continue;
+        std::vector<std::map<RecordSet, SplitRecords>> records(active.size());
+        std::vector<EpochSummary> summaries(active.size());
+        std::vector<std::exception_ptr> errors(active.size());
+        std::vector<std::thread> workers;
+        for (std::size_t i = 0; i < active.size(); ++i) {
+            workers.emplace_back([&, i] {
+                try {
+                    records[i] = m.trainEpoch(*active[i], e, summaries[i]);
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                }
+            });
+        }
+        for (auto& w : workers)
+            w.join();
+        for (auto& err : errors)
+            if (err)
+                std::rethrow_exception(err);
+        for (std::size_t i = 0; i < active.size(); ++i)
+            m.finishEpoch(*active[i], e, records[i], summaries[i]);
+    }
+}
+
+bool Trainer::cudaAvailable() { return torch::cuda::is_available(); }
+
+std::string Trainer::resolveDevice(const std::string& requested)
+{
+    if (requested == "cpu")
+        return "cpu";
+    if (requested == "cuda") {
+        if (!cudaAvailable())
+            throw ConfigError("--device cuda: no CUDA device is usable by this LibTorch build (use --device cpu or auto)");
+        return "cuda";
+    }
+    if (requested == "auto")
+        return cudaAvailable() ? "cuda" : "cpu";
+    throw ConfigError("device '" + requested + "' is not one of: auto, cpu, cuda");
+}
+
+std::vector<std::string> Trainer::architectures()
+{
+    std::vector<std::string> out;
+    for (const auto& a : architectureInfos())
+        out.push_back(a.name);
+    return out;
+}
+
+}  // namespace orderlens

@@ -1,0 +1,195 @@
+#include "training/TrainingData.h"
+
+#include "common/Errors.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace orderlens {
+
+namespace {
+
+// Copies one 8-bit image (interleaved, `from` channels) into a planar (C, side, side) slot,
+// padded or resized-and-cropped as TrainingData describes. Grey images in a colour dataset
+// are replicated to three channels.
+void placeImage(const ImageView& img, int channels, int side, int inputSize, int resizeSide, std::uint8_t* out)
+{
+    const std::size_t plane = std::size_t(side) * side;
+    std::memset(out, 0, plane * channels);
+    cv::Mat src(img.height, img.width, img.channels == 3 ? CV_8UC3 : CV_8UC1, const_cast<std::uint8_t*>(img.data));
+    cv::Mat placed;
+    int top = 0, left = 0;
+    if (img.height <= inputSize && img.width <= inputSize) {
+        placed = src;
+        top = (side - img.height) / 2;
+        left = (side - img.width) / 2;
+    } else {
+        const double scale = double(resizeSide) / std::min(img.height, img.width);
+        const int h = std::max(resizeSide, int(std::lround(img.height * scale)));
+        const int w = std::max(resizeSide, int(std::lround(img.width * scale)));
+        cv::Mat resized;
+        cv::resize(src, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+        placed = resized(cv::Rect((w - side) / 2, (h - side) / 2, side, side)).clone();
+    }
+    for (int y = 0; y < placed.rows; ++y) {
+        const std::uint8_t* row = placed.ptr<std::uint8_t>(y);
+        for (int x = 0; x < placed.cols; ++x) {
+            for (int c = 0; c < channels; ++c) {
+                const int from = placed.channels() == 1 ? 0 : c;
+                out[std::size_t(c) * plane + std::size_t(top + y) * side + (left + x)] = row[x * placed.channels() + from];
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::uint64_t drawBelow(std::mt19937_64& engine, std::uint64_t n)
+{
+    // Rejection sampling removes the modulo bias.
+    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+    std::uint64_t v;
+    do
+        v = engine();
+    while (v >= limit);
+    return v % n;
+}
+
+std::vector<std::int64_t> permutation(std::int64_t n, std::mt19937_64& engine)
+{
+    std::vector<std::int64_t> p(std::size_t(std::max<std::int64_t>(n, 0)));
+    for (std::int64_t i = 0; i < n; ++i)
+        p[std::size_t(i)] = i;
+    for (std::int64_t i = n - 1; i > 0; --i)
+        std::swap(p[std::size_t(i)], p[std::size_t(drawBelow(engine, std::uint64_t(i) + 1))]);
+    return p;
+}
+
+TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize)
+    : inputSize_(inputSize), classes_(int(dataset.classNames.size())), multiLabel_(dataset.multiLabel)
+{
+    const std::size_t n = dataset.size();
+    bool larger = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const ImageView v = dataset.image(i);
+        channels_ = std::max(channels_, v.channels);
+        larger = larger || v.height > inputSize || v.width > inputSize;
+        (dataset.split(i) == Split::Train ? trainIndices_ : testIndices_).push_back(std::int64_t(i));
+    }
+    const int resizeSide = std::max(kResizeShorterSide, inputSize);
+    storedSize_ = larger ? resizeSide : inputSize;
+
+    auto bytes = torch::empty({std::int64_t(n), channels_, storedSize_, storedSize_}, torch::kUInt8);
+    const std::size_t perImage = std::size_t(channels_) * storedSize_ * storedSize_;
+    std::uint8_t* base = bytes.data_ptr<std::uint8_t>();
+    at::parallel_for(0, std::int64_t(n), 256, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i)
+            placeImage(dataset.image(std::size_t(i)), channels_, storedSize_, inputSize, resizeSide,
+                       base + std::size_t(i) * perImage);
+    });
+
+    // Normalisation statistics from the training images themselves (their own pixels, not
+    // the padding), like torchvision's Normalize with the dataset's mean and std.
+    mean_.assign(std::size_t(channels_), 0.0);
+    std_.assign(std::size_t(channels_), 0.0);
+    std::vector<double> sum(std::size_t(channels_), 0.0), sumSq(std::size_t(channels_), 0.0);
+    double count = 0;
+    for (std::int64_t i : trainIndices_) {
+        const ImageView v = dataset.image(std::size_t(i));
+        const std::size_t pixels = std::size_t(v.height) * v.width;
+        for (std::size_t p = 0; p < pixels; ++p) {
+            for (int c = 0; c < channels_; ++c) {
+                const double x = v.data[p * v.channels + (v.channels == 1 ? 0 : c)] / 255.0;
+                sum[std::size_t(c)] += x;
+                sumSq[std::size_t(c)] += x * x;
+            }
+        }
+        count += double(pixels);
+    }
+    for (int c = 0; c < channels_; ++c) {
+        mean_[std::size_t(c)] = count > 0 ? sum[std::size_t(c)] / count : 0.0;
+        const double var = count > 0 ? sumSq[std::size_t(c)] / count - mean_[std::size_t(c)] * mean_[std::size_t(c)] : 1.0;
+        // A constant channel would divide by zero; leave its scale alone.
+        std_[std::size_t(c)] = var > 1e-12 ? std::sqrt(var) : 1.0;
+    }
+    meanT_ = torch::tensor(std::vector<float>(mean_.begin(), mean_.end())).view({1, channels_, 1, 1});
+    stdT_ = torch::tensor(std::vector<float>(std_.begin(), std_.end())).view({1, channels_, 1, 1});
+    padValue_ = (-meanT_ / stdT_);
+
+    const std::int64_t floatBytes = std::int64_t(n) * std::int64_t(perImage) * 4;
+    pixels_ = floatBytes <= kFloatBudgetBytes ? normalise(bytes) : bytes;
+
+    if (multiLabel_) {
+        labelBits_.resize(n);
+        auto t = torch::zeros({std::int64_t(n), classes_}, torch::kFloat32);
+        auto a = t.accessor<float, 2>();
+        for (std::size_t i = 0; i < n; ++i) {
+            labelBits_[i] = dataset.labelBits(i);
+            for (int c = 0; c < classes_; ++c)
+                a[std::int64_t(i)][c] = (labelBits_[i] >> c) & 1u ? 1.0f : 0.0f;
+        }
+        labels_ = t;
+    } else {
+        if (labels.size() != n)
+            throw Error("TrainingData: one label per image expected");
+        labels_ = torch::tensor(std::vector<std::int64_t>(labels.begin(), labels.end()), torch::kInt64);
+    }
+}
+
+torch::Tensor TrainingData::normalise(torch::Tensor batch) const
+{
+    return (batch.to(torch::kFloat32).div_(255.0f) - meanT_) / stdT_;
+}
+
+torch::Tensor TrainingData::images(const torch::Tensor& datasetIndices, const torch::Device& device, bool augment,
+                                   const ExperimentConfig& config, std::mt19937_64* engine) const
+{
+    torch::Tensor batch = pixels_.index_select(0, datasetIndices);
+    if (batch.scalar_type() != torch::kFloat32)
+        batch = normalise(batch);
+    const bool cropWindow = storedSize_ > inputSize_;
+    const bool randomCrop = augment && config.randomCrop && config.cropPadding > 0;
+    const bool flip = augment && config.horizontalFlip;
+    if (!cropWindow && !randomCrop && !flip)
+        return batch.to(device);
+
+    // Per image, like torchvision's RandomCrop(size, padding) and RandomHorizontalFlip(0.5)
+    // (applied in that order), or the fixed centre crop of large images.
+    const std::int64_t b = batch.size(0);
+    const int pad = randomCrop ? config.cropPadding : 0;
+    torch::Tensor out = torch::empty({b, channels_, inputSize_, inputSize_}, torch::kFloat32);
+    const int span = storedSize_ + 2 * pad - inputSize_;  // range of the window's top-left corner
+    for (std::int64_t i = 0; i < b; ++i) {
+        int top = span / 2, left = span / 2;
+        if (augment && (randomCrop || cropWindow)) {
+            top = int(drawBelow(*engine, std::uint64_t(span) + 1));
+            left = int(drawBelow(*engine, std::uint64_t(span) + 1));
+        }
+        const bool mirrored = flip && (drawBelow(*engine, 2) == 1);
+        torch::Tensor img = batch[i];
+        if (pad > 0)
+            img = torch::cat({padValue_[0].expand({channels_, storedSize_, pad}), img,
+                              padValue_[0].expand({channels_, storedSize_, pad})},
+                             2);
+        if (pad > 0)
+            img = torch::cat({padValue_[0].expand({channels_, pad, storedSize_ + 2 * pad}), img,
+                              padValue_[0].expand({channels_, pad, storedSize_ + 2 * pad})},
+                             1);
+        img = img.slice(1, top, top + inputSize_).slice(2, left, left + inputSize_);
+        if (mirrored)
+            img = img.flip({2});
+        out[i].copy_(img);
+    }
+    return out.to(device);
+}
+
+torch::Tensor TrainingData::targets(const torch::Tensor& datasetIndices, const torch::Device& device) const
+{
+    return labels_.index_select(0, datasetIndices).to(device);
+}
+
+}  // namespace orderlens

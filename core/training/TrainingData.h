@@ -1,0 +1,73 @@
+#pragma once
+
+// Internal to core (includes LibTorch): the dataset as tensors, converted once, and the batches
+// cut from them.
+
+#include "dataset/Dataset.h"
+#include "experiment/ExperimentConfig.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace orderlens {
+
+// Images of both splits as one tensor (images, channels, side, side), already normalised when
+// it fits in memory, plus the training targets.
+class TrainingData {
+public:
+    // Images no larger than the input are zero-padded (centred) to the input size; larger ones
+    // are resized so the shorter side is kResizeShorterSide (or the input size when that is
+    // larger) and centre-cropped square; training then crops a random input-sized window, the
+    // evaluation passes the centre one (DEFINITIONS.md 8).
+    static constexpr int kResizeShorterSide = 256;
+    // Above this size the images stay 8-bit and are normalised batch by batch.
+    static constexpr std::int64_t kFloatBudgetBytes = std::int64_t(4) << 30;
+
+    // `labels`: one per dataset image, the labels the networks see (after corruption).
+    TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize);
+
+    int inputSize() const { return inputSize_; }
+    int channels() const { return channels_; }
+    int classes() const { return classes_; }
+    bool multiLabel() const { return multiLabel_; }
+    // Dataset indices of each split, in dataset order (= record order in the run file).
+    const std::vector<std::int64_t>& splitIndices(Split split) const
+    {
+        return split == Split::Train ? trainIndices_ : testIndices_;
+    }
+    // Per-channel mean and standard deviation of the training images (0..1 scale).
+    const std::vector<double>& mean() const { return mean_; }
+    const std::vector<double>& std() const { return std_; }
+
+    // A batch of images (on `device`) for the given dataset indices. Training batches get the
+    // configured augmentation drawn from `engine`; evaluation batches the centre crop.
+    torch::Tensor images(const torch::Tensor& datasetIndices, const torch::Device& device, bool augment,
+                         const ExperimentConfig& config, std::mt19937_64* engine) const;
+    // Class indices (int64, N) or label bits as floats (N, classes) for multi-label.
+    torch::Tensor targets(const torch::Tensor& datasetIndices, const torch::Device& device) const;
+    // Label bits for multi-label records (empty otherwise).
+    const std::vector<std::uint64_t>& labelBits() const { return labelBits_; }
+
+private:
+    torch::Tensor normalise(torch::Tensor batch) const;
+
+    torch::Tensor pixels_;    // float (normalised) or uint8
+    torch::Tensor labels_;    // int64 (N) or float (N, classes)
+    torch::Tensor meanT_, stdT_, padValue_;  // (1, C, 1, 1)
+    std::vector<std::uint64_t> labelBits_;
+    std::vector<std::int64_t> trainIndices_, testIndices_;
+    std::vector<double> mean_, std_;
+    int storedSize_ = 0, inputSize_ = 0, channels_ = 0, classes_ = 0;
+    bool multiLabel_ = false;
+};
+
+// Draws in [0, n) without the implementation-defined algorithms of std::*_distribution, so
+// batch orders are the same with every standard library.
+std::uint64_t drawBelow(std::mt19937_64& engine, std::uint64_t n);
+// Fisher-Yates permutation of 0..n-1.
+std::vector<std::int64_t> permutation(std::int64_t n, std::mt19937_64& engine);
+
+}  // namespace orderlens
