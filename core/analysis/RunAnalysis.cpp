@@ -1,0 +1,169 @@
+#include "analysis/RunAnalysis.h"
+
+#include "common/Errors.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+namespace orderlens {
+
+std::uint64_t correlationSeed(std::uint64_t seed, const std::string& split, const std::string& metric,
+                              const std::string& measure)
+{
+    // FNV-1a over the names, then mixed with the seed (splitmix64 finaliser).
+    std::uint64_t h = 1469598103934665603ull;
+    for (const std::string* s : {&split, &metric, &measure}) {
+        for (unsigned char c : *s) {
+            h ^= c;
+            h *= 1099511628211ull;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ull;
+    }
+    std::uint64_t z = h + seed * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+namespace {
+
+void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
+{
+    const auto measures = measureColumns(split.measures, options.never);
+    const std::string splitName = recordSetName(split.selection.set);
+    struct Job {
+        const SplitMetric* metric;
+        const std::pair<std::string, std::vector<double>>* measure;
+    };
+    std::vector<Job> jobs;
+    for (const SplitMetric& m : split.metrics)
+        for (const auto& measure : measures)
+            jobs.push_back({&m, &measure});
+    std::vector<std::array<Correlation, 3>> results(jobs.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t j = next++; j < jobs.size(); j = next++) {
+            CorrelationOptions o = options.correlation;
+            o.seed = correlationSeed(options.correlation.seed, splitName, jobs[j].metric->name, jobs[j].measure->first);
+            results[j] = correlate(jobs[j].metric->values, jobs[j].measure->second, o);
+        }
+    };
+    const unsigned threads =
+        std::max(1u, std::min<unsigned>(options.threads > 0 ? unsigned(options.threads) : std::thread::hardware_concurrency(),
+                                        unsigned(std::max<std::size_t>(jobs.size(), 1))));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& t : pool)
+        t.join();
+    for (std::size_t j = 0; j < jobs.size(); ++j)
+        for (std::size_t k = 0; k < kCorrelationMethods.size(); ++k)
+            split.correlations.push_back(
+                {jobs[j].metric->name, jobs[j].measure->first, kCorrelationMethods[k], results[j][k]});
+}
+
+}  // namespace
+
+RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const AnalysisProgress& progress)
+{
+    if (options.sets.empty())
+        throw ConfigError("choose at least one split to analyse");
+    auto report = [&](const std::string& what, double fraction) {
+        if (progress)
+            progress(what, fraction);
+    };
+    RunAnalysis a;
+    a.options = options;
+    a.runPath = run.path();
+    a.datasetName = run.manifest().name;
+    a.datasetSource = run.manifest().source;
+    a.configJson = run.configJson();
+    a.shape = run.shape();
+    a.classNames = run.manifest().classNames;
+    a.keys = run.manifest().keys;
+    a.labels = run.manifest().labels;
+    a.labelBits = run.manifest().labelBits;
+
+    RecordSelection base;
+    base.networks = options.networks;
+    base.firstEpoch = options.firstEpoch;
+    base.endEpoch = options.endEpoch;
+    base.set = options.sets.front();
+    const RecordSelection resolved = base.resolved(run);
+    if (resolved.epochs() == 0)
+        throw ConfigError(run.path() + ": no epoch is completed by every selected network yet");
+    a.networks = resolved.networks;
+    a.firstEpoch = resolved.firstEpoch;
+    a.endEpoch = resolved.endEpoch;
+    for (int n : a.networks) {
+        std::vector<EpochSummary> h;
+        for (int e = a.firstEpoch; e < a.endEpoch; ++e)
+            h.push_back(run.readSummary(n, e));
+        a.history.push_back(std::move(h));
+    }
+
+    std::vector<std::pair<std::string, std::vector<double>>> metrics;
+    for (const std::string& name : run.metricNames())
+        metrics.emplace_back(name, run.readMetric(name));
+
+    const double steps = double(options.sets.size());
+    for (std::size_t s = 0; s < options.sets.size(); ++s) {
+        const std::string setName = recordSetName(options.sets[s]);
+        report("agreement (" + setName + ")", double(s) / steps);
+        SplitAnalysis split;
+        RecordSelection sel = resolved;
+        sel.set = options.sets[s];
+        split.selection = sel.resolved(run);
+        const CorrectnessBits bits = CorrectnessBits::load(run, split.selection);
+        split.agreement = computeAgreement(bits);
+        split.agreement.set = split.selection.set;
+        split.agreement.networks = split.selection.networks;
+
+        const std::vector<std::size_t> indices = run.manifest().splitIndices(recordSetSplit(sel.set));
+        std::vector<std::int32_t> labels;
+        std::vector<std::uint64_t> labelBits;
+        for (std::size_t m : indices) {
+            labels.push_back(run.manifest().labels[m]);
+            if (!run.manifest().labelBits.empty())
+                labelBits.push_back(run.manifest().labelBits[m]);
+        }
+        split.labels = computeLabelAgreement(bits, labels, run.shape().multiLabel ? labelBits : std::vector<std::uint64_t>{},
+                                             run.shape().classes);
+
+        for (const auto& [name, column] : metrics) {
+            SplitMetric m;
+            m.name = name;
+            bool any = false;
+            for (std::size_t i : indices) {
+                m.values.push_back(column[i]);
+                any = any || !std::isnan(column[i]);
+            }
+            if (!any)
+                continue;
+            m.curve = computeMetricCurve(bits, m.values);
+            m.shownCurve = thresholdMetricCurve(split.agreement, m.curve, options.agreementThreshold, options.epochThreshold);
+            m.distinct = countDistinctValues(m.values, options.distinctValueLimit) <= options.distinctValueLimit;
+            if (m.distinct)
+                m.distinctCurves = computeDistinctMetricCurves(bits, m.values);
+            split.metrics.push_back(std::move(m));
+        }
+
+        report("per-image measures (" + setName + ")", (double(s) + 0.3) / steps);
+        split.measures.selection = split.selection;
+        split.measures.manifestIndices = indices;
+        split.measures.epochs = computeLearningEpochs(bits);
+        split.measures.dynamics = computeTrainingDynamics(run, split.selection);
+
+        report("correlations (" + setName + ")", (double(s) + 0.6) / steps);
+        correlateSplit(split, options);
+        a.splits.push_back(std::move(split));
+    }
+    report("done", 1.0);
+    return a;
+}
+
+}  // namespace orderlens
