@@ -1,0 +1,251 @@
+#include "Command.h"
+
+#include "common/Errors.h"
+#include "dataset/DatasetReader.h"
+#include "statistics/CsvText.h"
+#include "statistics/HumanUncertainty.h"
+#include "statistics/MetricsCache.h"
+#include "statistics/ScoreCsv.h"
+#include "statistics/StatisticsEngine.h"
+#include "storage/RunFile.h"
+
+#include <QStringList>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <unordered_map>
+
+namespace orderlens::cli {
+
+namespace {
+
+void declare(QCommandLineParser& p)
+{
+    QString kinds;
+    for (const StatisticKind& k : statisticKinds())
+        kinds += "\n  " + QString::fromStdString(k.name) + ": " + QString::fromStdString(k.description);
+    p.addOption({"dataset", "Dataset spec (see `orderlens --help`); default fashion-mnist, or the run's dataset with --run.",
+                 "SPEC", "fashion-mnist"});
+    p.addOption({"limit-train", "Keep a class-stratified subset of N training images (0 = all).", "N", "0"});
+    p.addOption({"limit-test", "Keep a class-stratified subset of M test images (0 = all).", "M", "0"});
+    p.addOption({"metrics", "Comma-separated statistics to compute, 'all' (default) or 'none':" + kinds, "LIST", "all"});
+    p.addOption({"window", "Entropy window side in pixels (the study: 10).", "W", "10"});
+    p.addOption({"sigma", "Segmentation smoothing sigma (the study: 0.5).", "S", "0.5"});
+    p.addOption({"k", "Segmentation threshold constant k (the study: 500).", "K", "500"});
+    p.addOption({"min-size", "Segmentation minimum component size (the study: 20).", "N", "20"});
+    p.addOption({"import", "Import a CSV of (image key or file name, value) as column NAME; repeatable.", "NAME=FILE.csv"});
+    p.addOption({"crisp-boundaries", "Import the crisp-boundaries CSV (columns Image, EdgeStrength) as column "
+                                     "edge_strength_crisp.", "FILE.csv"});
+    p.addOption({"cifar10h", "CIFAR-10H probabilities (.npy, 10000 x 10): column human_uncertainty for the test split.",
+                 "FILE.npy"});
+    p.addOption({"output", "Write the CSV: key,split,label then one column per metric.", "FILE.csv"});
+    p.addOption({"run", "Also store the columns in this run file (one value per image of the run).", "FILE.h5"});
+    p.addOption({"threads", "Worker threads (0 = every core).", "N", "0"});
+    p.addOption({"cache-dir", "Per-dataset metrics cache folder (default: " +
+                                  QString::fromStdString(MetricsCache::defaultDirectory()) + ").", "DIR"});
+    p.addOption({"no-cache", "Neither read nor write the metrics cache."});
+}
+
+std::vector<std::string> statisticNames(const std::string& list)
+{
+    std::vector<std::string> names;
+    if (list == "none")
+        return names;
+    if (list == "all") {
+        for (const StatisticKind& k : statisticKinds())
+            names.push_back(k.name);
+        return names;
+    }
+    for (const QString& part : QString::fromStdString(list).split(',', Qt::SkipEmptyParts)) {
+        const std::string name = part.trimmed().toStdString();
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            names.push_back(name);
+    }
+    if (names.empty())
+        throw ConfigError("--metrics: no statistic named (use 'all', 'none' or e.g. entropy,dct)");
+    return names;
+}
+
+void addImported(MetricTable& table, const std::string& name, std::vector<double> values)
+{
+    if (table.has(name))
+        throw ConfigError("two metrics would be called '" + name + "'; choose another NAME for --import");
+    table.set(name, std::move(values));
+}
+
+void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& table)
+{
+    const std::string tmp = path + ".writing";
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out)
+            throw InputError(path, "cannot write the file");
+        std::string text = "key,split,label";
+        for (const std::string& name : table.names())
+            text += "," + csvQuote(name);
+        text += '\n';
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            text += csvQuote(ds.key(i));
+            text += ',';
+            text += splitName(ds.split(i));
+            text += ',';
+            text += std::to_string(ds.label(i));
+            for (const std::string& name : table.names()) {
+                text += ',';
+                text += metricText(table.column(name)[i]);
+            }
+            text += '\n';
+        }
+        out << text;
+        out.close();
+        if (!out)
+            throw InputError(tmp, "cannot write the file (disk full?)");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw InputError(path, "cannot move the finished file into place");
+}
+
+// Stores the columns in the run file, in the run's image order (the run may use a subset).
+void writeToRun(const std::string& path, const Dataset& ds, const MetricTable& table, ProgressPrinter& printer)
+{
+    RunFile run(path);
+    const RunManifest& m = run.manifest();
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < ds.size(); ++i)
+        index.emplace(ds.key(i), i);
+    std::vector<std::size_t> at(m.keys.size(), SIZE_MAX);
+    std::size_t found = 0;
+    for (std::size_t r = 0; r < m.keys.size(); ++r)
+        if (auto it = index.find(m.keys[r]); it != index.end()) {
+            at[r] = it->second;
+            ++found;
+        }
+    if (found == 0)
+        throw InputError(path, "none of the run's " + std::to_string(m.keys.size()) + " images is in dataset " +
+                                   ds.source + " (the run was made from " + m.source + ")");
+    if (found < m.keys.size())
+        printer.line("warning: " + std::to_string(m.keys.size() - found) + " of the run's images are not in " +
+                     ds.source + "; their values are missing");
+    std::map<std::string, std::vector<double>> columns;
+    for (const std::string& name : table.names()) {
+        const std::vector<double>& src = table.column(name);
+        std::vector<double>& dst = columns[name];
+        dst.assign(m.keys.size(), std::nan(""));
+        for (std::size_t r = 0; r < m.keys.size(); ++r)
+            if (at[r] != SIZE_MAX)
+                dst[r] = src[at[r]];
+    }
+    run.writeMetrics(columns);
+}
+
+void printSummary(const MetricTable& table)
+{
+    std::printf("\n%-22s %10s %9s %14s %14s %14s\n", "column", "values", "missing", "mean", "min", "max");
+    for (const std::string& name : table.names()) {
+        const std::vector<double>& c = table.column(name);
+        double sum = 0, lo = INFINITY, hi = -INFINITY;
+        std::size_t n = 0;
+        for (double v : c)
+            if (!std::isnan(v)) {
+                sum += v;
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+                ++n;
+            }
+        if (n)
+            std::printf("%-22s %10zu %9zu %14.6g %14.6g %14.6g\n", name.c_str(), n, c.size() - n, sum / double(n), lo, hi);
+        else
+            std::printf("%-22s %10zu %9zu %14s %14s %14s\n", name.c_str(), n, c.size(), "-", "-", "-");
+    }
+}
+
+int run(const QCommandLineParser& p)
+{
+    const std::string output = stringOption(p, "output");
+    const std::string runPath = stringOption(p, "run");
+    if (output.empty() && runPath.empty())
+        throw ConfigError("give --output FILE.csv, --run FILE.h5 or both");
+
+    StatisticsRequest request;
+    request.statistics = statisticNames(stringOption(p, "metrics"));
+    request.parameters.entropyWindow = int(intOption(p, "window", 1, 4096));
+    request.parameters.segmentSigma = float(doubleOption(p, "sigma", 0, 100));
+    request.parameters.segmentK = float(doubleOption(p, "k", 1e-6, 1e9));
+    request.parameters.segmentMinSize = int(intOption(p, "min-size", 0, 1 << 30));
+    if (!p.isSet("no-cache"))
+        request.cacheDirectory = p.isSet("cache-dir") ? stringOption(p, "cache-dir") : MetricsCache::defaultDirectory();
+    // Fail on a bad option before spending minutes on the dataset.
+    createStatistics(request.statistics, request.parameters);
+    std::vector<std::pair<std::string, std::string>> imports;
+    for (const QString& spec : p.values("import")) {
+        const int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.size() - 1)
+            throw ConfigError("--import: '" + spec.toStdString() + "' is not NAME=FILE.csv");
+        imports.emplace_back(spec.left(eq).toStdString(), spec.mid(eq + 1).toStdString());
+    }
+
+    std::string spec = stringOption(p, "dataset");
+    if (!runPath.empty() && !p.isSet("dataset"))
+        spec = RunFile(runPath).manifest().source;
+    ProgressPrinter printer("metrics");
+    const Dataset ds = loadDataset(spec, std::size_t(intOption(p, "limit-train", 0, 1LL << 40)),
+                                   std::size_t(intOption(p, "limit-test", 0, 1LL << 40)));
+    printer.line("Dataset " + ds.source + ": " + std::to_string(ds.size()) + " images");
+
+    EngineOptions options;
+    options.threads = unsigned(intOption(p, "threads", 0, 4096));
+    const auto start = std::chrono::steady_clock::now();
+    options.progress = [&printer, start](std::size_t done, std::size_t total) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double fraction = total ? double(done) / double(total) : 1.0;
+        const double eta = done ? elapsed * double(total - done) / double(done) : NAN;
+        printer.update(fraction, std::to_string(done) + "/" + std::to_string(total) + " images", eta);
+    };
+    StatisticsOutcome outcome = datasetStatistics(ds, request, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!outcome.computed.empty()) {
+        char rate[64];
+        std::snprintf(rate, sizeof rate, "%.1f s (%.0f images/s)", seconds, double(ds.size()) / std::max(seconds, 1e-9));
+        printer.line("computed " + std::to_string(outcome.computed.size()) + " columns in " + rate);
+    }
+    if (!outcome.fromCache.empty())
+        printer.line("read " + std::to_string(outcome.fromCache.size()) + " columns from the metrics cache");
+    for (const std::string& w : outcome.warnings)
+        printer.line("warning: " + w);
+
+    MetricTable& table = outcome.table;
+    for (const auto& [name, file] : imports) {
+        ScoreImport imported = importScoreCsv(file, ds);
+        for (const std::string& w : imported.warnings)
+            printer.line("warning: " + w);
+        addImported(table, name, std::move(imported.values));
+    }
+    if (p.isSet("crisp-boundaries")) {
+        ScoreImport imported = importScoreCsv(stringOption(p, "crisp-boundaries"), ds, kCrispImageColumn, kCrispValueColumn);
+        for (const std::string& w : imported.warnings)
+            printer.line("warning: " + w);
+        addImported(table, "edge_strength_crisp", std::move(imported.values));
+    }
+    if (p.isSet("cifar10h"))
+        addImported(table, "human_uncertainty", importCifar10h(stringOption(p, "cifar10h"), ds));
+
+    if (!output.empty()) {
+        writeCsv(output, ds, table);
+        printer.line("wrote " + output);
+    }
+    if (!runPath.empty()) {
+        writeToRun(runPath, ds, table, printer);
+        printer.line("stored " + std::to_string(table.names().size()) + " columns in " + runPath);
+    }
+    printSummary(table);
+    return 0;
+}
+
+const CommandRegistration reg({"metrics", "Compute and import per-image statistics (entropy, DCT, segments, ...).",
+                               declare, run});
+
+}  // namespace
+
+}  // namespace orderlens::cli

@@ -1,0 +1,168 @@
+#include "statistics/MetricsCache.h"
+
+#include "common/Errors.h"
+#include "statistics/CsvText.h"
+#include "statistics/MetricTable.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace orderlens {
+
+namespace {
+
+std::string header(const Dataset& dataset)
+{
+    return "# orderlens metrics cache " + std::to_string(MetricsCache::kLayoutVersion) + " " +
+           MetricsCache::contentFingerprint(dataset) + " " + std::to_string(dataset.size());
+}
+
+}  // namespace
+
+std::string MetricsCache::defaultDirectory()
+{
+    if (const char* dir = std::getenv("ORDERLENS_METRICS_CACHE"); dir && *dir)
+        return dir;
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+        return (fs::path(xdg) / "orderlens" / "metrics").string();
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return (fs::path(home) / ".cache" / "orderlens" / "metrics").string();
+    return (fs::temp_directory_path() / "orderlens-metrics").string();
+}
+
+std::string MetricsCache::contentFingerprint(const Dataset& dataset)
+{
+    // 64-bit multiply-xorshift over the pixels, eight bytes at a time (FNV-1a byte by byte would
+    // take a noticeable share of a CIFAR-sized run), combined with the key/label fingerprint.
+    std::uint64_t h = 0x6f72646572656e73ULL;
+    auto mix = [&h](std::uint64_t v) {
+        h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+    };
+    for (std::size_t i = 0; i < dataset.size(); ++i) {
+        const ImageView v = dataset.image(i);
+        mix((std::uint64_t(v.height) << 32) | (std::uint64_t(v.width) << 8) | std::uint64_t(v.channels));
+        const std::size_t bytes = v.bytes();
+        std::size_t at = 0;
+        for (; at + 8 <= bytes; at += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, v.data + at, 8);
+            mix(word);
+        }
+        std::uint64_t tail = 0;
+        std::memcpy(&tail, v.data + at, bytes - at);
+        mix(tail);
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return dataset.fingerprint() + buf;
+}
+
+std::string MetricsCache::path(const Dataset& dataset) const
+{
+    std::string name = dataset.name.empty() ? "dataset" : dataset.name;
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+            c = '_';
+    return (fs::path(directory_) / (name + "-" + contentFingerprint(dataset) + ".csv")).string();
+}
+
+std::map<std::string, std::vector<double>> MetricsCache::readAll(const Dataset& dataset) const
+{
+    std::map<std::string, std::vector<double>> out;
+    std::ifstream in(path(dataset));
+    if (!in)
+        return out;
+    std::string line;
+    if (!std::getline(in, line) || line != header(dataset))
+        return out;
+    if (!std::getline(in, line))
+        return out;
+    std::vector<std::string> names, fields;
+    if (!splitCsvLine(line, names) || names.empty() || names[0] != "key")
+        return out;
+    std::vector<std::vector<double>> columns(names.size() - 1, std::vector<double>(dataset.size()));
+    for (std::size_t i = 0; i < dataset.size(); ++i) {
+        if (!std::getline(in, line))
+            return {};
+        // Any mismatch means someone else's or a damaged file: recompute rather than trust it.
+        if (!splitCsvLine(line, fields) || fields.size() != names.size() || fields[0] != dataset.key(i))
+            return {};
+        for (std::size_t c = 1; c < fields.size(); ++c)
+            if (!parseMetricText(fields[c], columns[c - 1][i]))
+                return {};
+    }
+    for (std::size_t c = 1; c < names.size(); ++c)
+        out[names[c]] = std::move(columns[c - 1]);
+    return out;
+}
+
+std::map<std::string, std::vector<double>> MetricsCache::load(const Dataset& dataset,
+                                                              const std::vector<std::string>& ids) const
+{
+    std::map<std::string, std::vector<double>> all = readAll(dataset), out;
+    for (const std::string& id : ids) {
+        auto it = all.find(id);
+        if (it != all.end())
+            out[id] = std::move(it->second);
+    }
+    return out;
+}
+
+void MetricsCache::store(const Dataset& dataset, const std::map<std::string, std::vector<double>>& columns) const
+{
+    std::map<std::string, std::vector<double>> all = readAll(dataset);
+    for (const auto& [id, values] : columns) {
+        if (values.size() != dataset.size())
+            throw Error("MetricsCache::store: column '" + id + "' has " + std::to_string(values.size()) +
+                        " values for " + std::to_string(dataset.size()) + " images");
+        if (id.find(',') != std::string::npos || id.find('\n') != std::string::npos)
+            throw Error("MetricsCache::store: column id '" + id + "' contains a comma or a line break");
+        all[id] = values;
+    }
+    std::error_code ec;
+    fs::create_directories(directory_, ec);
+    if (ec)
+        throw InputError(directory_, "cannot create the metrics cache folder: " + ec.message());
+    const std::string target = path(dataset);
+    // Per process, so two runs filling the same cache never write into one file.
+    const std::string tmp = target + ".writing." + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out)
+            throw InputError(tmp, "cannot write the metrics cache");
+        std::string text = header(dataset) + "\nkey";
+        for (const auto& [id, values] : all)
+            text += "," + id;
+        text += "\n";
+        for (std::size_t i = 0; i < dataset.size(); ++i) {
+            text += csvQuote(dataset.key(i));
+            for (const auto& [id, values] : all) {
+                text += ',';
+                text += metricText(values[i]);
+            }
+            text += '\n';
+        }
+        out << text;
+        out.close();
+        if (!out) {
+            fs::remove(tmp, ec);
+            throw InputError(tmp, "cannot write the metrics cache (disk full?)");
+        }
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw InputError(target, "cannot replace the metrics cache: " + ec.message());
+    }
+}
+
+}  // namespace orderlens
