@@ -4,6 +4,9 @@
 #include "dataset/CifarReader.h"
 #include "dataset/FolderReader.h"
 #include "dataset/IdxReader.h"
+#include "dataset/ImageNetReader.h"
+#include "dataset/KthTipsReader.h"
+#include "dataset/VocReader.h"
 
 namespace orderlens {
 
@@ -18,6 +21,9 @@ const std::vector<std::unique_ptr<DatasetReader>>& datasetReaders()
         r.push_back(std::make_unique<CifarReader>(10));
         r.push_back(std::make_unique<CifarReader>(100));
         r.push_back(std::make_unique<FolderReader>());
+        r.push_back(std::make_unique<VocReader>());
+        r.push_back(std::make_unique<KthTipsReader>());
+        r.push_back(std::make_unique<ImageNetReader>());
         return r;
     }();
     return readers;

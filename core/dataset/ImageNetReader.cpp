@@ -1,0 +1,134 @@
+#include "dataset/ImageNetReader.h"
+
+#include "common/Errors.h"
+#include "dataset/DecodedImageCache.h"
+#include "dataset/LocationOptions.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace orderlens {
+
+namespace {
+
+// torchvision.datasets.folder.IMG_EXTENSIONS: the files ImageFolder (and so the study) loads.
+const std::set<std::string> kImageExtensions = {".jpg", ".jpeg", ".png",  ".ppm",  ".bmp",
+                                                ".pgm", ".tif",  ".tiff", ".webp"};
+
+bool isHidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
+
+std::vector<fs::path> sortedEntries(const fs::path& dir, bool directories)
+{
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (!isHidden(e.path()) && (directories ? e.is_directory() : e.is_regular_file()))
+            out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool isImageFile(const fs::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return kImageExtensions.count(ext) > 0;
+}
+
+}  // namespace
+
+Dataset ImageNetReader::read(const std::string& location) const
+{
+    LocationOptions options(location);
+    const std::string resize = options.take("resize", std::to_string(kImageNetShorterSide));
+    const bool cache = parseSwitch("cache", options.take("cache", "on"));
+    options.rejectUnknown(scheme(), "resize, cache");
+    DecodePolicy policy;
+    if (resize != "none") {
+        const bool digits = !resize.empty() && resize.size() <= 5 &&
+                            std::all_of(resize.begin(), resize.end(), [](unsigned char c) { return std::isdigit(c); });
+        if (!digits || std::stoi(resize) < 1 || std::stoi(resize) > 65535)
+            throw ConfigError("dataset option resize=" + resize + ": expected none or a shorter-side length in pixels");
+        policy.shorterSide = std::stoi(resize);
+    }
+
+    const fs::path root(options.path());
+    if (!fs::is_directory(root))
+        throw InputError(options.path(), "not a folder");
+    const fs::path trainDir = root / "train";
+    if (!fs::is_directory(trainDir))
+        throw InputError(trainDir.string(), "missing: expected train/<class>/<image> and val/<class>/<image>");
+    const char* testName = fs::is_directory(root / "val") ? "val" : "test";
+    const fs::path testDir = root / testName;
+    if (!fs::is_directory(testDir))
+        throw InputError(root.string(), "no val/ or test/ folder for the test split");
+
+    Dataset ds;
+    ds.name = "imagenet";
+    for (const auto& c : sortedEntries(trainDir, true))
+        ds.classNames.push_back(c.filename().string());
+    if (ds.classNames.empty())
+        throw InputError(trainDir.string(), "no class folders");
+
+    struct Entry {
+        fs::path file;
+        Split split;
+        int label;
+    };
+    std::vector<Entry> entries;
+    std::size_t skipped = 0;
+    for (const auto& [dir, split] : {std::pair{trainDir, Split::Train}, std::pair{testDir, Split::Test}}) {
+        const auto classDirs = sortedEntries(dir, true);
+        if (classDirs.empty()) {
+            const bool flat = std::any_of(fs::directory_iterator(dir), fs::directory_iterator(),
+                                          [](const auto& e) { return e.is_regular_file() && isImageFile(e.path()); });
+            throw InputError(dir.string(), flat ? "holds images but no class folders: sort them into "
+                                                  "<class>/ folders (for ImageNet's val/, e.g. with the "
+                                                  "devkit's ground truth)"
+                                                : "no class folders");
+        }
+        for (const auto& classDir : classDirs) {
+            const std::string cls = classDir.filename().string();
+            const auto it = std::lower_bound(ds.classNames.begin(), ds.classNames.end(), cls);
+            if (it == ds.classNames.end() || *it != cls)
+                throw InputError(classDir.string(), "class folder '" + cls + "' has no counterpart in train/");
+            std::size_t found = 0;
+            for (const auto& file : sortedEntries(classDir, false)) {
+                if (!isImageFile(file)) {
+                    ++skipped;
+                    continue;
+                }
+                entries.push_back({file, split, int(it - ds.classNames.begin())});
+                ++found;
+            }
+            if (found == 0)
+                throw InputError(classDir.string(), "empty class folder (no image files)");
+        }
+    }
+    ds.notes.push_back(std::string("test split: ") + testName + "/");
+    if (skipped > 0)
+        ds.notes.push_back("ignored " + std::to_string(skipped) + " files without an image extension");
+    ds.notes.push_back(policy.shorterSide > 0 ? "images stored with the shorter side resized to " +
+                                                    std::to_string(policy.shorterSide) + " pixels"
+                                              : std::string("images stored at their original size"));
+
+    std::vector<std::string> files;
+    files.reserve(entries.size());
+    for (const auto& e : entries)
+        files.push_back(e.file.string());
+    const DecodedImages decoded = decodeImages(files, policy, cache ? decodedCacheRoot() : std::string());
+    ds.notes.push_back(decoded.note());
+    ds.setPixelStore(decoded.pixels);
+    ds.reserve(entries.size(), 0);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const DecodedImage& d = decoded.images[i];
+        ds.addStored(fs::relative(entries[i].file, root).generic_string(), entries[i].split, entries[i].label,
+                     d.offset, d.height, d.width, d.channels);
+    }
+    return ds;
+}
+
+}  // namespace orderlens

@@ -1,0 +1,122 @@
+#include "DatasetFixtures.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace orderlens::test {
+
+std::uint8_t gradientPixel(std::uint32_t seed, int x, int y, int c)
+{
+    return std::uint8_t((x * 3 + y * 5 + c * 60 + int(seed % 97) * 7) & 0xff);
+}
+
+void writeGradientImage(const std::string& path, int height, int width, std::uint32_t seed, bool grey)
+{
+    cv::Mat img(height, width, grey ? CV_8UC1 : CV_8UC3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            if (grey) {
+                img.at<std::uint8_t>(y, x) = gradientPixel(seed, x, y, 0);
+                continue;
+            }
+            auto& p = img.at<cv::Vec3b>(y, x);  // OpenCV stores BGR
+            p[0] = gradientPixel(seed, x, y, 2);
+            p[1] = gradientPixel(seed, x, y, 1);
+            p[2] = gradientPixel(seed, x, y, 0);
+        }
+    fs::create_directories(fs::path(path).parent_path());
+    if (!cv::imwrite(path, img))
+        throw std::runtime_error("cannot write " + path);
+}
+
+std::string vocAnnotationXml(const VocImageSpec& image)
+{
+    std::ostringstream x;
+    x << "<annotation>\n"
+      << "\t<folder>" << image.year << "</folder>\n"
+      << "\t<filename>" << image.id << ".jpg</filename>\n"
+      << "\t<source>\n\t\t<database>The " << image.year << " Database</database>\n\t</source>\n"
+      << "\t<size>\n\t\t<width>" << image.width << "</width>\n\t\t<height>" << image.height
+      << "</height>\n\t\t<depth>3</depth>\n\t</size>\n"
+      << "\t<segmented>0</segmented>\n";
+    for (const auto& o : image.objects) {
+        x << "\t<object>\n"
+          << "\t\t<name>" << o.name << "</name>\n"
+          << "\t\t<pose>Unspecified</pose>\n"
+          << "\t\t<truncated>0</truncated>\n"
+          << "\t\t<difficult>" << (o.difficult ? 1 : 0) << "</difficult>\n"
+          << "\t\t<bndbox>\n"
+          << "\t\t\t<xmin>" << o.xmin << "</xmin>\n\t\t\t<ymin>" << o.ymin << "</ymin>\n"
+          << "\t\t\t<xmax>" << o.xmax << "</xmax>\n\t\t\t<ymax>" << o.ymax << "</ymax>\n"
+          << "\t\t</bndbox>\n"
+          << "\t</object>\n";
+    }
+    x << "</annotation>\n";
+    return x.str();
+}
+
+void writeVocTree(const std::string& dir, const std::vector<VocImageSpec>& images)
+{
+    std::map<fs::path, std::string> lists;
+    std::uint32_t seed = 0;
+    for (const auto& image : images) {
+        const fs::path year = fs::path(dir) / image.year;
+        fs::create_directories(year / "Annotations");
+        fs::create_directories(year / "ImageSets" / "Main");
+        std::ofstream(year / "Annotations" / (image.id + ".xml")) << vocAnnotationXml(image);
+        writeGradientImage((year / "JPEGImages" / (image.id + ".jpg")).string(), image.height, image.width, ++seed);
+        lists[year / "ImageSets" / "Main" / (image.set + ".txt")] += image.id + "\n";
+    }
+    for (const auto& [path, text] : lists)
+        std::ofstream(path) << text;
+}
+
+std::vector<VocImageSpec> vocFixtureImages()
+{
+    // Classes by index: 1 bicycle, 6 car, 11 dog, 12 horse, 14 person, 19 tvmonitor.
+    return {
+        {"VOC2007", "000005", "trainval", 20, 40, {{"bicycle", 0, 0, 10, 10}, {"dog", 10, 5, 30, 15}}},
+        {"VOC2007", "000007", "trainval", 30, 30, {{"car", 1, 1, 16, 11, true}}},
+        {"VOC2007", "000009", "trainval", 25, 20, {{"person", 2, 3, 12, 8}, {"person", 4, 4, 6, 24}}},
+        {"VOC2012", "2008_000008", "trainval", 24, 32, {{"horse", 0, 0, 32, 24}}},
+        {"VOC2012", "2008_000015", "trainval", 16, 16, {{"tvmonitor", 2.5, 2, 6.5, 10}}},
+        {"VOC2007", "000001", "test", 20, 20, {{"dog", 0, 0, 10, 10}, {"person", 5, 5, 10, 15, true}}},
+        {"VOC2007", "000002", "test", 40, 20, {{"car", 0, 0, 20, 20}, {"car", 0, 20, 10, 40}}},
+    };
+}
+
+std::string kthFileName(int classNo, char sample, int scale, int index)
+{
+    return std::to_string(classNo) + sample + "-scale_" + std::to_string(scale) + "_im_" + std::to_string(index) +
+           "_col.png";
+}
+
+void writeKthTree(const std::string& dir, const std::vector<std::string>& classes,
+                  const std::vector<std::pair<int, int>>& scaleIndex, int side)
+{
+    std::uint32_t seed = 0;
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        for (char sample : {'a', 'b', 'c', 'd'})
+            for (const auto& [scale, index] : scaleIndex) {
+                const fs::path file = fs::path(dir) / classes[c] / (std::string("sample_") + sample) /
+                                      kthFileName(int(c) + 1, sample, scale, index);
+                writeGradientImage(file.string(), side, side, ++seed);
+            }
+}
+
+void writeImageTree(const std::string& dir, const std::vector<FolderImageSpec>& images)
+{
+    std::uint32_t seed = 0;
+    for (const auto& image : images)
+        writeGradientImage((fs::path(dir) / image.path).string(), image.height, image.width, ++seed, image.grey);
+}
+
+}  // namespace orderlens::test

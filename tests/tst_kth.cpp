@@ -1,0 +1,201 @@
+// KTH-TIPS2-b reader on generated trees: sample_c is the test split, rotation / illumination /
+// scale from the file names (DEFINITIONS.md 7), bad layouts and names.
+
+#include "DatasetFixtures.h"
+
+#include "common/Errors.h"
+#include "dataset/DatasetReader.h"
+#include "dataset/KthTipsReader.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+using namespace orderlens;
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename F>
+void expectError(F&& f, const std::vector<std::string>& fragments)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        for (const auto& frag : fragments)
+            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
+        return;
+    }
+    QFAIL("no error was thrown");
+}
+
+// Every image index once, at two scales.
+const std::vector<std::pair<int, int>> kGrid = {{2, 1}, {2, 2}, {2, 3},  {2, 4},  {2, 5},  {2, 6},
+                                                {2, 7}, {2, 8}, {2, 9},  {2, 10}, {2, 11}, {2, 12},
+                                                {10, 4}, {5, 12}};
+
+}  // namespace
+
+class TestKth : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir cache_;
+    QTemporaryDir tree_;
+    std::string root_;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(cache_.isValid() && tree_.isValid());
+        qputenv("ORDERLENS_CACHE_DIR", cache_.path().toUtf8());
+        root_ = tree_.path().toStdString() + "/KTH-TIPS2-b";
+        test::writeKthTree(root_, {"wool", "aluminium_foil", "cork"}, kGrid);
+    }
+
+    void rotationAndIlluminationCodes()
+    {
+        // DEFINITIONS.md 7: rotation 1,2,3,10 frontal; 4,5,6,11 right; 7,8,9,12 left.
+        const int rotation[13] = {-1, 0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1, 2};
+        // Illumination 1,4,7 frontal; 2,5,8 top; 3,6,9 side; 10,11,12 ambient.
+        const int illumination[13] = {-1, 0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 3, 3};
+        for (int i = 0; i <= 12; ++i) {
+            QCOMPARE(kthRotation(i), rotation[i]);
+            QCOMPARE(kthIllumination(i), illumination[i]);
+        }
+        QCOMPARE(kthRotation(13), -1);
+        QCOMPARE(kthIllumination(13), -1);
+    }
+
+    void splitsClassesAndKeys()
+    {
+        const Dataset ds = loadDataset("kth-tips2b:" + root_);
+        QCOMPARE(ds.name, std::string("kth-tips2b"));
+        QVERIFY(!ds.multiLabel);
+        QCOMPARE(ds.classNames, (std::vector<std::string>{"aluminium_foil", "cork", "wool"}));
+        QCOMPARE(ds.size(), std::size_t(3 * 4 * kGrid.size()));
+        QCOMPARE(ds.count(Split::Test), std::size_t(3 * kGrid.size()));
+        std::map<std::string, int> testPerSample;
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const std::string& key = ds.key(i);
+            const bool sampleC = key.find("/sample_c/") != std::string::npos;
+            QCOMPARE(ds.split(i) == Split::Test, sampleC);
+            const std::string cls = key.substr(0, key.find('/'));
+            QCOMPARE(ds.classNames[std::size_t(ds.label(i))], cls);
+        }
+        // wool was written as class number 1, so its files are "1a-scale_...".
+        QCOMPARE(ds.key(ds.size() - 1).substr(0, 19), std::string("wool/sample_d/1d-sc"));
+        QCOMPARE(ds.height(), 12);
+        QCOMPARE(ds.width(), 12);
+        QCOMPARE(ds.channels(), 3);
+    }
+
+    void metricsFromFileNames()
+    {
+        const Dataset ds = loadDataset("kth-tips2b:" + root_);
+        QCOMPARE(ds.distinctValued, (std::set<std::string>{"rotation", "illumination"}));
+        const auto& rotation = ds.metrics.at(kRotationMetric);
+        const auto& illumination = ds.metrics.at(kIlluminationMetric);
+        const auto& scale = ds.metrics.at(kScaleMetric);
+        std::size_t checked = 0;
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const std::string& key = ds.key(i);
+            if (key == "cork/sample_b/3b-scale_2_im_5_col.png") {
+                QCOMPARE(rotation[i], 1.0);
+                QCOMPARE(illumination[i], 1.0);
+                QCOMPARE(scale[i], 2.0);
+                ++checked;
+            } else if (key == "wool/sample_c/1c-scale_5_im_12_col.png") {
+                QCOMPARE(rotation[i], 2.0);
+                QCOMPARE(illumination[i], 3.0);
+                QCOMPARE(scale[i], 5.0);
+                QCOMPARE(ds.split(i), Split::Test);
+                ++checked;
+            } else if (key == "aluminium_foil/sample_a/2a-scale_10_im_4_col.png") {
+                QCOMPARE(rotation[i], 1.0);
+                QCOMPARE(illumination[i], 0.0);
+                QCOMPARE(scale[i], 10.0);
+                ++checked;
+            } else if (key == "aluminium_foil/sample_d/2d-scale_2_im_10_col.png") {
+                QCOMPARE(rotation[i], 0.0);
+                QCOMPARE(illumination[i], 3.0);
+                ++checked;
+            }
+        }
+        QCOMPARE(checked, std::size_t(4));
+        // Per value, every class and sample has the same count: 4 frontal images of 14 (1, 2, 3, 10).
+        QCOMPARE(std::count(rotation.begin(), rotation.end(), 0.0), std::ptrdiff_t(3 * 4 * 4));
+        QCOMPARE(std::count(illumination.begin(), illumination.end(), 3.0), std::ptrdiff_t(3 * 4 * 4));
+    }
+
+    void pixelsAreLossless()
+    {
+        const Dataset ds = loadDataset("kth-tips2b:" + root_);
+        // The first image written (seed 1) is wool's first; its index in sorted order differs.
+        std::size_t i = 0;
+        while (ds.key(i) != "wool/sample_a/" + test::kthFileName(1, 'a', 2, 1))
+            ++i;
+        const ImageView v = ds.image(i);
+        for (int y : {0, 5, 11})
+            for (int x : {0, 7, 11})
+                for (int c = 0; c < 3; ++c)
+                    QCOMPARE(int(v.data[(y * 12 + x) * 3 + c]), int(test::gradientPixel(1, x, y, c)));
+    }
+
+    void parentFolderAndSubset()
+    {
+        const Dataset ds = loadDataset("kth-tips2b:" + tree_.path().toStdString(), 12, 6);
+        QCOMPARE(ds.count(Split::Train), std::size_t(12));
+        QCOMPARE(ds.count(Split::Test), std::size_t(6));
+        QCOMPARE(ds.metrics.at(kRotationMetric).size(), std::size_t(18));
+        QCOMPARE(ds.distinctValued.size(), std::size_t(2));
+        QVERIFY(ds.pixelsExternal());
+    }
+
+    void badFileNames()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        test::writeKthTree(root, {"cork"}, {{2, 1}});
+        test::writeGradientImage(root + "/cork/sample_b/3b-scale_2_im_13_col.png", 4, 4, 1);
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"3b-scale_2_im_13_col.png", "image index (1..12)"});
+        fs::remove(root + "/cork/sample_b/3b-scale_2_im_13_col.png");
+        test::writeGradientImage(root + "/cork/sample_b/3b-scale_11_im_1_col.png", 4, 4, 1);
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"3b-scale_11_im_1_col.png", "scale (2..10)"});
+        fs::remove(root + "/cork/sample_b/3b-scale_11_im_1_col.png");
+        test::writeGradientImage(root + "/cork/sample_b/picture.png", 4, 4, 1);
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"picture.png", "2nd and 4th"});
+        fs::remove(root + "/cork/sample_b/picture.png");
+        // Files that are not PNG are skipped, and said so.
+        std::ofstream(root + "/cork/sample_b/Thumbs.db") << "x";
+        const Dataset ds = loadDataset("kth-tips2b:" + root);
+        QCOMPARE(ds.size(), std::size_t(4));
+        QVERIFY(std::any_of(ds.notes.begin(), ds.notes.end(),
+                            [](const auto& n) { return n.find("ignored 1 files") != std::string::npos; }));
+    }
+
+    void badLayouts()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"no class folders"});
+        test::writeKthTree(root, {"cork", "wool"}, {{2, 1}});
+        fs::remove_all(root + "/wool/sample_c");
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"wool/sample_c", "missing"});
+        fs::create_directories(root + "/wool/sample_c");
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"wool/sample_c", "no PNG images"});
+        test::writeKthTree(root, {"cork", "wool"}, {{2, 1}});
+        fs::create_directories(root + "/wool/sample_e");
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"wool/sample_e", "unexpected folder"});
+        fs::remove_all(root + "/wool/sample_e");
+        std::ofstream(root + "/wool/sample_a/" + test::kthFileName(2, 'a', 2, 1), std::ios::trunc) << "broken";
+        expectError([&] { loadDataset("kth-tips2b:" + root); }, {"2a-scale_2_im_1_col.png", "unreadable image"});
+        expectError([&] { loadDataset("kth-tips2b:" + root + "?cache=maybe"); }, {"cache=maybe", "on or off"});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKth)
+#include "tst_kth.moc"
