@@ -5,13 +5,19 @@
 #include "MainWindow.h"
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "setup/ExperimentSetupDialog.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
 using namespace orderlens;
 
@@ -20,7 +26,12 @@ namespace {
 void printUsage()
 {
     std::printf("OrderLens %s: in which order do deep networks learn the images of a dataset?\n\n", ORDERLENS_VERSION);
-    std::printf("Usage:\n  orderlens                 open the desktop application\n"
+    std::printf("Usage:\n"
+                "  orderlens                    open the desktop application\n"
+                "  orderlens --demo             open it and train the Fashion-MNIST demo live (without a display:\n"
+                "                               train it headless into ./orderlens-demo/ and write the report)\n"
+                "  orderlens RUN.h5             open a run file (--open RUN.h5 does the same)\n"
+                "  orderlens --config FILE.json open the experiment form filled from a saved configuration\n"
                 "  orderlens COMMAND [options]  run headless (orderlens COMMAND --help lists its options)\n\n"
                 "Commands:\n");
     for (const auto& c : cli::commands())
@@ -85,6 +96,53 @@ int runCommand(const cli::Command& command, int argc, char** argv)
     }
 }
 
+const cli::Command* findCommand(const QString& name)
+{
+    for (const auto& c : cli::commands())
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+// `orderlens --demo` where no window can open: the same experiment through the headless
+// commands, then the report, saying where everything went.
+int runDemoHeadless(char* program)
+{
+    const cli::Command* train = findCommand("train");
+    if (!train) {
+        std::fprintf(stderr, "orderlens --demo: this build has no train command\n");
+        return 1;
+    }
+    const std::string dir = "orderlens-demo";
+    QDir().mkpath(QString::fromStdString(dir));
+    const std::string run = dir + "/run.h5";
+    std::printf("No display found: training the Fashion-MNIST demo headless into %s\n"
+                "(the same as: orderlens train --preset demo --run %s --force)\n",
+                run.c_str(), run.c_str());
+    std::fflush(stdout);
+    std::vector<std::string> trainArgs = {program, "train", "--preset", "demo", "--run", run, "--force"};
+    std::vector<char*> argv;
+    for (auto& a : trainArgs)
+        argv.push_back(a.data());
+    int rc = runCommand(*train, int(argv.size()), argv.data());
+    if (rc != 0)
+        return rc;
+    if (const cli::Command* analyze = findCommand("analyze")) {
+        const std::string report = dir + "/report";
+        std::printf("Writing the report into %s (orderlens analyze --run %s --output %s)\n", report.c_str(),
+                    run.c_str(), report.c_str());
+        std::fflush(stdout);
+        std::vector<std::string> analyzeArgs = {program, "analyze", "--run", run, "--output", report};
+        argv.clear();
+        for (auto& a : analyzeArgs)
+            argv.push_back(a.data());
+        rc = runCommand(*analyze, int(argv.size()), argv.data());
+        if (rc == 0)
+            std::printf("Report: %s/report.pdf\n", report.c_str());
+    }
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -102,7 +160,9 @@ int main(int argc, char** argv)
         for (const auto& c : cli::commands())
             if (c.name == first)
                 return runCommand(c, argc, argv);
-        if (!first.startsWith("-")) {
+        if (first == "--demo" && !hasDisplay())
+            return runDemoHeadless(argv[0]);
+        if (!first.startsWith("-") && !first.endsWith(".h5")) {
             std::fprintf(stderr, "orderlens: unknown command '%s' (orderlens --help lists them)\n", argv[1]);
             return 2;
         }
@@ -113,7 +173,33 @@ int main(int argc, char** argv)
     QApplication::setApplicationName("OrderLens");
     QApplication::setOrganizationName("OrderLens");
     QApplication::setApplicationVersion(ORDERLENS_VERSION);
+    QCommandLineParser parser;
+    parser.setApplicationDescription("OrderLens desktop application (orderlens --help lists the commands)");
+    parser.addOption({"demo", "Train the Fashion-MNIST demo experiment live."});
+    parser.addOption({"open", "Open a run file.", "RUN.h5"});
+    parser.addOption({"config", "Open the experiment form filled from a saved configuration.", "FILE.json"});
+    parser.addPositionalArgument("run", "A run file to open.", "[RUN.h5]");
+    if (!parser.parse(QApplication::arguments())) {
+        std::fprintf(stderr, "orderlens: %s (orderlens --help lists the options)\n", parser.errorText().toUtf8().constData());
+        return 2;
+    }
     ui::MainWindow window;
     window.show();
+    QString runToOpen = parser.value("open");
+    if (runToOpen.isEmpty() && !parser.positionalArguments().isEmpty())
+        runToOpen = parser.positionalArguments().first();
+    // After show(): the window appears first, then the work starts.
+    QTimer::singleShot(0, &window, [&] {
+        if (parser.isSet("demo")) {
+            window.startDemo();
+        } else if (!runToOpen.isEmpty()) {
+            window.openRun(runToOpen);
+        } else if (parser.isSet("config")) {
+            ui::ExperimentSetupDialog* setup = window.newExperiment();
+            QString error;
+            if (!setup->loadConfig(parser.value("config"), &error))
+                std::fprintf(stderr, "orderlens: %s\n", error.toUtf8().constData());
+        }
+    });
     return app.exec();
 }

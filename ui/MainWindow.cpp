@@ -1,21 +1,553 @@
 #include "MainWindow.h"
 
+#include "WelcomePage.h"
+#include "monitor/LiveMonitor.h"
+#include "monitor/ProgressPanel.h"
+#include "plot/InteractivePlot.h"
+#include "setup/ExperimentPresets.h"
+#include "setup/ExperimentSetupDialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTreeWidget>
+
+#include <nlohmann/json.hpp>
 
 namespace orderlens::ui {
+
+namespace {
+constexpr int kMaxRecentRuns = 10;
+const char* const kRecentRunsKey = "recentRuns";
+const char* const kGeometryKey = "window/geometry";
+const char* const kStateKey = "window/state";
+// Bumped when docks are added or renamed, so an old saved layout is not applied.
+constexpr int kLayoutVersion = 1;
+
+QString outcomeText(TrainingSession::Outcome outcome)
+{
+    switch (outcome) {
+    case TrainingSession::Outcome::Completed:
+        return MainWindow::tr("Training finished.");
+    case TrainingSession::Outcome::Cancelled:
+        return MainWindow::tr("Training cancelled; completed epochs are kept and the run can be resumed.");
+    case TrainingSession::Outcome::Failed:
+        return MainWindow::tr("Training failed.");
+    }
+    return {};
+}
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle("OrderLens");
-    auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    auto* welcome = new QLabel(tr("<h1>OrderLens</h1><p>In which order do deep networks learn your images?</p>"));
-    welcome->setAlignment(Qt::AlignCenter);
-    setCentralWidget(welcome);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    pages_ = new QStackedWidget(this);
+    welcome_ = new WelcomePage(pages_);
+    monitor_ = new LiveMonitor(pages_);
+    pages_->addWidget(welcome_);
+    pages_->addWidget(monitor_);
+    setCentralWidget(pages_);
+
+    buildDocks();
+    buildMenus();
+
+    statusState_ = new QLabel(this);
+    statusBar()->addPermanentWidget(statusState_);
     statusBar()->showMessage(tr("Ready"));
-    resize(1280, 800);
+
+    connect(welcome_, &WelcomePage::newExperimentRequested, this, &MainWindow::newExperiment);
+    connect(welcome_, &WelcomePage::openRunRequested, this, &MainWindow::chooseRunToOpen);
+    connect(welcome_, &WelcomePage::demoRequested, this, &MainWindow::startDemo);
+    connect(welcome_, &WelcomePage::recentRunRequested, this, [this](const QString& p) { openRun(p); });
+    connect(monitor_, &LiveMonitor::snapshotShown, this, &MainWindow::onSnapshot);
+    connect(progress_, &ProgressPanel::cancelRequested, this, &MainWindow::cancelTraining);
+
+    resize(1500, 920);
+    defaultState_ = saveState(kLayoutVersion);
+    QSettings settings;
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    restoreState(settings.value(kStateKey).toByteArray(), kLayoutVersion);
+    updateRecentMenu();
+    updateActions();
+}
+
+MainWindow::~MainWindow()
+{
+    // The session's destructor cancels and waits; its signals must not reach a half-destroyed
+    // window.
+    if (session_)
+        session_->disconnect(this);
+}
+
+void MainWindow::buildDocks()
+{
+    progress_ = new ProgressPanel;
+    progressDock_ = new QDockWidget(tr("Progress"), this);
+    progressDock_->setObjectName("progressDock");
+    progressDock_->setWidget(progress_);
+    progressDock_->setMinimumWidth(330);
+    addDockWidget(Qt::RightDockWidgetArea, progressDock_);
+
+    runInfo_ = new QTreeWidget;
+    runInfo_->setColumnCount(2);
+    runInfo_->setHeaderLabels({tr("Setting"), tr("Value")});
+    runInfo_->setRootIsDecorated(false);
+    runInfo_->setAlternatingRowColors(true);
+    runInfo_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    runDock_ = new QDockWidget(tr("Experiment"), this);
+    runDock_->setObjectName("experimentDock");
+    runDock_->setWidget(runInfo_);
+    addDockWidget(Qt::RightDockWidgetArea, runDock_);
+
+    log_ = new QPlainTextEdit;
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    logDock_ = new QDockWidget(tr("Log"), this);
+    logDock_->setObjectName("logDock");
+    logDock_->setWidget(log_);
+    addDockWidget(Qt::RightDockWidgetArea, logDock_);
+    tabifyDockWidget(runDock_, logDock_);
+    runDock_->raise();
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New experiment..."), QKeySequence::New, this, &MainWindow::newExperiment);
+    file->addAction(tr("&Open run..."), QKeySequence::Open, this, &MainWindow::chooseRunToOpen);
+    recentMenu_ = file->addMenu(tr("Recent &runs"));
+    file->addSeparator();
+    auto* exportMenu = file->addMenu(tr("&Export"));
+    exportFiguresAction_ = exportMenu->addAction(tr("&Figures (PDF, SVG, PNG)..."), QKeySequence(tr("Ctrl+E")), this,
+                                                 &MainWindow::exportFigures);
+    exportConfigAction_ =
+        exportMenu->addAction(tr("&Configuration (JSON)..."), this, &MainWindow::exportConfiguration);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* training = menuBar()->addMenu(tr("&Training"));
+    training->addAction(tr("Run the Fashion-MNIST &demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::startDemo);
+    cancelAction_ = training->addAction(tr("&Cancel training"), QKeySequence(tr("Ctrl+.")), this,
+                                        &MainWindow::cancelTraining);
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    viewMenu_->addAction(tr("&Welcome page"), QKeySequence(tr("Ctrl+1")), this,
+                         [this] { pages_->setCurrentWidget(welcome_); });
+    viewMenu_->addAction(tr("&Monitor"), QKeySequence(tr("Ctrl+2")), this,
+                         [this] { pages_->setCurrentWidget(monitor_); });
+    viewMenu_->addSeparator();
+    for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
+        viewMenu_->addAction(dock->toggleViewAction());
+    viewMenu_->addSeparator();
+    viewMenu_->addAction(tr("Reset &plot views"), QKeySequence(tr("Ctrl+0")), this, [this] {
+        for (InteractivePlot* p : monitor_->plots()) {
+            p->resetView();
+            p->replot();
+        }
+    });
+    viewMenu_->addAction(tr("Reset panel &layout"), this, [this] {
+        restoreState(defaultState_, kLayoutVersion);
+        for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
+            dock->show();
+    });
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard and mouse shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+    help->addAction(tr("&About OrderLens"), this, &MainWindow::showAbout);
+}
+
+ExperimentSetupDialog* MainWindow::newExperiment()
+{
+    if (!setup_) {
+        setup_ = new ExperimentSetupDialog(this);
+        setup_->setAttribute(Qt::WA_DeleteOnClose);
+        connect(setup_, &QDialog::accepted, this, [this] {
+            startTraining(setup_->config(), setup_->runPath(), setup_->overwrite());
+        });
+    }
+    setup_->resize(1280, 760);
+    setup_->open();
+    return setup_;
+}
+
+TrainingSession* MainWindow::startTraining(const ExperimentConfig& config, const QString& runPath, bool overwrite)
+{
+    if (session_) {
+        showError(tr("Training is running"), tr("Cancel the current training before starting another one."));
+        return nullptr;
+    }
+    runConfigJson_ = config.toJson().dump();
+    showRunInfo(runConfigJson_);
+    log(tr("Starting %1 x %2 on %3, %4 epochs -> %5")
+            .arg(config.networks)
+            .arg(QString::fromStdString(config.architecture), QString::fromStdString(config.dataset))
+            .arg(config.epochs)
+            .arg(runPath));
+    return launch(new TrainingSession(config, runPath, overwrite, this), config.networks, config.epochs);
+}
+
+TrainingSession* MainWindow::startDemo()
+{
+    const ExperimentConfig demo = demoExperiment();
+    return startTraining(demo, ExperimentSetupDialog::defaultRunPath(demo), false);
+}
+
+TrainingSession* MainWindow::resumeRun(const QString& path)
+{
+    if (session_) {
+        showError(tr("Training is running"), tr("Cancel the current training before resuming another run."));
+        return nullptr;
+    }
+    log(tr("Resuming %1").arg(path));
+    RunSnapshot known = RunSnapshot::read(path);
+    return launch(TrainingSession::resume(path, this), known.shape.networks, known.shape.epochs);
+}
+
+TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int epochs)
+{
+    session_ = session;
+    runPath_ = session->runPath();
+    openingPath_.clear();
+    setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(runPath_).fileName()));
+    if (!session->isResume())
+        monitor_->reset(networks, epochs);
+    else
+        monitor_->requestSnapshot(runPath_);
+    progress_->reset(networks, epochs);
+    progress_->setRunning(true);
+    progress_->setStatus(tr("Reading the dataset and preparing %1 networks ...").arg(networks));
+    pages_->setCurrentWidget(monitor_);
+    connect(session, &TrainingSession::started, this, &MainWindow::onStarted);
+    connect(session, &TrainingSession::batchDone, this, &MainWindow::onBatch);
+    connect(session, &TrainingSession::epochDone, this, &MainWindow::onEpoch);
+    connect(session, &TrainingSession::message, this, &MainWindow::log);
+    connect(session, &TrainingSession::finished, this, &MainWindow::onFinished);
+    session->start();
+    statusBar()->showMessage(tr("Training started"), 3000);
+    updateActions();
+    return session;
+}
+
+void MainWindow::onStarted(const QString& configJson)
+{
+    runConfigJson_ = configJson.toStdString();
+    showRunInfo(runConfigJson_);
+    addRecentRun(runPath_);
+    progress_->setStatus(tr("Training: %1").arg(QFileInfo(runPath_).fileName()));
+    if (session_ && session_->isResume())
+        monitor_->requestSnapshot(runPath_);
+}
+
+void MainWindow::onBatch(const BatchProgress& p)
+{
+    monitor_->addBatch(p);
+    progress_->addBatch(p);
+    statusState_->setText(tr("network %1, epoch %2, batch %3/%4  |  %5 images/s  |  %6 left")
+                              .arg(p.network + 1)
+                              .arg(p.epoch + 1)
+                              .arg(p.batch + 1)
+                              .arg(p.batches)
+                              .arg(p.imagesPerSecond, 0, 'f', 0)
+                              .arg(ProgressPanel::formatDuration(p.etaSeconds)));
+}
+
+void MainWindow::onEpoch(const EpochProgress& p)
+{
+    progress_->addEpoch(p);
+    log(tr("network %1 epoch %2: train accuracy %3 %, test accuracy %4 %, loss %5, lr %6, %7 s")
+            .arg(p.network + 1)
+            .arg(p.epoch + 1)
+            .arg(100 * p.summary.trainAccuracy, 0, 'f', 2)
+            .arg(100 * p.summary.testAccuracy, 0, 'f', 2)
+            .arg(p.summary.trainLoss, 0, 'f', 4)
+            .arg(p.summary.learningRate, 0, 'g', 4)
+            .arg(p.summary.seconds, 0, 'f', 1));
+    monitor_->requestSnapshot(runPath_);
+}
+
+void MainWindow::onFinished(TrainingSession::Outcome outcome, const QString& error)
+{
+    lastOutcome_ = outcome;
+    lastError_ = error;
+    progress_->setRunning(false);
+    progress_->setStatus(outcome == TrainingSession::Outcome::Failed ? tr("Training failed: %1").arg(error)
+                                                                     : outcomeText(outcome));
+    statusState_->clear();
+    statusBar()->showMessage(outcomeText(outcome), 10000);
+    log(outcomeText(outcome) + (error.isEmpty() ? QString() : " " + error));
+    if (session_)
+        session_->deleteLater();
+    session_ = nullptr;
+    updateActions();
+    if (outcome == TrainingSession::Outcome::Failed)
+        showError(tr("Training failed"), error);
+    if (QFileInfo::exists(runPath_)) {
+        lastSnapshotPending_ = true;
+        monitor_->requestSnapshot(runPath_);
+    } else {
+        emit trainingFinished(outcome, error);
+    }
+}
+
+void MainWindow::onSnapshot(const RunSnapshot& s)
+{
+    if (s.path == openingPath_ && !monitor_->snapshotPending()) {
+        openingPath_.clear();
+        if (!s.ok()) {
+            showError(tr("Cannot open the run"), s.error);
+            emit runOpened(s);
+            return;
+        }
+        runPath_ = s.path;
+        runConfigJson_ = s.configJson;
+        showRunInfo(s.configJson);
+        progress_->reset(s.shape.networks, s.shape.epochs);
+        progress_->setEpochsDone(s.epochsDone);
+        progress_->setStatus(s.interrupted()
+                                 ? tr("This run stopped after %1 of %2 epochs.").arg(s.completeEpochs()).arg(s.shape.epochs)
+                                 : tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
+        setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(s.path).fileName()));
+        pages_->setCurrentWidget(monitor_);
+        addRecentRun(s.path);
+        updateActions();
+        emit runOpened(s);
+        if (s.interrupted())
+            offerResume(s);
+        return;
+    }
+    if (s.path == runPath_ && s.ok() && !session_)
+        progress_->setEpochsDone(s.epochsDone);
+    if (lastSnapshotPending_ && s.path == runPath_ && !monitor_->snapshotPending()) {
+        lastSnapshotPending_ = false;
+        emit trainingFinished(lastOutcome_, lastError_);
+    }
+}
+
+void MainWindow::openRun(const QString& path, ResumeChoice resume)
+{
+    if (session_ && path == runPath_) {
+        pages_->setCurrentWidget(monitor_);
+        return;
+    }
+    openingPath_ = path;
+    openingResume_ = resume;
+    statusBar()->showMessage(tr("Reading %1 ...").arg(path));
+    monitor_->requestSnapshot(path);
+}
+
+void MainWindow::offerResume(const RunSnapshot& s)
+{
+    if (openingResume_ == ResumeChoice::Resume) {
+        resumeRun(s.path);
+        return;
+    }
+    if (openingResume_ == ResumeChoice::DontResume || session_)
+        return;
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Resume training?"),
+                                tr("%1 stopped after %2 of %3 epochs (interrupted or cancelled).\n\nResume training "
+                                   "where it stopped? Completed epochs are kept.")
+                                    .arg(QFileInfo(s.path).fileName())
+                                    .arg(s.completeEpochs())
+                                    .arg(s.shape.epochs),
+                                QMessageBox::Yes | QMessageBox::No, this);
+    box->button(QMessageBox::Yes)->setText(tr("Resume"));
+    box->button(QMessageBox::No)->setText(tr("Just look"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    const QString path = s.path;
+    connect(box, &QMessageBox::finished, this, [this, path](int result) {
+        if (result == QMessageBox::Yes)
+            resumeRun(path);
+    });
+    box->open();
+}
+
+void MainWindow::cancelTraining()
+{
+    if (!session_)
+        return;
+    session_->cancel();
+    progress_->setStatus(tr("Cancelling after the current batch ..."));
+    log(tr("Cancel requested"));
+    updateActions();
+}
+
+void MainWindow::showRunInfo(const std::string& configJson)
+{
+    runInfo_->clear();
+    auto* path = new QTreeWidgetItem(runInfo_, {tr("run file"), runPath_.isEmpty() ? openingPath_ : runPath_});
+    path->setToolTip(1, path->text(1));
+    try {
+        const auto json = nlohmann::json::parse(configJson);
+        for (auto it = json.begin(); it != json.end(); ++it) {
+            const QString value = it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                  : QString::fromStdString(it->dump());
+            new QTreeWidgetItem(runInfo_, {QString::fromStdString(it.key()), value});
+        }
+    } catch (const nlohmann::json::exception&) {
+        new QTreeWidgetItem(runInfo_, {tr("configuration"), tr("(unreadable)")});
+    }
+}
+
+QStringList MainWindow::recentRuns() const { return QSettings().value(kRecentRunsKey).toStringList(); }
+
+void MainWindow::addRecentRun(const QString& path)
+{
+    QStringList runs = recentRuns();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    runs.removeAll(absolute);
+    runs.prepend(absolute);
+    while (runs.size() > kMaxRecentRuns)
+        runs.removeLast();
+    QSettings().setValue(kRecentRunsKey, runs);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList runs = recentRuns();
+    for (int i = 0; i < runs.size(); ++i) {
+        const QString path = runs[i];
+        recentMenu_->addAction(QString("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+                               [this, path] { openRun(path); })
+            ->setToolTip(path);
+    }
+    recentMenu_->setEnabled(!runs.isEmpty());
+    if (!runs.isEmpty()) {
+        recentMenu_->addSeparator();
+        recentMenu_->addAction(tr("Clear list"), this, [this] {
+            QSettings().remove(kRecentRunsKey);
+            updateRecentMenu();
+        });
+    }
+    welcome_->setRecentRuns(runs);
+}
+
+void MainWindow::chooseRunToOpen()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), QFileInfo(runPath_).absolutePath(),
+                                                      tr("Run files (*.h5);;All files (*)"));
+    if (!path.isEmpty())
+        openRun(path);
+}
+
+void MainWindow::exportFigures()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export figures to"));
+    if (dir.isEmpty())
+        return;
+    QString error;
+    const QStringList written = monitor_->exportFigures(dir, &error);
+    if (!error.isEmpty())
+        showError(tr("Export failed"), error);
+    else
+        statusBar()->showMessage(tr("%1 figure files written to %2").arg(written.size()).arg(dir), 8000);
+}
+
+void MainWindow::exportConfiguration()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Export configuration"), "experiment.json",
+                                                tr("Experiment configurations (*.json)"));
+    if (path.isEmpty())
+        return;
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        showError(tr("Export failed"), tr("%1: %2").arg(path, f.errorString()));
+        return;
+    }
+    f.write(QByteArray::fromStdString(nlohmann::json::parse(runConfigJson_).dump(2) + "\n"));
+    statusBar()->showMessage(tr("Configuration written to %1 (orderlens train --config reads it)").arg(path), 8000);
+}
+
+void MainWindow::showShortcuts()
+{
+    QMessageBox::information(
+        this, tr("Keyboard and mouse shortcuts"),
+        tr("<table cellspacing='6'>"
+           "<tr><td><b>Ctrl+N</b></td><td>New experiment</td></tr>"
+           "<tr><td><b>Ctrl+O</b></td><td>Open run</td></tr>"
+           "<tr><td><b>Ctrl+D</b></td><td>Run the Fashion-MNIST demo</td></tr>"
+           "<tr><td><b>Ctrl+.</b></td><td>Cancel training (after the current batch)</td></tr>"
+           "<tr><td><b>Ctrl+E</b></td><td>Export figures</td></tr>"
+           "<tr><td><b>Ctrl+1 / Ctrl+2</b></td><td>Welcome page / monitor</td></tr>"
+           "<tr><td><b>Ctrl+0</b></td><td>Reset every plot's view</td></tr>"
+           "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
+           "<tr><td colspan='2'><br><b>In a plot</b></td></tr>"
+           "<tr><td>Drag</td><td>Pan</td></tr>"
+           "<tr><td>Wheel</td><td>Zoom</td></tr>"
+           "<tr><td>Double-click</td><td>Reset the view</td></tr>"
+           "<tr><td>Hover</td><td>Show the value under the cursor</td></tr>"
+           "</table>"));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About OrderLens"),
+        tr("<h3>OrderLens %1</h3>"
+           "<p>Trains several networks on one dataset, records per image and per epoch whether each network "
+           "classified it correctly, and measures their agreement and learning order against image "
+           "statistics.</p>"
+           "<p>Reproduces Pliushch, Mundt, Lupp, Ramesh: <i>When Deep Classifiers Agree: Analyzing Correlations "
+           "between Learning Order and Image Statistics</i>, ECCV 2022.</p>"
+           "<p>Built with Qt %2, LibTorch, OpenCV, HDF5 and QCustomPlot.</p>")
+            .arg(QApplication::applicationVersion(), qVersion()));
+}
+
+void MainWindow::showError(const QString& title, const QString& text)
+{
+    log(title + ": " + text);
+    // Not exec(): the window (and any training) keeps running while the message is shown.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::log(const QString& text)
+{
+    log_->appendPlainText(QDateTime::currentDateTime().toString("HH:mm:ss  ") + text);
+}
+
+void MainWindow::updateActions()
+{
+    cancelAction_->setEnabled(session_ && !session_->isCancelling());
+    const bool haveRun = !runPath_.isEmpty();
+    exportFiguresAction_->setEnabled(haveRun);
+    exportConfigAction_->setEnabled(haveRun && !runConfigJson_.empty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (session_) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training is running"),
+            tr("Stop the training and quit? Completed epochs are kept and the run can be resumed later."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        session_->disconnect(this);
+        session_->cancel();
+    }
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState(kLayoutVersion));
+    QMainWindow::closeEvent(event);
 }
 
 }  // namespace orderlens::ui

@@ -1,14 +1,111 @@
 #pragma once
 
+#include "experiment/ExperimentConfig.h"
+#include "monitor/RunSnapshot.h"
+#include "training/TrainingSession.h"
+
 #include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QStackedWidget;
+class QTreeWidget;
 
 namespace orderlens::ui {
 
-// The application's main window: menus, the welcome page and the dockable views.
+class ExperimentSetupDialog;
+class LiveMonitor;
+class ProgressPanel;
+class WelcomePage;
+
+// The application's main window: the welcome page, the live monitor of a run (training or
+// read from its file), dockable progress, run and log panels, and the menus.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // What to do when an opened run stopped before its last epoch.
+    enum class ResumeChoice { Ask, Resume, DontResume };
+
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens the setup form (window-modal, not blocking); Start launches the training.
+    ExperimentSetupDialog* newExperiment();
+    ExperimentSetupDialog* setupDialog() const { return setup_; }
+    TrainingSession* startTraining(const ExperimentConfig& config, const QString& runPath, bool overwrite);
+    TrainingSession* startDemo();
+    void openRun(const QString& path, ResumeChoice resume = ResumeChoice::Ask);
+    TrainingSession* resumeRun(const QString& path);
+    void cancelTraining();
+
+    TrainingSession* session() const { return session_; }
+    LiveMonitor* monitor() const { return monitor_; }
+    ProgressPanel* progress() const { return progress_; }
+    WelcomePage* welcome() const { return welcome_; }
+    QString currentRun() const { return runPath_; }
+    QStringList recentRuns() const;
+
+signals:
+    // The training ended (completed, cancelled or failed) and its last snapshot is shown.
+    void trainingFinished(orderlens::ui::TrainingSession::Outcome outcome, const QString& error);
+    // An opened run is shown (or failed to open: the snapshot has the error).
+    void runOpened(const orderlens::ui::RunSnapshot& snapshot);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    TrainingSession* launch(TrainingSession* session, int networks, int epochs);
+    void onStarted(const QString& configJson);
+    void onBatch(const BatchProgress& p);
+    void onEpoch(const EpochProgress& p);
+    void onFinished(TrainingSession::Outcome outcome, const QString& error);
+    void onSnapshot(const RunSnapshot& snapshot);
+    void offerResume(const RunSnapshot& snapshot);
+    void showRunInfo(const std::string& configJson);
+    void addRecentRun(const QString& path);
+    void updateRecentMenu();
+    void chooseRunToOpen();
+    void exportFigures();
+    void exportConfiguration();
+    void showShortcuts();
+    void showAbout();
+    void showError(const QString& title, const QString& text);
+    void log(const QString& text);
+    void updateActions();
+
+    QStackedWidget* pages_ = nullptr;
+    WelcomePage* welcome_ = nullptr;
+    LiveMonitor* monitor_ = nullptr;
+    ProgressPanel* progress_ = nullptr;
+    QTreeWidget* runInfo_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
+    QDockWidget* progressDock_ = nullptr;
+    QDockWidget* runDock_ = nullptr;
+    QDockWidget* logDock_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QAction* cancelAction_ = nullptr;
+    QAction* exportFiguresAction_ = nullptr;
+    QAction* exportConfigAction_ = nullptr;
+    QLabel* statusState_ = nullptr;
+    QByteArray defaultState_;
+
+    QPointer<ExperimentSetupDialog> setup_;
+    QPointer<TrainingSession> session_;
+    QString runPath_;
+    std::string runConfigJson_;
+    QString openingPath_;
+    ResumeChoice openingResume_ = ResumeChoice::Ask;
+    bool lastSnapshotPending_ = false;
+    TrainingSession::Outcome lastOutcome_ = TrainingSession::Outcome::Completed;
+    QString lastError_;
 };
 
 }  // namespace orderlens::ui

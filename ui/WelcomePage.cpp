@@ -1,0 +1,80 @@
+#include "WelcomePage.h"
+
+#include "setup/ExperimentPresets.h"
+
+#include <QCommandLinkButton>
+#include <QFileInfo>
+#include <QLabel>
+#include <QListWidget>
+#include <QVBoxLayout>
+
+namespace orderlens::ui {
+
+WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent)
+{
+    auto* outer = new QHBoxLayout(this);
+    auto* column = new QVBoxLayout;
+    outer->addStretch(1);
+    outer->addLayout(column, 0);
+    outer->addStretch(1);
+
+    column->addStretch(1);
+    auto* title = new QLabel(tr("OrderLens"));
+    QFont big = title->font();
+    big.setPointSizeF(big.pointSizeF() * 2.4);
+    big.setWeight(QFont::DemiBold);
+    title->setFont(big);
+    column->addWidget(title);
+    auto* subtitle = new QLabel(
+        tr("Train several networks on the same images, record which image each one gets right in every "
+           "epoch, and see how much they agree on the order in which images are learned "
+           "(Pliushch et al., ECCV 2022)."));
+    subtitle->setWordWrap(true);
+    subtitle->setMaximumWidth(640);
+    subtitle->setStyleSheet("color: #505050;");
+    column->addWidget(subtitle);
+    column->addSpacing(18);
+
+    new_ = new QCommandLinkButton(tr("New experiment..."),
+                                  tr("Choose a dataset, architecture and training recipe, then watch the "
+                                     "networks train."));
+    open_ = new QCommandLinkButton(tr("Open run..."),
+                                   tr("Look at a finished run file, or resume one that was interrupted."));
+    demo_ = new QCommandLinkButton(tr("Try the Fashion-MNIST demo"), experimentPresets().front().description());
+    for (QCommandLinkButton* b : {demo_, new_, open_}) {
+        b->setMinimumWidth(560);
+        column->addWidget(b);
+    }
+    column->addSpacing(18);
+    auto* recentLabel = new QLabel(tr("<b>Recent runs</b>"));
+    column->addWidget(recentLabel);
+    recent_ = new QListWidget;
+    recent_->setMaximumHeight(160);
+    recent_->setToolTip(tr("Double-click to open"));
+    column->addWidget(recent_);
+    column->addStretch(2);
+
+    connect(new_, &QPushButton::clicked, this, &WelcomePage::newExperimentRequested);
+    connect(open_, &QPushButton::clicked, this, &WelcomePage::openRunRequested);
+    connect(demo_, &QPushButton::clicked, this, &WelcomePage::demoRequested);
+    connect(recent_, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { emit recentRunRequested(item->data(Qt::UserRole).toString()); });
+}
+
+void WelcomePage::setRecentRuns(const QStringList& paths)
+{
+    recent_->clear();
+    for (const QString& path : paths) {
+        auto* item = new QListWidgetItem(QStringLiteral("%1    %2").arg(QFileInfo(path).fileName(), QFileInfo(path).absolutePath()));
+        item->setData(Qt::UserRole, path);
+        item->setToolTip(path);
+        recent_->addItem(item);
+    }
+    if (paths.isEmpty()) {
+        auto* item = new QListWidgetItem(tr("No runs yet."));
+        item->setFlags(Qt::NoItemFlags);
+        recent_->addItem(item);
+    }
+}
+
+}  // namespace orderlens::ui

@@ -1,0 +1,169 @@
+#include "monitor/ProgressPanel.h"
+
+#include "plot/Palette.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace orderlens::ui {
+
+namespace {
+// Progress bars count in thousandths so that long epochs still move visibly.
+constexpr int kBarSteps = 1000;
+
+QProgressBar* newBar(const QColor& colour)
+{
+    auto* bar = new QProgressBar;
+    bar->setRange(0, kBarSteps);
+    bar->setTextVisible(true);
+    bar->setStyleSheet(QString("QProgressBar { border: 1px solid #c8c8c8; border-radius: 3px; text-align: center; "
+                               "background: #f4f4f4; min-height: 16px; }"
+                               "QProgressBar::chunk { background: %1; border-radius: 2px; }")
+                           .arg(colour.lighter(135).name()));
+    return bar;
+}
+}  // namespace
+
+ProgressPanel::ProgressPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    status_ = new QLabel(tr("No training running."));
+    status_->setWordWrap(true);
+    layout->addWidget(status_);
+
+    auto* overallLabel = new QLabel(tr("<b>Overall</b>"));
+    layout->addWidget(overallLabel);
+    overall_ = newBar(okabeIto::kBluishGreen);
+    layout->addWidget(overall_);
+
+    auto* form = new QFormLayout;
+    form->setLabelAlignment(Qt::AlignRight);
+    eta_ = new QLabel(QStringLiteral("-"));
+    elapsed_ = new QLabel(QStringLiteral("-"));
+    learningRate_ = new QLabel(QStringLiteral("-"));
+    throughput_ = new QLabel(QStringLiteral("-"));
+    form->addRow(tr("Time left:"), eta_);
+    form->addRow(tr("Elapsed:"), elapsed_);
+    form->addRow(tr("Learning rate:"), learningRate_);
+    form->addRow(tr("Throughput:"), throughput_);
+    layout->addLayout(form);
+
+    layout->addWidget(new QLabel(tr("<b>Networks</b>")));
+    bars_ = new QVBoxLayout;
+    bars_->setSpacing(4);
+    layout->addLayout(bars_);
+    layout->addStretch(1);
+
+    cancel_ = new QPushButton(tr("Cancel training"));
+    cancel_->setObjectName("cancel");
+    cancel_->setToolTip(tr("Stops after the current batch; completed epochs stay in the run file and the run "
+                           "can be resumed."));
+    cancel_->setEnabled(false);
+    connect(cancel_, &QPushButton::clicked, this, &ProgressPanel::cancelRequested);
+    layout->addWidget(cancel_);
+}
+
+void ProgressPanel::reset(int networks, int epochs)
+{
+    epochs_ = epochs;
+    for (QProgressBar* bar : networkBars_)
+        delete bar;
+    networkBars_.clear();
+    for (int n = 0; n < networks; ++n) {
+        QProgressBar* bar = newBar(networkColour(n));
+        bar->setFormat(tr("network %1: waiting").arg(n + 1));
+        bar->setValue(0);
+        bars_->addWidget(bar);
+        networkBars_.push_back(bar);
+    }
+    overall_->setValue(0);
+    overall_->setFormat(QStringLiteral("%p%"));
+    for (QLabel* l : {eta_, elapsed_, learningRate_, throughput_})
+        l->setText(QStringLiteral("-"));
+    clock_.start();
+}
+
+void ProgressPanel::addBatch(const BatchProgress& p)
+{
+    if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0 && p.batches > 0) {
+        const double done = (p.epoch + double(p.batch + 1) / p.batches) / epochs_;
+        QProgressBar* bar = networkBars_[std::size_t(p.network)];
+        bar->setValue(int(std::lround(done * kBarSteps)));
+        bar->setFormat(tr("network %1: epoch %2/%3, batch %4/%5, loss %6")
+                           .arg(p.network + 1)
+                           .arg(p.epoch + 1)
+                           .arg(epochs_)
+                           .arg(p.batch + 1)
+                           .arg(p.batches)
+                           .arg(p.loss, 0, 'f', 3));
+    }
+    overall_->setValue(int(std::lround(p.fraction * kBarSteps)));
+    eta_->setText(formatDuration(p.etaSeconds));
+    elapsed_->setText(formatDuration(clock_.elapsed() / 1000.0));
+    learningRate_->setText(QString::number(p.learningRate, 'g', 4));
+    throughput_->setText(tr("%1 images/s").arg(QLocale().toString(p.imagesPerSecond, 'f', 0)));
+}
+
+void ProgressPanel::addEpoch(const EpochProgress& p)
+{
+    overall_->setValue(int(std::lround(p.fraction * kBarSteps)));
+    eta_->setText(formatDuration(p.etaSeconds));
+    elapsed_->setText(formatDuration(p.elapsedSeconds));
+    if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0) {
+        QProgressBar* bar = networkBars_[std::size_t(p.network)];
+        bar->setValue(int(std::lround(double(p.epoch + 1) / epochs_ * kBarSteps)));
+        bar->setFormat(tr("network %1: epoch %2/%3, test accuracy %4 %")
+                           .arg(p.network + 1)
+                           .arg(p.epoch + 1)
+                           .arg(epochs_)
+                           .arg(100.0 * p.summary.testAccuracy, 0, 'f', 1));
+    }
+}
+
+void ProgressPanel::setEpochsDone(const std::vector<int>& epochsDone)
+{
+    int total = 0;
+    for (std::size_t n = 0; n < epochsDone.size() && n < networkBars_.size(); ++n) {
+        QProgressBar* bar = networkBars_[n];
+        bar->setValue(epochs_ > 0 ? epochsDone[n] * kBarSteps / epochs_ : 0);
+        bar->setFormat(tr("network %1: %2 of %3 epochs").arg(n + 1).arg(epochsDone[n]).arg(epochs_));
+        total += epochsDone[n];
+    }
+    const int all = epochs_ * int(networkBars_.size());
+    overall_->setValue(all > 0 ? total * kBarSteps / all : 0);
+}
+
+void ProgressPanel::setRunning(bool running)
+{
+    cancel_->setEnabled(running);
+    if (running)
+        clock_.start();
+    else
+        eta_->setText(QStringLiteral("-"));
+}
+
+void ProgressPanel::setStatus(const QString& text) { status_->setText(text); }
+
+int ProgressPanel::overallPercent() const { return overall_->value() * 100 / kBarSteps; }
+
+QString ProgressPanel::etaText() const { return eta_->text(); }
+
+QString ProgressPanel::formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("-");
+    const long t = std::lround(seconds);
+    if (t >= 3600)
+        return QString("%1 h %2 min").arg(t / 3600).arg((t / 60) % 60, 2, 10, QChar('0'));
+    if (t >= 60)
+        return QString("%1 min %2 s").arg(t / 60).arg(t % 60, 2, 10, QChar('0'));
+    return QString("%1 s").arg(t);
+}
+
+}  // namespace orderlens::ui

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "analysis/Agreement.h"
+#include "storage/RunFile.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace orderlens::ui {
+
+// Everything the monitor draws, read from a run file at one moment: per-network epoch
+// summaries and the agreement curves (DEFINITIONS.md 3) of the networks that have started.
+// Plain data, read on a worker thread and handed to the widgets.
+struct RunSnapshot {
+    QString path;
+    QString error;  // set when the file could not be read
+    std::string configJson;
+    RunShape shape;
+    std::vector<int> epochsDone;
+    std::vector<std::vector<EpochSummary>> summaries;  // [network][epoch]
+    // Over the networks with at least one epoch, for the epochs all of them completed. While
+    // networks train one after another this is first a single network (agreement = accuracy),
+    // then grows; `networks` says which.
+    std::optional<AgreementCurve> train, test;
+
+    bool ok() const { return error.isEmpty(); }
+    int completeEpochs() const;  // epochs every network completed
+    bool interrupted() const { return ok() && completeEpochs() < shape.epochs; }
+
+    // Never throws: problems land in `error`.
+    static RunSnapshot read(const QString& path);
+};
+
+}  // namespace orderlens::ui

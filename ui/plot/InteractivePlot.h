@@ -1,0 +1,51 @@
+#pragma once
+
+#include <qcustomplot.h>
+
+#include <optional>
+
+namespace orderlens::ui {
+
+// A QCustomPlot styled for OrderLens and made explorable the way matplotlib's and
+// TensorBoard's plots are: drag to pan, wheel to zoom, double-click to reset, hover for values.
+// While the user has not moved the view, new data rescales it automatically; once they pan or
+// zoom, their view stays until they double-click.
+class InteractivePlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit InteractivePlot(QWidget* parent = nullptr);
+
+    // Axis titles, and how hover tooltips name the x value and format the y value.
+    void setLabels(const QString& title, const QString& xLabel, const QString& yLabel, const QString& yUnit = {});
+    void setTitle(const QString& title);
+    // A value range the reset view always shows (e.g. 0-100 % for accuracies).
+    void setHomeValueRange(std::optional<QCPRange> range) { homeValueRange_ = range; }
+    // Keys at least this wide on reset (e.g. the run's epochs), so the axis does not jump.
+    void setHomeKeyRange(std::optional<QCPRange> range) { homeKeyRange_ = range; }
+
+    QCPGraph* addLine(const QString& name, const QColor& colour, Qt::PenStyle style = Qt::SolidLine,
+                      double width = 1.6);
+    // Schedules a replot (and a rescale unless the user moved the view).
+    void refresh();
+    void resetView();
+    bool userMovedView() const { return userMovedView_; }
+    // The text the hover tooltip shows at a widget position (empty far from every point).
+    QString valueTextAt(const QPointF& pos) const;
+
+    // Writes the plot as a vector file (PDF or SVG, by extension) or PNG at 2x resolution.
+    bool exportTo(const QString& path);
+
+protected:
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    QCPTextElement* title_ = nullptr;
+    QString xLabel_, yUnit_;
+    std::optional<QCPRange> homeValueRange_, homeKeyRange_;
+    bool userMovedView_ = false;
+};
+
+}  // namespace orderlens::ui

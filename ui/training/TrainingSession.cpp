@@ -1,0 +1,86 @@
+#include "training/TrainingSession.h"
+
+#include "common/Errors.h"
+
+#include <QThread>
+
+#include <optional>
+
+namespace orderlens::ui {
+
+namespace {
+
+// Called on the training thread: emitting from there queues the signal to the session's
+// (GUI) thread, so the trainer never waits for the window.
+class SignalObserver : public TrainingObserver {
+public:
+    explicit SignalObserver(TrainingSession* session) : session_(session) {}
+    void onMessage(const std::string& text) override { emit session_->message(QString::fromStdString(text)); }
+    void onBatch(const BatchProgress& p) override { emit session_->batchDone(p); }
+    void onEpoch(const EpochProgress& p) override { emit session_->epochDone(p); }
+
+private:
+    TrainingSession* session_;
+};
+
+}  // namespace
+
+TrainingSession::TrainingSession(ExperimentConfig config, QString runPath, bool overwrite, QObject* parent)
+    : QObject(parent), config_(std::move(config)), runPath_(std::move(runPath)), overwrite_(overwrite)
+{
+}
+
+TrainingSession::TrainingSession(QString runPath, QObject* parent) : QObject(parent), runPath_(std::move(runPath))
+{
+    resume_ = true;
+}
+
+TrainingSession* TrainingSession::resume(const QString& runPath, QObject* parent)
+{
+    return new TrainingSession(runPath, parent);
+}
+
+TrainingSession::~TrainingSession()
+{
+    if (thread_) {
+        cancel_ = true;
+        thread_->wait();
+    }
+}
+
+void TrainingSession::start()
+{
+    if (thread_)
+        return;
+    thread_ = QThread::create([this] { work(); });
+    thread_->setParent(this);
+    thread_->setObjectName("training");
+    thread_->start();
+}
+
+void TrainingSession::cancel() { cancel_ = true; }
+
+bool TrainingSession::isRunning() const { return thread_ && thread_->isRunning(); }
+
+void TrainingSession::work()
+{
+    try {
+        std::optional<Trainer> trainer;
+        if (resume_)
+            trainer.emplace(Trainer::resume(runPath_.toStdString()));
+        else
+            trainer.emplace(config_, runPath_.toStdString(), overwrite_);
+        emit started(QString::fromStdString(trainer->config().toJson().dump()));
+        if (cancel_)
+            throw Cancelled();
+        SignalObserver observer(this);
+        trainer->run(&observer, &cancel_);
+        emit finished(Outcome::Completed, {});
+    } catch (const Cancelled&) {
+        emit finished(Outcome::Cancelled, {});
+    } catch (const std::exception& e) {
+        emit finished(Outcome::Failed, QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace orderlens::ui
