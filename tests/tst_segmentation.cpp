@@ -1,0 +1,175 @@
+// Segment count: Felzenszwalb-Huttenlocher as the authors' `segment` program computes it.
+// Expected counts for real and tie-heavy images were produced by that program's own code
+// (pff's segment.zip, built with g++ -O3), so these tests pin the exact behaviour: float
+// arithmetic, edge order and the unstable sort's handling of equal weights.
+
+#include "Fixtures.h"
+
+#include "common/Errors.h"
+#include "dataset/DatasetReader.h"
+#include "statistics/SegmentCount.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+using namespace orderlens;
+
+namespace {
+
+struct Picture {
+    int height, width, channels;
+    std::vector<std::uint8_t> pixels;
+    ImageView view() const { return {pixels.data(), height, width, channels}; }
+};
+
+template <typename F>
+Picture paint(int height, int width, int channels, F value)
+{
+    Picture p{height, width, channels, std::vector<std::uint8_t>(std::size_t(height) * width * channels)};
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            for (int c = 0; c < channels; ++c)
+                p.pixels[(std::size_t(y) * width + x) * channels + c] = std::uint8_t(value(y, x, c));
+    return p;
+}
+
+// Patterns with many exactly equal edge weights (flat regions, repeated steps).
+Picture pattern(int kind)
+{
+    switch (kind) {
+    case 1: return paint(37, 23, 3, [](int y, int x, int c) { return ((x / 4 + y / 3 + c) % 5) * 51; });
+    case 2: return paint(31, 29, 1, [](int y, int x, int) { return (x * x + y * 3) % 7 * 36; });
+    case 3: return paint(16, 45, 3, [](int y, int x, int c) { return ((x + 2 * y) / 3 % 3) * 100 + c * 20; });
+    case 4: return paint(24, 24, 1, [](int y, int x, int) { return ((x / 3 + y / 3) % 2) * 255; });
+    case 5: return paint(40, 40, 3, [](int y, int x, int c) { return (x * y + 7 * c) % 256; });
+    default: return paint(9, 50, 1, [](int y, int x, int) { return (x % 10 < 5) ? 60 + y : 190 - y; });
+    }
+}
+
+}  // namespace
+
+class TestSegmentation : public QObject {
+    Q_OBJECT
+
+private slots:
+    void constantImageIsOneSegment()
+    {
+        const SegmentCount seg;
+        QCOMPARE(seg.count(paint(28, 28, 1, [](int, int, int) { return 0; }).view()), 1);
+        QCOMPARE(seg.count(paint(17, 40, 3, [](int, int, int c) { return 30 + c; }).view()), 1);
+    }
+
+    void twoRegionsAreTwoSegments()
+    {
+        const SegmentCount seg;
+        QCOMPARE(seg.count(paint(16, 32, 1, [](int, int x, int) { return x < 16 ? 0 : 255; }).view()), 2);
+        // Taller, the two blurred columns along the step (values about 27 and 228) hold 32
+        // pixels each, above the minimum size, and stay separate: 4, as the program says.
+        QCOMPARE(seg.count(paint(32, 32, 1, [](int, int x, int) { return x < 16 ? 0 : 255; }).view()), 4);
+        // Red above green: colour differences count, luminance alone would be nearly equal.
+        QCOMPARE(seg.count(paint(20, 16, 3, [](int y, int, int c) { return y < 10 ? (c == 0 ? 200 : 0) : (c == 1 ? 120 : 0); })
+                               .view()),
+                 2);
+    }
+
+    void smallRegionsMergeIntoLargerOnes()
+    {
+        const SegmentCount seg;
+        // A 3 x 3 bright square (9 pixels < min size 20) in a dark field joins the field.
+        const Picture dot = paint(30, 30, 1, [](int y, int x, int) { return (y >= 10 && y < 13 && x >= 10 && x < 13) ? 255 : 0; });
+        QCOMPARE(seg.count(dot.view()), 1);
+        // With min size 1 the square and its blurred rim stay on their own (the program: 3).
+        QCOMPARE(SegmentCount(kSegmentSigma, kSegmentK, 1).count(dot.view()), 3);
+        // An image smaller than the minimum size is one segment.
+        QCOMPARE(seg.count(paint(3, 3, 1, [](int y, int x, int) { return (x * 90 + y * 40) % 256; }).view()), 1);
+        QCOMPARE(seg.count(paint(1, 1, 3, [](int, int, int) { return 7; }).view()), 1);
+    }
+
+    void greyEqualsReplicatedRgb()
+    {
+        const SegmentCount seg;
+        for (int kind = 1; kind <= 6; ++kind) {
+            const Picture p = pattern(kind);
+            const Picture grey = paint(p.height, p.width, 1, [&](int y, int x, int) {
+                return p.pixels[(std::size_t(y) * p.width + x) * p.channels];
+            });
+            const Picture rgb = paint(p.height, p.width, 3, [&](int y, int x, int) {
+                return grey.pixels[std::size_t(y) * p.width + x];
+            });
+            QCOMPARE(seg.count(grey.view()), seg.count(rgb.view()));
+        }
+    }
+
+    void tieHeavyPatternsMatchTheAuthorsProgram()
+    {
+        // `segment 0.5 500 20` and `segment 0.8 300 10` on these images.
+        const int studyParameters[] = {15, 13, 19, 2, 10, 10};
+        const int otherParameters[] = {19, 5, 14, 2, 15, 10};
+        const SegmentCount study;
+        const SegmentCount other(0.8f, 300.0f, 10);
+        for (int kind = 1; kind <= 6; ++kind) {
+            QCOMPARE(study.count(pattern(kind).view()), studyParameters[kind - 1]);
+            QCOMPARE(other.count(pattern(kind).view()), otherParameters[kind - 1]);
+        }
+    }
+
+    void fashionMnistMatchesTheAuthorsProgram()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const Dataset ds = loadDataset("fashion-mnist");
+        const SegmentCount seg;
+        const int firstTrain[] = {5, 7, 6, 3, 4, 8, 5, 6, 4, 8, 5, 7, 6, 3, 5, 5, 8, 4, 6, 4};
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(seg.count(ds.image(std::size_t(i))), firstTrain[i]);
+        const int firstTest[] = {4, 7, 7, 5, 3, 7, 7, 4, 3, 5};
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(seg.count(ds.image(60000 + std::size_t(i))), firstTest[i]);
+        // Sums over the first 1000 images of each split, from the program: one count off shows.
+        long train = 0, test = 0;
+        for (std::size_t i = 0; i < 1000; ++i) {
+            train += seg.count(ds.image(i));
+            test += seg.count(ds.image(60000 + i));
+        }
+        QCOMPARE(train, 5455L);
+        QCOMPARE(test, 5512L);
+    }
+
+    void largerKMeansFewerSegments()
+    {
+        const Picture p = pattern(5);
+        int previous = 1 << 30;
+        for (float k : {50.0f, 200.0f, 500.0f, 2000.0f, 1e6f}) {
+            const int n = SegmentCount(kSegmentSigma, k, kSegmentMinSize).count(p.view());
+            QVERIFY2(n <= previous, ("k = " + std::to_string(k)).c_str());
+            previous = n;
+        }
+        QCOMPARE(previous, 1);
+    }
+
+    void statisticInterface()
+    {
+        const SegmentCount seg;
+        QCOMPARE(seg.columns(), std::vector<std::string>{"segment_count"});
+        QCOMPARE(seg.parameterTag(), std::string("sigma=0.5;k=500;min_size=20"));
+        double value = NAN;
+        std::string warning;
+        seg.compute(pattern(4).view(), &value, warning);
+        QCOMPARE(value, 2.0);
+        QVERIFY(warning.empty());
+    }
+
+    void badParametersAreConfigErrors()
+    {
+        QVERIFY_THROWS_EXCEPTION(ConfigError, SegmentCount(-1.0f, 500.0f, 20));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, SegmentCount(0.5f, 0.0f, 20));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, SegmentCount(0.5f, 500.0f, -3));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSegmentation)
+#include "tst_segmentation.moc"
