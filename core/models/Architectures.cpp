@@ -228,7 +228,9 @@ struct DenseNetImpl : ClassifierImpl {
     {
         constexpr double kReduction = 0.5;  // DenseNet-BC compression
         int planes = 2 * growth;
-        features = stem(s, planes);
+        // The CIFAR variant's stem is a bare convolution: every dense layer starts with BN-ReLU.
+        features = s.inputSize <= kSmallInputMax ? nn::Sequential(conv(s.channels, planes, 3, 1, 1, false))
+                                                 : stem(s, planes);
         for (std::size_t b = 0; b < blocks.size(); ++b) {
             for (int l = 0; l < blocks[b]; ++l) {
                 features->push_back(DenseLayer(planes, growth, s.batchNormEps));
