@@ -1,0 +1,385 @@
+// The image browser: loading a run's images, sorting and filtering (model and widget), the
+// detail panel, easy vs hard, on a real Fashion-MNIST subset with made-up records.
+
+#include "FashionRun.h"
+#include "Fixtures.h"
+#include "SyntheticRun.h"
+
+#include "analysis/LearningMeasures.h"
+#include "browser/DetailPanel.h"
+#include "browser/EasyHardView.h"
+#include "browser/ImageBrowser.h"
+#include "browser/ImageBrowserModel.h"
+#include "browser/RecordStrip.h"
+#include "browser/RunImages.h"
+
+#include <QListView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+class TestGuiBrowser : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    test::FashionRun spec_;
+    std::vector<double> intensity_;
+    std::shared_ptr<const RunImages> run_;
+
+    // The learned-by-all epoch the fixture's records imply (DEFINITIONS.md 5).
+    int expectedLearned(std::size_t i) const
+    {
+        int last = 0;
+        for (int n = 0; n < spec_.networks; ++n)
+            last = std::max(last, test::fashionLearnedEpoch(spec_, intensity_, i, n));
+        if (last >= spec_.epochs || i % 13 == 0)
+            return kNeverLearned;
+        return last;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const std::string path = dir_.filePath("fashion.olrun").toStdString();
+        intensity_ = test::writeFashionRun(path, spec_);
+        run_ = RunImages::load(path);
+    }
+
+    void loadsImagesMeasuresAndRecords()
+    {
+        QCOMPARE(run_->size(), spec_.train + spec_.test);
+        QVERIFY2(run_->hasImages(), run_->datasetProblem().c_str());
+        QCOMPARE(run_->dataset()->height(), 28);
+        std::size_t never = 0;
+        for (std::size_t i = 0; i < run_->size(); ++i) {
+            QCOMPARE(run_->table().learnedEpoch[i], expectedLearned(i));
+            never += run_->table().learnedEpoch[i] == kNeverLearned;
+        }
+        QVERIFY(never > 0 && never < run_->size());  // the fixture has both kinds
+
+        // Per-network learned epochs and the record strip of one image.
+        const std::size_t i = 7;
+        const std::vector<int> perNet = run_->networkLearnedEpochs(i);
+        QCOMPARE(int(perNet.size()), spec_.networks);
+        const ImageRecords rec = run_->records(i);
+        QCOMPARE(rec.epochs, spec_.epochs);
+        for (int n = 0; n < spec_.networks; ++n) {
+            const int learned = test::fashionLearnedEpoch(spec_, intensity_, i, n);
+            QCOMPARE(perNet[std::size_t(n)], learned < spec_.epochs ? learned : kNeverLearned);
+            for (int e = 0; e < spec_.epochs; ++e) {
+                const std::size_t k = std::size_t(n * spec_.epochs + e);
+                QCOMPARE(int(rec.correct[k]), e >= learned ? 1 : 0);
+                QVERIFY(std::abs(rec.pTrue[k] - (e >= learned ? 0.6f + 0.4f * float(e) / float(spec_.epochs) : 0.15f)) < 0.003f);
+            }
+        }
+        // Metric columns carried over, integer metrics flagged.
+        const int bright = run_->table().columnIndex("bright_pixels");
+        const int mean = run_->table().columnIndex("mean_intensity");
+        QVERIFY(bright >= 0 && mean >= 0);
+        QVERIFY(run_->table().columns[std::size_t(bright)].integer);
+        QVERIFY(!run_->table().columns[std::size_t(mean)].integer);
+        QCOMPARE(run_->table().columns[std::size_t(mean)].values[5], intensity_[5]);
+        QVERIFY(run_->table().columns[std::size_t(run_->table().columnIndex("learned_epoch"))].integer);
+    }
+
+    void missingDatasetIsNotAnError()
+    {
+        // A run whose dataset no longer loads still opens; the pixels are missing and the
+        // reason is kept for the detail panel.
+        test::SyntheticRun spec;
+        spec.configJson = R"({"dataset": "idx:/nonexistent/orderlens-dataset"})";
+        spec.correct = [](RecordSet, int, int e, std::size_t i) { return e >= int(i % 4); };
+        const std::string path = dir_.filePath("moved.olrun").toStdString();
+        test::writeSyntheticRun(path, spec);
+        const auto run = RunImages::load(path);
+        QVERIFY(!run->hasImages());
+        QVERIFY(run->image(0).isNull());
+        QVERIFY(QString::fromStdString(run->datasetProblem()).contains("nonexistent"));
+        QCOMPARE(run->size(), spec.train + spec.test);
+        QCOMPARE(run->table().learnedEpoch[1], 1);
+        QCOMPARE(run->table().learnedEpoch[3], kNeverLearned);  // learned only at epoch 3 of 0..2
+        ImageBrowserModel model;
+        model.setRun(run);
+        QVERIFY(model.data(model.index(0), Qt::DecorationRole).isNull());
+        DetailPanel detail;
+        detail.setRun(run);
+        detail.showImage(2);
+        QCOMPARE(detail.title(), QString::fromStdString(run->key(2)));
+    }
+
+    void sortsByLearnedEpochWithNeverLast()
+    {
+        ImageBrowserModel model;
+        model.setRun(run_);
+        QCOMPARE(model.rowCount(), int(run_->size()));
+        const auto& t = run_->table();
+        auto key = [&](std::uint32_t i) { return t.learnedEpoch[i] == kNeverLearned ? 1000 : t.learnedEpoch[i]; };
+        for (int r = 1; r < model.rowCount(); ++r) {
+            const std::uint32_t a = model.imageAt(r - 1), b = model.imageAt(r);
+            QVERIFY(key(a) < key(b) || (key(a) == key(b) && a < b));  // ties keep manifest order
+        }
+        QCOMPARE(model.data(model.index(model.rowCount() - 1), Qt::DisplayRole).toString(), QStringLiteral("never"));
+        QCOMPARE(model.data(model.index(0), Qt::DisplayRole).toString(),
+                 QStringLiteral("epoch %1").arg(t.learnedEpoch[model.imageAt(0)]));
+
+        model.setSort({-1, true});
+        QCOMPARE(model.data(model.index(0), Qt::DisplayRole).toString(), QStringLiteral("never"));
+        for (int r = 1; r < model.rowCount(); ++r) {
+            const std::uint32_t a = model.imageAt(r - 1), b = model.imageAt(r);
+            QVERIFY(key(a) > key(b) || (key(a) == key(b) && a < b));
+        }
+        // rowOf inverts imageAt.
+        for (int r : {0, 17, model.rowCount() - 1})
+            QCOMPARE(model.rowOf(model.imageAt(r)), r);
+    }
+
+    void sortsByMetric()
+    {
+        ImageBrowserModel model;
+        model.setRun(run_);
+        const int mean = run_->table().columnIndex("mean_intensity");
+        model.setSort({mean, false});
+        std::vector<double> expected = intensity_;
+        std::sort(expected.begin(), expected.end());
+        for (int r = 0; r < model.rowCount(); ++r)
+            QCOMPARE(intensity_[model.imageAt(r)], expected[std::size_t(r)]);
+        QCOMPARE(model.data(model.index(0), Qt::DisplayRole).toString(), QString::number(expected[0], 'g', 4));
+        model.setSort({mean, true});
+        QCOMPARE(intensity_[model.imageAt(0)], expected.back());
+    }
+
+    void radixOrderMatchesStableSort()
+    {
+        // Random keys with negatives, zeros of both signs, infinities, ties and missing values.
+        ImageTable t;
+        std::mt19937 rng(3);
+        const std::size_t n = 5000;
+        ImageColumn c{"v", false, false, {}};
+        for (std::size_t i = 0; i < n; ++i) {
+            t.splits.push_back(i % 3 ? Split::Train : Split::Test);
+            t.labels.push_back(int(i % 10));
+            t.learnedEpoch.push_back(int(rng() % 12) - 1);  // -1 = never
+            const int kind = int(rng() % 10);
+            double v = std::ldexp(double(int(rng() % 2001) - 1000), int(rng() % 40) - 20);
+            if (kind == 0)
+                v = std::nan("");
+            else if (kind == 1)
+                v = (rng() % 2) ? 0.0 : -0.0;
+            else if (kind == 2)
+                v = (rng() % 2) ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+            else if (kind == 3)
+                v = 1.5;
+            c.values.push_back(v);
+        }
+        t.columns.push_back(c);
+        for (bool descending : {false, true}) {
+            ImageFilter f;
+            f.anySplit = false;
+            f.split = Split::Train;
+            const auto order = orderImages(t, f, {0, descending});
+            std::vector<std::uint32_t> expected, missing;
+            for (std::size_t i = 0; i < n; ++i)
+                if (t.splits[i] == Split::Train)
+                    (std::isnan(c.values[i]) ? missing : expected).push_back(std::uint32_t(i));
+            std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return descending ? c.values[a] > c.values[b] : c.values[a] < c.values[b];
+            });
+            expected.insert(expected.end(), missing.begin(), missing.end());
+            QCOMPARE(order, expected);
+
+            const auto byEpoch = orderImages(t, {}, {-1, descending});
+            std::vector<std::uint32_t> all(n);
+            for (std::size_t i = 0; i < n; ++i)
+                all[i] = std::uint32_t(i);
+            auto ek = [&](std::uint32_t i) { return t.learnedEpoch[i] == kNeverLearned ? 1 << 30 : t.learnedEpoch[i]; };
+            std::stable_sort(all.begin(), all.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return descending ? ek(a) > ek(b) : ek(a) < ek(b);
+            });
+            QCOMPARE(byEpoch, all);
+        }
+    }
+
+    void filters()
+    {
+        ImageBrowserModel model;
+        model.setRun(run_);
+        QSignalSpy changed(&model, &ImageBrowserModel::orderChanged);
+        const auto& t = run_->table();
+        auto count = [&](auto pred) {
+            int c = 0;
+            for (std::size_t i = 0; i < t.size(); ++i)
+                c += pred(i) ? 1 : 0;
+            return c;
+        };
+        ImageFilter f;
+        f.anySplit = false;
+        f.split = Split::Test;
+        model.setFilter(f);
+        QCOMPARE(model.rowCount(), int(spec_.test));
+        QCOMPARE(changed.last().at(0).toInt(), int(spec_.test));
+        QCOMPARE(changed.last().at(1).toInt(), int(t.size()));
+
+        f.label = 3;
+        model.setFilter(f);
+        QCOMPARE(model.rowCount(), count([&](std::size_t i) { return t.splits[i] == Split::Test && t.labels[i] == 3; }));
+        for (int r = 0; r < model.rowCount(); ++r)
+            QCOMPARE(run_->className(model.imageAt(r)), QString::fromStdString(run_->classNames()[3]));
+
+        ImageFilter never;
+        never.learned = ImageFilter::Learned::Never;
+        model.setFilter(never);
+        QCOMPARE(model.rowCount(), count([&](std::size_t i) { return t.learnedEpoch[i] == kNeverLearned; }));
+
+        ImageFilter range;
+        range.minEpoch = 2;
+        range.maxEpoch = 3;
+        model.setFilter(range);
+        QCOMPARE(model.rowCount(), count([&](std::size_t i) { return t.learnedEpoch[i] >= 2 && t.learnedEpoch[i] <= 3; }));
+
+        ImageFilter value;
+        value.column = t.columnIndex("mean_intensity");
+        value.minValue = 0.2;
+        value.maxValue = 0.3;
+        model.setFilter(value);
+        QCOMPARE(model.rowCount(), count([&](std::size_t i) { return intensity_[i] >= 0.2 && intensity_[i] <= 0.3; }));
+        QVERIFY(model.rowCount() > 0);
+    }
+
+    void widgetControlsSortFilterAndDetail()
+    {
+        ImageBrowser browser;
+        browser.resize(1200, 800);
+        browser.setRun(run_);
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        QCOMPARE(browser.model()->rowCount(), int(run_->size()));
+        QCOMPARE(browser.countText(), QStringLiteral("%1 of %1 images").arg(run_->size()));
+
+        // Sort by the forgetting events column through the API (the combo follows).
+        const int forgetting = run_->table().columnIndex("forgetting_events");
+        browser.setSort({forgetting, true});
+        QCOMPARE(browser.model()->sort().column, forgetting);
+        QVERIFY(browser.model()->sort().descending);
+        // Only images with i % 13 == 0 are forgotten (correct, then wrong at the last epoch).
+        const std::uint32_t first = browser.model()->imageAt(0);
+        QCOMPARE(first % 13, 0u);
+
+        ImageFilter f;
+        f.learned = ImageFilter::Learned::Learned;
+        f.anySplit = false;
+        f.split = Split::Train;
+        browser.setFilter(f);
+        for (int r = 0; r < browser.model()->rowCount(); ++r) {
+            QCOMPARE(run_->split(browser.model()->imageAt(r)), Split::Train);
+            QVERIFY(run_->table().learnedEpoch[browser.model()->imageAt(r)] != kNeverLearned);
+        }
+
+        // Clicking a thumbnail selects it and fills the detail panel.
+        QSignalSpy selected(&browser, &ImageBrowser::selectionChanged);
+        QSignalSpy current(&browser, &ImageBrowser::currentImageChanged);
+        const QModelIndex index = browser.model()->index(2);
+        const QRect cell = browser.view()->visualRect(index);
+        QVERIFY(cell.isValid());
+        QTest::mouseClick(browser.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QVERIFY(!selected.isEmpty());
+        const std::uint32_t image = browser.model()->imageAt(2);
+        QCOMPARE(browser.selectedImages(), std::vector<std::uint32_t>{image});
+        QCOMPARE(current.last().at(0).toInt(), int(image));
+        QCOMPARE(browser.detail()->image(), int(image));
+        QCOMPARE(browser.detail()->title(), QString::fromStdString(run_->key(image)));
+        QCOMPARE(browser.detail()->valueText("mean_intensity"), QString::number(intensity_[image], 'g', 5));
+        QCOMPARE(browser.detail()->strip()->records().correct, run_->records(image).correct);
+
+        // The explorer hands over a set of images.
+        browser.showOnly({3, 5, 8, 13, 21}, "test");
+        std::vector<std::uint32_t> shown = browser.model()->order();
+        std::sort(shown.begin(), shown.end());
+        std::vector<std::uint32_t> expected;
+        for (std::uint32_t i : {3u, 5u, 8u, 13u, 21u})
+            if (run_->table().learnedEpoch[i] != kNeverLearned)  // the "learned" filter still applies
+                expected.push_back(i);
+        QCOMPARE(shown, expected);
+        browser.clearShowOnly();
+        QVERIFY(browser.model()->rowCount() > int(expected.size()));
+        browser.selectImages({expected.front()});
+        QCOMPARE(browser.selectedImages(), std::vector<std::uint32_t>{expected.front()});
+    }
+
+    void thumbnailsKeepPixelsSharp()
+    {
+        ImageBrowserModel model;
+        model.setRun(run_);
+        const QPixmap p = model.data(model.index(0), Qt::DecorationRole).value<QPixmap>();
+        QCOMPARE(p.size(), QSize(56, 56));  // 28 x 28 doubled: whole factor, nearest neighbour
+        const QImage thumb = p.toImage().convertToFormat(QImage::Format_Grayscale8);
+        const QImage original = run_->image(model.imageAt(0));
+        for (int y = 0; y < 28; y += 5)
+            for (int x = 0; x < 28; x += 3) {
+                QCOMPARE(qGray(thumb.pixel(2 * x, 2 * y)), qGray(original.pixel(x, y)));
+                QCOMPARE(qGray(thumb.pixel(2 * x + 1, 2 * y + 1)), qGray(original.pixel(x, y)));
+            }
+        model.setThumbnailSize(20);  // smaller than the image: reduced to fit
+        QCOMPARE(model.data(model.index(0), Qt::DecorationRole).value<QPixmap>().size(), QSize(20, 20));
+    }
+
+    void easyAndHardPerClass()
+    {
+        const auto& t = run_->table();
+        for (int c = 0; c < int(run_->classNames().size()); ++c) {
+            const EasyAndHard eh = easyAndHard(*run_, Split::Train, c, 4);
+            std::size_t never = 0;
+            int earliest = 1 << 30;
+            for (std::size_t i = 0; i < t.size(); ++i)
+                if (t.splits[i] == Split::Train && t.labels[i] == c) {
+                    if (t.learnedEpoch[i] == kNeverLearned)
+                        ++never;
+                    else
+                        earliest = std::min(earliest, t.learnedEpoch[i]);
+                }
+            QCOMPARE(eh.neverCount, never);
+            QCOMPARE(eh.neverLearned.size(), std::min<std::size_t>(4, never));
+            for (std::uint32_t i : eh.neverLearned)
+                QCOMPARE(t.learnedEpoch[i], kNeverLearned);
+            if (!eh.easiest.empty())
+                QCOMPARE(t.learnedEpoch[eh.easiest.front()], earliest);
+            for (std::size_t k = 1; k < eh.easiest.size(); ++k)
+                QVERIFY(t.learnedEpoch[eh.easiest[k - 1]] <= t.learnedEpoch[eh.easiest[k]]);
+        }
+        EasyHardView view;
+        view.setRun(run_);
+        QCOMPARE(view.rows().size(), run_->classNames().size());
+        QSignalSpy activated(&view, &EasyHardView::imageActivated);
+        view.setCount(2);
+        QVERIFY(view.rows()[0].easiest.size() <= 2);
+    }
+
+    void recordStripColours()
+    {
+        RecordStrip strip;
+        ImageRecords r;
+        r.networks = {0, 1};
+        r.epochs = 2;
+        r.correct = {1, 0, 1, 1};
+        r.pTrue = {1.0f, 0.0f, 0.5f, 1.0f};
+        strip.setRecords(r, {0, kNeverLearned});
+        // Fully confident cells take the palette colour; a correct but unsure one is paler.
+        QCOMPARE(strip.cellColour(0, 0).rgb(), QColor(0, 158, 115).rgb());
+        QCOMPARE(strip.cellColour(0, 1).rgb(), QColor(213, 94, 0).rgb());
+        QVERIFY(strip.cellColour(1, 0).lightness() > strip.cellColour(1, 1).lightness());
+        strip.resize(300, strip.sizeHint().height());
+        QCOMPARE(strip.cellAt(QPoint(290, 20)), QPoint(1, 1));
+        QCOMPARE(strip.cellAt(QPoint(2, 2)), QPoint(-1, -1));
+    }
+};
+
+QTEST_MAIN(TestGuiBrowser)
+#include "tst_gui_browser.moc"

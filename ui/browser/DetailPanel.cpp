@@ -1,0 +1,127 @@
+#include "browser/DetailPanel.h"
+
+#include "analysis/LearningMeasures.h"
+#include "browser/ImageBrowserModel.h"
+#include "browser/RecordStrip.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace orderlens::ui {
+
+namespace {
+
+QString epochText(int epoch) { return epoch == kNeverLearned ? QObject::tr("never") : QString::number(epoch); }
+
+QString valueString(const ImageColumn& column, double v)
+{
+    if (std::isnan(v))
+        return QObject::tr("missing");
+    return column.integer ? QString::number(v, 'f', 0) : QString::number(v, 'g', 5);
+}
+
+}  // namespace
+
+DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    picture_ = new QLabel;
+    picture_->setAlignment(Qt::AlignCenter);
+    picture_->setMinimumSize(kImageSide, kImageSide);
+    picture_->setStyleSheet("QLabel { background: #f2f2f2; border: 1px solid #d8d8d8; }");
+    title_ = new QLabel;
+    title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont bold = title_->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() + 1);
+    title_->setFont(bold);
+    title_->setWordWrap(true);
+    facts_ = new QLabel;
+    facts_->setWordWrap(true);
+    facts_->setTextFormat(Qt::RichText);
+    strip_ = new RecordStrip;
+    values_ = new QTableWidget(0, 2);
+    values_->setHorizontalHeaderLabels({tr("measure / metric"), tr("value")});
+    values_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    values_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    values_->verticalHeader()->hide();
+    values_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    values_->setSelectionMode(QAbstractItemView::NoSelection);
+    values_->setAlternatingRowColors(true);
+
+    auto* stripTitle = new QLabel(tr("<b>Records</b> (network x epoch; green = correct, shade = p_true, tick = learned)"));
+    stripTitle->setWordWrap(true);
+    layout->addWidget(picture_);
+    layout->addWidget(title_);
+    layout->addWidget(facts_);
+    layout->addWidget(stripTitle);
+    layout->addWidget(strip_);
+    layout->addWidget(values_, 1);
+    showImage(-1);
+}
+
+void DetailPanel::setRun(std::shared_ptr<const RunImages> run)
+{
+    run_ = std::move(run);
+    showImage(-1);
+}
+
+QString DetailPanel::title() const { return title_->text(); }
+
+void DetailPanel::showImage(int image)
+{
+    image_ = run_ && image >= 0 && std::size_t(image) < run_->size() ? image : -1;
+    values_->setRowCount(0);
+    if (image_ < 0) {
+        picture_->setPixmap({});
+        picture_->setText(tr("Select an image"));
+        title_->clear();
+        facts_->clear();
+        strip_->setRecords({}, {});
+        return;
+    }
+    const std::size_t i = std::size_t(image_);
+    const QImage img = run_->image(i);
+    if (img.isNull())
+        picture_->setText(tr("image not available\n%1").arg(QString::fromStdString(run_->datasetProblem())));
+    else
+        picture_->setPixmap(QPixmap::fromImage(fitImage(img, kImageSide)));
+    title_->setText(QString::fromStdString(run_->key(i)));
+
+    const std::vector<int> perNetwork = run_->networkLearnedEpochs(i);
+    QStringList nets;
+    for (int e : perNetwork)
+        nets << epochText(e);
+    const int learned = run_->table().learnedEpoch[i];
+    facts_->setText(tr("class <b>%1</b> &middot; %2 split<br>learned by all: <b>%3</b> &middot; first agreed: %4<br>"
+                       "per network: %5")
+                        .arg(run_->className(i).toHtmlEscaped(), splitName(run_->split(i)), epochText(learned),
+                             epochText(run_->firstAgreedEpoch(i)), nets.join(QStringLiteral(", "))));
+    strip_->setRecords(run_->records(i), perNetwork);
+
+    const auto& columns = run_->table().columns;
+    values_->setRowCount(int(columns.size()));
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        auto* name = new QTableWidgetItem(QString::fromStdString(columns[c].name));
+        if (!columns[c].measure)
+            name->setForeground(QColor(0, 90, 140));
+        values_->setItem(int(c), 0, name);
+        auto* value = new QTableWidgetItem(valueString(columns[c], columns[c].values[i]));
+        value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        values_->setItem(int(c), 1, value);
+    }
+}
+
+QString DetailPanel::valueText(const QString& name) const
+{
+    for (int r = 0; r < values_->rowCount(); ++r)
+        if (values_->item(r, 0)->text() == name)
+            return values_->item(r, 1)->text();
+    return {};
+}
+
+}  // namespace orderlens::ui

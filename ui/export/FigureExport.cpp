@@ -1,0 +1,205 @@
+#include "export/FigureExport.h"
+
+#include "common/Errors.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSvgGenerator>
+
+#include <cmath>
+
+namespace orderlens::ui {
+
+namespace {
+// Qt lays widgets out at 96 logical pixels per inch; vector output uses 72 points per inch.
+constexpr double kLogicalDpi = 96.0;
+constexpr double kPointsPerInch = 72.0;
+}  // namespace
+
+FigureFormat figureFormatFor(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == "png")
+        return FigureFormat::Png;
+    if (suffix == "svg")
+        return FigureFormat::Svg;
+    if (suffix == "pdf")
+        return FigureFormat::Pdf;
+    throw ConfigError(path.toStdString() + ": figures are written as .png, .svg or .pdf");
+}
+
+QImage renderFigure(QCustomPlot* plot, const FigureSize& size)
+{
+    const int w = int(std::lround(size.widthInches * kLogicalDpi));
+    const int h = int(std::lround(size.heightInches * kLogicalDpi));
+    QImage image = plot->toPixmap(w, h, size.dpi / kLogicalDpi).toImage();
+    const int dotsPerMeter = int(std::lround(size.dpi / 0.0254));
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
+    return image;
+}
+
+void exportFigure(QCustomPlot* plot, const QString& path, const FigureSize& size)
+{
+    const FigureFormat format = figureFormatFor(path);
+    if (size.widthInches <= 0 || size.heightInches <= 0 || size.dpi <= 0)
+        throw ConfigError("a figure needs a positive width, height and resolution");
+    const QDir dir = QFileInfo(path).absoluteDir();
+    if (!dir.exists())
+        throw InputError(path.toStdString(), "the folder does not exist");
+    bool ok = false;
+    switch (format) {
+    case FigureFormat::Png: {
+        const int w = int(std::lround(size.widthInches * kLogicalDpi));
+        const int h = int(std::lround(size.heightInches * kLogicalDpi));
+        ok = plot->savePng(path, w, h, size.dpi / kLogicalDpi, -1, size.dpi, QCP::ruDotsPerInch);
+        break;
+    }
+    case FigureFormat::Pdf: {
+        const int w = int(std::lround(size.widthInches * kPointsPerInch));
+        const int h = int(std::lround(size.heightInches * kPointsPerInch));
+        ok = plot->savePdf(path, w, h, QCP::epNoCosmetic, QStringLiteral("OrderLens"));
+        break;
+    }
+    case FigureFormat::Svg: {
+        const int w = int(std::lround(size.widthInches * kPointsPerInch));
+        const int h = int(std::lround(size.heightInches * kPointsPerInch));
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setResolution(int(kPointsPerInch));
+        svg.setTitle(QFileInfo(path).completeBaseName());
+        svg.setDescription(QStringLiteral("OrderLens figure"));
+        QCPPainter painter;
+        if (painter.begin(&svg)) {
+            // Vector output: cosmetic (1-pixel) pens would vanish at print resolution.
+            painter.setMode(QCPPainter::pmVectorized);
+            painter.setMode(QCPPainter::pmNoCaching);
+            painter.setMode(QCPPainter::pmNonCosmetic);
+            plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+        break;
+    }
+    }
+    if (!ok || !QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+        throw InputError(path.toStdString(), "the figure could not be written");
+}
+
+void copyFigureToClipboard(QCustomPlot* plot, const FigureSize& size)
+{
+    QApplication::clipboard()->setImage(renderFigure(plot, size));
+}
+
+FigureExportDialog::FigureExportDialog(QCustomPlot* plot, const QString& baseName, QWidget* parent)
+    : QDialog(parent), plot_(plot)
+{
+    setWindowTitle(tr("Export figure"));
+    path_ = new QLineEdit(QDir::current().filePath(baseName + ".pdf"));
+    auto* browse = new QPushButton(tr("Browse…"));
+    format_ = new QComboBox;
+    format_->addItem(tr("PDF (vector)"), "pdf");
+    format_->addItem(tr("SVG (vector)"), "svg");
+    format_->addItem(tr("PNG (raster)"), "png");
+    width_ = new QDoubleSpinBox;
+    height_ = new QDoubleSpinBox;
+    for (QDoubleSpinBox* s : {width_, height_}) {
+        s->setRange(1, 40);
+        s->setDecimals(2);
+        s->setSingleStep(0.1);
+        s->setSuffix(tr(" in"));
+    }
+    dpi_ = new QSpinBox;
+    dpi_->setRange(50, 1200);
+    dpi_->setSuffix(tr(" dpi"));
+    setSize({});
+
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(path_, 1);
+    pathRow->addWidget(browse);
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("File"), pathRow);
+    form->addRow(tr("Format"), format_);
+    form->addRow(tr("Width"), width_);
+    form->addRow(tr("Height"), height_);
+    form->addRow(tr("Resolution"), dpi_);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
+    auto* copy = buttons->addButton(tr("Copy to clipboard"), QDialogButtonBox::ActionRole);
+    form->addRow(buttons);
+
+    connect(browse, &QPushButton::clicked, this, &FigureExportDialog::browse);
+    connect(format_, &QComboBox::currentIndexChanged, this, &FigureExportDialog::syncExtension);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (exportNow())
+            accept();
+    });
+    connect(copy, &QPushButton::clicked, this, [this] {
+        copyFigureToClipboard(plot_, size());
+        accept();
+    });
+}
+
+FigureSize FigureExportDialog::size() const { return {width_->value(), height_->value(), dpi_->value()}; }
+
+QString FigureExportDialog::path() const { return path_->text(); }
+
+void FigureExportDialog::setPath(const QString& path)
+{
+    path_->setText(path);
+    const int i = format_->findData(QFileInfo(path).suffix().toLower());
+    if (i >= 0) {
+        const bool blocked = format_->blockSignals(true);
+        format_->setCurrentIndex(i);
+        format_->blockSignals(blocked);
+    }
+}
+
+void FigureExportDialog::setSize(const FigureSize& size)
+{
+    width_->setValue(size.widthInches);
+    height_->setValue(size.heightInches);
+    dpi_->setValue(size.dpi);
+}
+
+void FigureExportDialog::syncExtension()
+{
+    const QFileInfo info(path_->text());
+    path_->setText(info.dir().filePath(info.completeBaseName() + "." + format_->currentData().toString()));
+}
+
+void FigureExportDialog::browse()
+{
+    const QString chosen = QFileDialog::getSaveFileName(this, tr("Export figure"), path_->text(),
+                                                        tr("Figures (*.pdf *.svg *.png)"));
+    if (!chosen.isEmpty())
+        setPath(chosen);
+}
+
+bool FigureExportDialog::exportNow()
+{
+    try {
+        exportFigure(plot_, path(), size());
+        return true;
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export figure"), QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
+}  // namespace orderlens::ui
