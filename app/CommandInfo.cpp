@@ -21,12 +21,16 @@ int run(const QCommandLineParser& p)
     const Dataset ds = loadDataset(stringOption(p, "dataset"), std::size_t(intOption(p, "limit-train", 0, 1LL << 40)),
                                    std::size_t(intOption(p, "limit-test", 0, 1LL << 40)));
     std::printf("Dataset %s (%s)\n", ds.name.c_str(), ds.source.c_str());
+    for (const auto& note : ds.notes)
+        std::printf("Note: %s\n", note.c_str());
     if (ds.height() > 0)
         std::printf("Images: %d x %d x %d (height x width x channels)\n", ds.height(), ds.width(), ds.channels());
     else
         std::printf("Images: sizes vary, up to %d channels\n", ds.channels());
     std::printf("Classes: %zu%s\n", ds.classNames.size(), ds.multiLabel ? " (multi-label)" : "");
     std::printf("Splits: %zu train, %zu test, %zu in all\n", ds.count(Split::Train), ds.count(Split::Test), ds.size());
+    for (const auto& [metric, values] : ds.metrics)
+        std::printf("Dataset metric: %s%s\n", metric.c_str(), ds.distinctValued.count(metric) ? " (distinct-valued)" : "");
     std::printf("\n%-4s %-24s %10s %10s\n", "#", "class", "train", "test");
     std::map<int, std::size_t> train, test;
     for (std::size_t i = 0; i < ds.size(); ++i) {

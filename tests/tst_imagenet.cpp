@@ -3,8 +3,10 @@
 
 #include "DatasetFixtures.h"
 
+#include "analysis/RunAnalysis.h"
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "storage/RunFile.h"
 #include "dataset/DecodedImageCache.h"
 #include "dataset/ImageNetReader.h"
 
@@ -202,6 +204,25 @@ private slots:
         qputenv("ORDERLENS_CACHE_DIR", QByteArray::fromStdString(blocker + "/cache"));
         expectError([&] { loadDataset("imagenet:" + root_); }, {"cannot create the decoded-image cache", "cache=off"});
         qputenv("ORDERLENS_CACHE_DIR", cache_.path().toUtf8());
+    }
+
+    void trainTwoTinyNetworksAndAnalyse()
+    {
+        const std::string runPath = root_ + "/imagenet.h5";
+        const test::CommandResult r =
+            test::runCommand(ORDERLENS_BINARY, test::tinyTrainingArgs("imagenet:" + root_, runPath));
+        QVERIFY2(r.exitCode == 0, r.output.c_str());
+        const RunFile run(runPath);
+        QCOMPARE(run.epochsDone(), (std::vector<int>{2, 2}));
+        QCOMPARE(run.manifest().keys.size(), kImages.size());
+        QCOMPARE(run.manifest().classNames, (std::vector<std::string>{"n01", "n02"}));
+        const RunAnalysis analysis = analyseRun(run, AnalysisOptions{});
+        QCOMPARE(analysis.splits.size(), std::size_t(2));
+        for (const SplitAnalysis& split : analysis.splits) {
+            QCOMPARE(split.agreement.epochs.size(), std::size_t(2));
+            QCOMPARE(split.agreement.epochs[0].images, split.selection.set == RecordSet::Test ? std::size_t(2)
+                                                                                          : std::size_t(5));
+        }
     }
 
     void testFolderWhenNoVal()

@@ -3,8 +3,10 @@
 
 #include "DatasetFixtures.h"
 
+#include "analysis/RunAnalysis.h"
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "storage/RunFile.h"
 #include "dataset/KthTipsReader.h"
 
 #include <QTemporaryDir>
@@ -153,6 +155,40 @@ private slots:
         QCOMPARE(ds.metrics.at(kRotationMetric).size(), std::size_t(18));
         QCOMPARE(ds.distinctValued.size(), std::size_t(2));
         QVERIFY(ds.pixelsExternal());
+    }
+
+    void trainTwoTinyNetworksAndAnalyse()
+    {
+        const std::string runPath = tree_.path().toStdString() + "/kth.h5";
+        const test::CommandResult r =
+            test::runCommand(ORDERLENS_BINARY, test::tinyTrainingArgs("kth-tips2b:" + root_, runPath));
+        QVERIFY2(r.exitCode == 0, r.output.c_str());
+        const RunFile run(runPath);
+        QCOMPARE(run.epochsDone(), (std::vector<int>{2, 2}));
+        QCOMPARE(run.distinctValuedMetrics(), (std::set<std::string>{"rotation", "illumination"}));
+        const std::vector<double> scale = run.readMetric(kScaleMetric);
+        const RunManifest& m = run.manifest();
+        for (std::size_t i = 0; i < m.keys.size(); ++i)
+            if (m.keys[i] == "cork/sample_c/3c-scale_10_im_4_col.png")
+                QCOMPARE(scale[i], 10.0);
+
+        const RunAnalysis analysis = analyseRun(run, AnalysisOptions{});
+        QCOMPARE(analysis.splits.size(), std::size_t(2));
+        for (const SplitAnalysis& split : analysis.splits) {
+            QCOMPARE(split.agreement.epochs.size(), std::size_t(2));
+            const auto rotation = std::find_if(split.metrics.begin(), split.metrics.end(),
+                                               [](const SplitMetric& sm) { return sm.name == kRotationMetric; });
+            QVERIFY(rotation != split.metrics.end());
+            QVERIFY(rotation->distinct);
+            // The study's per-value curves: one per rotation code, over every image of the split.
+            QCOMPARE(rotation->distinctCurves.values, (std::vector<double>{0, 1, 2}));
+            // Frontal: indices 1, 2, 3 and 10 of the grid, in 3 classes and 1 (test) or 3 samples.
+            const std::size_t samples = split.selection.set == RecordSet::Test ? 1 : 3;
+            QCOMPARE(rotation->distinctCurves.counts[0], 3 * samples * 4);
+            for (const auto& curve : rotation->distinctCurves.percent)
+                for (double v : curve)
+                    QVERIFY(v >= 0 && v <= 100);
+        }
     }
 
     void badFileNames()

@@ -3,8 +3,10 @@
 
 #include "DatasetFixtures.h"
 
+#include "analysis/RunAnalysis.h"
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "storage/RunFile.h"
 #include "dataset/VocReader.h"
 
 #include <QTemporaryDir>
@@ -294,6 +296,51 @@ private slots:
                      images.end());
         test::writeVocTree(root, images);
         expectError([&] { loadDataset("voc:" + root); }, {"VOC2007", "test split is VOC2007 test"});
+    }
+
+    void trainTwoTinyNetworksAndAnalyse()
+    {
+        const std::string csv = tree_.path().toStdString() + "/VSD_e2e.csv";
+        std::ofstream(csv) << "2008_000008,3.25\n2008_000015,2.5\n";
+        const std::string runPath = tree_.path().toStdString() + "/voc.h5";
+        auto args = test::tinyTrainingArgs("voc:" + vocDir_ + "?visual-search=" + csv, runPath);
+        args.push_back("--multilabel");
+        const test::CommandResult r = test::runCommand(ORDERLENS_BINARY, args);
+        QVERIFY2(r.exitCode == 0, r.output.c_str());
+
+        const RunFile run(runPath);
+        QCOMPARE(run.epochsDone(), (std::vector<int>{2, 2}));
+        const RunManifest& m = run.manifest();
+        QCOMPARE(m.keys.size(), std::size_t(7));
+        QCOMPARE(m.labelBits.size(), std::size_t(7));
+        const auto names = run.metricNames();
+        for (const char* name : {kObjectSizeMetric, kInstancesMetric, kVisualSearchDifficultyMetric})
+            QVERIFY2(std::find(names.begin(), names.end(), name) != names.end(), name);
+        const std::vector<double> size = run.readMetric(kObjectSizeMetric);
+        const std::vector<double> vsd = run.readMetric(kVisualSearchDifficultyMetric);
+        for (std::size_t i = 0; i < m.keys.size(); ++i) {
+            if (m.keys[i] == "VOC2007/000001") {
+                QCOMPARE(size[i], 0.25);
+                QCOMPARE(m.labelBits[i], bit(11) | bit(14));
+                QVERIFY(std::isnan(vsd[i]));
+            }
+            if (m.keys[i] == "VOC2012/2008_000008")
+                QCOMPARE(vsd[i], 3.25);
+        }
+
+        const RunAnalysis analysis = analyseRun(run, AnalysisOptions{});
+        QCOMPARE(analysis.splits.size(), std::size_t(2));
+        for (const SplitAnalysis& split : analysis.splits) {
+            QCOMPARE(split.agreement.epochs.size(), std::size_t(2));
+            for (const EpochAgreement& e : split.agreement.epochs) {
+                QVERIFY(e.agreement >= 0 && e.agreement <= 100);
+                QVERIFY(e.agreed <= e.unionCount && e.unionCount <= e.images);
+            }
+            const auto metric = std::find_if(split.metrics.begin(), split.metrics.end(),
+                                             [](const SplitMetric& sm) { return sm.name == kObjectSizeMetric; });
+            QVERIFY(metric != split.metrics.end());
+            QCOMPARE(metric->curve.size(), std::size_t(2));
+        }
     }
 
     void decodedCacheIsReused()

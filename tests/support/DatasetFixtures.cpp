@@ -2,10 +2,12 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <QProcess>
+#include <QStringList>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -117,6 +119,33 @@ void writeImageTree(const std::string& dir, const std::vector<FolderImageSpec>& 
     std::uint32_t seed = 0;
     for (const auto& image : images)
         writeGradientImage((fs::path(dir) / image.path).string(), image.height, image.width, ++seed, image.grey);
+}
+
+CommandResult runCommand(const std::string& program, const std::vector<std::string>& args, int timeoutMs)
+{
+    QStringList list;
+    for (const auto& a : args)
+        list << QString::fromStdString(a);
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QString::fromStdString(program), list);
+    CommandResult out;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        out.output = "timed out or failed to start: " + program;
+        return out;
+    }
+    out.output = process.readAll().toStdString();
+    out.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return out;
+}
+
+std::vector<std::string> tinyTrainingArgs(const std::string& datasetSpec, const std::string& runPath)
+{
+    return {"train",    "--dataset", datasetSpec, "--architecture", "net",   "--networks", "2",   "--epochs",
+            "2",        "--input-size", "16",     "--batch-size",   "8",     "--lr",       "0.01", "--device",
+            "cpu",      "--threads", "1",         "--seed",         "3",     "--run",      runPath, "--force"};
 }
 
 }  // namespace orderlens::test

@@ -53,4 +53,15 @@ struct FolderImageSpec {
 // Writes every image (gradient content seeded by its position in the list).
 void writeImageTree(const std::string& dir, const std::vector<FolderImageSpec>& images);
 
+// Runs a program (the orderlens binary under test) to completion; fails on a timeout.
+struct CommandResult {
+    int exitCode = -1;
+    std::string output;  // stdout and stderr together
+};
+CommandResult runCommand(const std::string& program, const std::vector<std::string>& args,
+                         int timeoutMs = 300000);
+// `orderlens train` arguments for two tiny networks ("net", 16 px input) for two epochs on
+// the CPU, writing runPath: the end-to-end check of a dataset reader.
+std::vector<std::string> tinyTrainingArgs(const std::string& datasetSpec, const std::string& runPath);
+
 }  // namespace orderlens::test
