@@ -49,7 +49,7 @@ private slots:
     {
         if (test::fashionMnistDir().empty())
             QSKIP("dataset-fashion-mnist is not installed");
-        const std::string path = dir_.filePath("fashion.olrun").toStdString();
+        const std::string path = dir_.filePath("fashion.h5").toStdString();
         intensity_ = test::writeFashionRun(path, spec_);
         run_ = RunImages::load(path);
     }
@@ -98,7 +98,7 @@ private slots:
         test::SyntheticRun spec;
         spec.configJson = R"({"dataset": "idx:/nonexistent/orderlens-dataset"})";
         spec.correct = [](RecordSet, int, int e, std::size_t i) { return e >= int(i % 4); };
-        const std::string path = dir_.filePath("moved.olrun").toStdString();
+        const std::string path = dir_.filePath("moved.h5").toStdString();
         test::writeSyntheticRun(path, spec);
         const auto run = RunImages::load(path);
         QVERIFY(!run->hasImages());

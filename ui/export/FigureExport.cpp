@@ -18,7 +18,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QSvgGenerator>
 
 #include <cmath>
 
@@ -53,52 +52,21 @@ QImage renderFigure(QCustomPlot* plot, const FigureSize& size)
     return image;
 }
 
-void exportFigure(QCustomPlot* plot, const QString& path, const FigureSize& size)
+QString exportFigureFile(QCustomPlot* plot, const QString& path, const FigureSize& size)
 {
     const FigureFormat format = figureFormatFor(path);
     if (size.widthInches <= 0 || size.heightInches <= 0 || size.dpi <= 0)
         throw ConfigError("a figure needs a positive width, height and resolution");
-    const QDir dir = QFileInfo(path).absoluteDir();
-    if (!dir.exists())
+    const QFileInfo info(path);
+    if (!info.absoluteDir().exists())
         throw InputError(path.toStdString(), "the folder does not exist");
-    bool ok = false;
-    switch (format) {
-    case FigureFormat::Png: {
-        const int w = int(std::lround(size.widthInches * kLogicalDpi));
-        const int h = int(std::lround(size.heightInches * kLogicalDpi));
-        ok = plot->savePng(path, w, h, size.dpi / kLogicalDpi, -1, size.dpi, QCP::ruDotsPerInch);
-        break;
-    }
-    case FigureFormat::Pdf: {
-        const int w = int(std::lround(size.widthInches * kPointsPerInch));
-        const int h = int(std::lround(size.heightInches * kPointsPerInch));
-        ok = plot->savePdf(path, w, h, QCP::epNoCosmetic, QStringLiteral("OrderLens"));
-        break;
-    }
-    case FigureFormat::Svg: {
-        const int w = int(std::lround(size.widthInches * kPointsPerInch));
-        const int h = int(std::lround(size.heightInches * kPointsPerInch));
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(w, h));
-        svg.setViewBox(QRect(0, 0, w, h));
-        svg.setResolution(int(kPointsPerInch));
-        svg.setTitle(QFileInfo(path).completeBaseName());
-        svg.setDescription(QStringLiteral("OrderLens figure"));
-        QCPPainter painter;
-        if (painter.begin(&svg)) {
-            // Vector output: cosmetic (1-pixel) pens would vanish at print resolution.
-            painter.setMode(QCPPainter::pmVectorized);
-            painter.setMode(QCPPainter::pmNoCaching);
-            painter.setMode(QCPPainter::pmNonCosmetic);
-            plot->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-        break;
-    }
-    }
-    if (!ok || !QFileInfo(path).exists() || QFileInfo(path).size() == 0)
-        throw InputError(path.toStdString(), "the figure could not be written");
+    const QString base = info.absoluteDir().filePath(info.completeBaseName());
+    // Raster output is laid out at Qt's logical 96 per inch and scaled to the dpi; vector output
+    // is laid out in points, which PDF and SVG take as their unit.
+    const double perInch = format == FigureFormat::Png ? kLogicalDpi : kPointsPerInch;
+    const QSize logical(int(std::lround(size.widthInches * perInch)), int(std::lround(size.heightInches * perInch)));
+    exportFigure(plot, base, {format}, logical, size.dpi);
+    return base + "." + info.suffix().toLower();
 }
 
 void copyFigureToClipboard(QCustomPlot* plot, const FigureSize& size)
@@ -194,7 +162,7 @@ void FigureExportDialog::browse()
 bool FigureExportDialog::exportNow()
 {
     try {
-        exportFigure(plot_, path(), size());
+        exportFigureFile(plot_, path(), size());
         return true;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Export figure"), QString::fromUtf8(e.what()));

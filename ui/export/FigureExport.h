@@ -1,5 +1,7 @@
 #pragma once
 
+#include "figures/Figures.h"
+
 #include <QDialog>
 #include <QImage>
 #include <QSizeF>
@@ -24,14 +26,15 @@ struct FigureSize {
     int dpi = kDefaultDpi;  // PNG and clipboard only; SVG and PDF are vector
 };
 
-enum class FigureFormat { Png, Svg, Pdf };
 // By extension (.png, .svg, .pdf; case-insensitive); throws ConfigError for anything else.
 FigureFormat figureFormatFor(const QString& path);
 
-// Writes the plot at that size: PNG of width x dpi pixels (with the DPI in its metadata), SVG and
-// PDF in points (1/72 in) with text kept as text. Throws InputError naming the file when it cannot
-// be written.
-void exportFigure(QCustomPlot* plot, const QString& path, const FigureSize& size = {});
+// Writes the plot to one file at that physical size, through the figure builders' exporter
+// (figures/Figures.h): PNG of width x dpi pixels (with the DPI in its metadata), SVG and PDF laid
+// out in points (1/72 in) so the page is exactly the chosen size, text kept as text. The file is
+// `path` with its extension in lower case; returns that path. Throws InputError naming the file
+// when it cannot be written.
+QString exportFigureFile(QCustomPlot* plot, const QString& path, const FigureSize& size = {});
 // The plot as a raster image at that size (what "copy figure" puts on the clipboard).
 QImage renderFigure(QCustomPlot* plot, const FigureSize& size = {});
 void copyFigureToClipboard(QCustomPlot* plot, const FigureSize& size = {});

@@ -1,0 +1,291 @@
+// The correlation explorer, the metric-along-training view and run comparison, on a real
+// Fashion-MNIST subset with made-up records: values against the analysis functions, selections
+// by rectangle and lasso (through the mouse too), and the hand-over of a selection to the browser.
+
+#include "FashionRun.h"
+#include "Fixtures.h"
+
+#include "analysis/Correlation.h"
+#include "analysis/RunAnalysis.h"
+#include "browser/ImageBrowser.h"
+#include "browser/ImageBrowserModel.h"
+#include "explorer/CompareRunsView.h"
+#include "explorer/CorrelationExplorer.h"
+#include "explorer/ScatterPlot.h"
+#include "explorer/TrainingCurvesView.h"
+#include "plot/InteractivePlot.h"
+
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+class TestGuiExplorer : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    test::FashionRun spec_;
+    std::vector<double> intensity_;
+    std::shared_ptr<const RunImages> run_;
+
+    // A column's values over the images of a split, in manifest order.
+    std::vector<double> splitValues(const std::string& column, Split split) const
+    {
+        const auto& t = run_->table();
+        std::vector<double> out;
+        for (std::size_t i = 0; i < t.size(); ++i)
+            if (t.splits[i] == split)
+                out.push_back(t.columns[std::size_t(t.columnIndex(column))].values[i]);
+        return out;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const std::string path = dir_.filePath("fashion.h5").toStdString();
+        intensity_ = test::writeFashionRun(path, spec_);
+        run_ = RunImages::load(path);
+    }
+
+    void correlationsMatchTheAnalysis()
+    {
+        CorrelationExplorer explorer;
+        explorer.setRun(run_);
+        explorer.setSplit(Split::Test);
+        QSignalSpy intervals(&explorer, &CorrelationExplorer::intervalsComputed);
+        explorer.setAxes("mean_intensity", "learned_epoch");
+        QCOMPARE(explorer.xColumn(), std::string("mean_intensity"));
+        QCOMPARE(explorer.yColumn(), std::string("learned_epoch"));
+        const auto x = splitValues("mean_intensity", Split::Test), y = splitValues("learned_epoch", Split::Test);
+        QCOMPARE(explorer.correlations()[0].coefficient, spearmanRho(x, y));
+        QCOMPARE(explorer.correlations()[1].coefficient, kendallTauB(x, y));
+        QCOMPARE(explorer.correlations()[2].coefficient, pearsonR(x, y));
+        QCOMPARE(explorer.correlations()[0].n, spec_.test);
+        // The fixture makes brighter images learned later.
+        QVERIFY(explorer.correlations()[0].coefficient > 0.5);
+        QVERIFY(explorer.summaryText().contains("computing"));
+
+        QVERIFY(intervals.wait(60000));
+        QVERIFY(explorer.intervalsReady());
+        // The same resamples as `orderlens analyze` (seeded by split, metric and measure).
+        CorrelationOptions options;
+        options.seed = correlationSeed(0, "test", "mean_intensity", "learned_epoch");
+        const auto expected = correlate(x, y, options);
+        for (std::size_t k = 0; k < 3; ++k) {
+            QCOMPARE(explorer.correlations()[k].ciLow, expected[k].ciLow);
+            QCOMPARE(explorer.correlations()[k].ciHigh, expected[k].ciHigh);
+            QVERIFY(expected[k].ciLow <= expected[k].coefficient && expected[k].coefficient <= expected[k].ciHigh);
+        }
+        QVERIFY(explorer.summaryText().contains(QStringLiteral("95% CI [%1, ").arg(expected[0].ciLow, 0, 'f', 3)));
+        QCOMPARE(explorer.plot()->note(), explorer.summaryText());
+        QCOMPARE(explorer.plot()->pointCount(), spec_.test);
+    }
+
+    void rectangleSelectionReachesTheBrowser()
+    {
+        CorrelationExplorer explorer;
+        explorer.setRun(run_);
+        explorer.setSplit(Split::Train);
+        explorer.setAxes("mean_intensity", "learned_epoch");
+        ImageBrowser browser;
+        browser.setRun(run_);
+        connect(&explorer, &CorrelationExplorer::imagesSelected, &browser, &ImageBrowser::showOnly);
+        QSignalSpy selected(&explorer, &CorrelationExplorer::imagesSelected);
+
+        ScatterPlot* plot = explorer.plot();
+        plot->selectInRect(QCPRange(0.2, 0.3), plot->yAxis->range());
+        QCOMPARE(selected.count(), 1);
+        std::vector<std::uint32_t> expected;
+        for (std::size_t i = 0; i < run_->size(); ++i)
+            if (run_->split(i) == Split::Train && intensity_[i] >= 0.2 && intensity_[i] <= 0.3)
+                expected.push_back(std::uint32_t(i));
+        QVERIFY(!expected.empty());
+        QCOMPARE(plot->selection(), expected);
+        std::vector<std::uint32_t> shown = browser.model()->order();
+        std::sort(shown.begin(), shown.end());
+        QCOMPARE(shown, expected);
+        // The browser keeps its sort: learned epoch ascending.
+        for (int r = 1; r < browser.model()->rowCount(); ++r)
+            QVERIFY(browser.model()->data(browser.model()->index(r - 1), ImageBrowserModel::SortValueRole).toDouble() <=
+                    browser.model()->data(browser.model()->index(r), ImageBrowserModel::SortValueRole).toDouble());
+    }
+
+    void mouseSelections()
+    {
+        CorrelationExplorer explorer;
+        explorer.resize(900, 600);
+        explorer.setRun(run_);
+        explorer.setSplit(Split::Train);
+        explorer.setAxes("mean_intensity", "confidence");
+        explorer.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&explorer));
+        ScatterPlot* plot = explorer.plot();
+        plot->resetView();
+        QSignalSpy selected(plot, &ScatterPlot::selectionChanged);
+        const QRect area = plot->axisRect()->rect();
+
+        // Rectangle over the left half of the plot: exactly the points left of its right edge.
+        plot->setDragMode(ScatterPlot::DragMode::Rectangle);
+        const QPoint from = area.topLeft() + QPoint(2, 2), to(area.center().x(), area.bottom() - 2);
+        QTest::mousePress(plot, Qt::LeftButton, {}, from);
+        QTest::mouseMove(plot, (from + to) / 2);
+        QTest::mouseMove(plot, to);
+        QTest::mouseRelease(plot, Qt::LeftButton, {}, to);
+        QCOMPARE(selected.count(), 1);
+        const double xEdge = plot->xAxis->pixelToCoord(to.x());
+        std::size_t left = 0;
+        for (std::size_t i = 0; i < run_->size(); ++i)
+            left += run_->split(i) == Split::Train && intensity_[i] <= xEdge;
+        QCOMPARE(plot->selection().size(), left);
+        QVERIFY(left > 0 && left < spec_.train);
+
+        // A lasso around the whole plot takes every point; one in an empty corner none.
+        plot->setDragMode(ScatterPlot::DragMode::Lasso);
+        const QPoint corners[] = {area.topLeft(), area.topRight(), area.bottomRight(), area.bottomLeft()};
+        QTest::mousePress(plot, Qt::LeftButton, {}, corners[0]);
+        for (const QPoint& p : corners)
+            QTest::mouseMove(plot, p);
+        QTest::mouseRelease(plot, Qt::LeftButton, {}, corners[3]);
+        QCOMPARE(plot->selection().size(), spec_.train);
+        plot->selectInPolygon(QPolygonF({QPointF(area.left(), area.top()), QPointF(area.left() + 3, area.top()),
+                                         QPointF(area.left(), area.top() + 3)}));
+        QVERIFY(plot->selection().empty());
+
+        // Hover finds the point under the cursor (no jitter on these continuous axes).
+        const std::uint32_t image = 42;
+        const int c = run_->table().columnIndex("confidence");
+        const QPointF at(plot->xAxis->coordToPixel(intensity_[image]),
+                         plot->yAxis->coordToPixel(run_->table().columns[std::size_t(c)].values[image]));
+        const std::int64_t found = plot->pointAt(at);
+        QVERIFY(found >= 0);
+        QCOMPARE(intensity_[std::size_t(found)], intensity_[image]);
+        QCOMPARE(plot->pointAt(QPointF(area.right() + 50, area.bottom() + 50)), std::int64_t(-1));
+    }
+
+    void densityForManyPoints()
+    {
+        ScatterPlot plot;
+        plot.resize(600, 400);
+        std::vector<double> x, y;
+        std::vector<std::uint32_t> ids;
+        for (std::uint32_t i = 0; i < 3000; ++i) {
+            x.push_back(i % 50);
+            y.push_back(std::sin(i * 0.01));
+            ids.push_back(i);
+        }
+        plot.setDensityThreshold(1000);
+        plot.setPoints(x, y, ids, true, false);
+        QVERIFY(plot.densityMode());
+        plot.replot();
+        // Every point falls in one cell of the density map at the home view.
+        double total = 0;
+        plot.resetView();
+        for (int i = 0; i < plot.plottableCount(); ++i)
+            if (auto* map = qobject_cast<QCPColorMap*>(plot.plottable(i)))
+                for (int a = 0; a < map->data()->keySize(); ++a)
+                    for (int b = 0; b < map->data()->valueSize(); ++b) {
+                        const double v = map->data()->cell(a, b);
+                        total += std::isnan(v) ? 0 : v;
+                    }
+        QCOMPARE(total, 3000.0);
+        // Jitter on x keeps neighbouring integers apart and points within kJitter.
+        plot.selectInRect(QCPRange(7 - ScatterPlot::kJitter - 1e-9, 7 + ScatterPlot::kJitter + 1e-9), QCPRange(-2, 2));
+        QCOMPARE(plot.selection().size(), std::size_t(60));
+        plot.setDensityThreshold(ScatterPlot::kDensityThreshold);
+        plot.setPoints(x, y, ids, true, false);
+        QVERIFY(!plot.densityMode());
+    }
+
+    void metricAlongTraining()
+    {
+        TrainingCurvesView view;
+        view.setRun(run_);
+        view.setSplit(Split::Test);
+        view.setMetric("mean_intensity");
+        view.setKind(TrainingCurvesView::Kind::MetricCurve);
+        const SplitAnalysis* split = run_->splitAnalysis(Split::Test);
+        const SplitMetric* metric = nullptr;
+        for (const SplitMetric& m : split->metrics)
+            if (m.name == "mean_intensity")
+                metric = &m;
+        QVERIFY(metric);
+        auto same = [](const std::vector<double>& a, const std::vector<double>& b) {
+            if (a.size() != b.size())
+                return false;
+            for (std::size_t k = 0; k < a.size(); ++k)
+                if (!(a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k]))))
+                    return false;
+            return true;
+        };
+        QVERIFY(same(view.shownCurve(), thresholdMetricCurve(split->agreement, metric->curve)));
+        // The study's first 5 epochs are hidden by default; with the thresholds off, none is.
+        QVERIFY(std::isnan(view.shownCurve()[0]));
+        view.setThresholds(0, 0);
+        QVERIFY(same(view.shownCurve(), thresholdMetricCurve(split->agreement, metric->curve, 0, 0)));
+        QVERIFY(!std::isnan(view.shownCurve()[spec_.epochs - 1]));
+        QCPGraph* curve = nullptr;
+        for (int g = 0; g < view.plot()->graphCount(); ++g)
+            if (view.plot()->graph(g)->valueAxis() == view.plot()->yAxis2)
+                curve = view.plot()->graph(g);
+        QVERIFY(curve);
+        QCOMPARE(curve->data()->size(), spec_.epochs);
+        QCOMPARE((curve->data()->constEnd() - 1)->value, metric->curve.back());
+
+        view.setKind(TrainingCurvesView::Kind::Histogram);
+        QVERIFY(view.shownCurve().empty());
+        QVERIFY(view.plot()->plottableCount() > 0);
+        view.setKind(TrainingCurvesView::Kind::Agreement);
+        QVERIFY(view.plot()->graphCount() > 0);
+    }
+
+    void compareRuns()
+    {
+        test::FashionRun shifted = spec_;
+        shifted.shift = 1;
+        const std::string path = dir_.filePath("shifted.h5").toStdString();
+        test::writeFashionRun(path, shifted);
+        const auto other = RunImages::load(path);
+
+        const LearnedEpochAgreement self = compareLearnedEpochs(*run_, *run_, Split::Train);
+        QCOMPARE(self.common, spec_.train);
+        QCOMPARE(self.spearman, 1.0);
+        QCOMPARE(self.sameEpoch, 1.0);
+
+        const LearnedEpochAgreement r = compareLearnedEpochs(*run_, *other, Split::Train);
+        const auto a = splitValues("learned_epoch", Split::Train);
+        std::vector<double> b;
+        std::size_t same = 0;
+        for (std::size_t i = 0; i < other->size(); ++i)
+            if (other->split(i) == Split::Train) {
+                b.push_back(other->table().columns[std::size_t(other->table().columnIndex("learned_epoch"))].values[i]);
+                same += other->table().learnedEpoch[i] == run_->table().learnedEpoch[i];
+            }
+        QCOMPARE(r.common, spec_.train);
+        QCOMPARE(r.spearman, spearmanRho(a, b));
+        QCOMPARE(r.kendall, kendallTauB(a, b));
+        QCOMPARE(r.sameEpoch, double(same) / double(spec_.train));
+        QVERIFY(r.spearman > 0.5 && r.spearman < 1.0);
+        QVERIFY(r.sameEpoch < 0.5);  // shifted by one epoch: mostly different
+
+        CompareRunsView view;
+        view.addRun(run_);
+        view.addRun(other);
+        QCOMPARE(view.pairs()->rowCount(), 1);
+        QCOMPARE(view.pairs()->item(0, 3)->text(), QString::number(r.spearman, 'f', 3));
+        QCOMPARE(view.plot()->graphCount(), 4);  // agreement and lower bound per run
+        QCOMPARE(view.plot()->graph(0)->data()->size(), spec_.epochs);
+        QCOMPARE(view.plot()->graph(0)->data()->begin()->value, run_->splitAnalysis(Split::Train)->agreement.epochs[0].agreement);
+        view.clearRuns();
+        QCOMPARE(view.pairs()->rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestGuiExplorer)
+#include "tst_gui_explorer.moc"
