@@ -14,7 +14,10 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 using namespace orderlens;
 namespace fs = std::filesystem;
@@ -223,6 +226,44 @@ private slots:
             QCOMPARE(split.agreement.epochs[0].images, split.selection.set == RecordSet::Test ? std::size_t(2)
                                                                                           : std::size_t(5));
         }
+    }
+
+    void imageStatisticsOnStoredImages()
+    {
+        // The statistics engine measures what the reader stored: the 256-short-side copies by
+        // default, the originals with ?resize=none. Every image size must work.
+        auto table = [&](const std::string& spec, const std::string& csv) {
+            const test::CommandResult r = test::runCommand(
+                ORDERLENS_BINARY, {"metrics", "--dataset", spec, "--metrics", "entropy,dct,segments,edges",
+                                   "--no-cache", "--threads", "1", "--output", csv});
+            if (r.exitCode != 0)
+                return std::map<std::string, std::vector<std::string>>{{"error", {r.output}}};
+            std::map<std::string, std::vector<std::string>> rows;
+            std::ifstream in(csv);
+            std::string line;
+            std::getline(in, line);
+            while (std::getline(in, line)) {
+                std::vector<std::string> cells;
+                std::stringstream ss(line);
+                for (std::string cell; std::getline(ss, cell, ',');)
+                    cells.push_back(cell);
+                rows[cells.at(0)] = cells;
+            }
+            return rows;
+        };
+        const auto resized = table("imagenet:" + root_, root_ + "/resized.csv");
+        const auto original = table("imagenet:" + root_ + "?resize=none", root_ + "/original.csv");
+        QVERIFY2(!resized.count("error"), resized.count("error") ? resized.at("error")[0].c_str() : "");
+        QVERIFY2(!original.count("error"), original.count("error") ? original.at("error")[0].c_str() : "");
+        QCOMPARE(resized.size(), kImages.size());
+        for (const auto& [key, cells] : resized) {
+            QCOMPARE(cells.size(), original.at(key).size());
+            for (std::size_t c = 3; c < cells.size(); ++c)
+                QVERIFY2(std::isfinite(std::stod(cells[c])), (key + ": " + cells[c]).c_str());
+        }
+        // The 256 x 256 BMP is stored unchanged either way; the enlarged 80 x 100 PNG is not.
+        QCOMPARE(resized.at("train/n02/e.bmp"), original.at("train/n02/e.bmp"));
+        QVERIFY(resized.at("train/n01/b.png") != original.at("train/n01/b.png"));
     }
 
     void testFolderWhenNoVal()

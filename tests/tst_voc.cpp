@@ -298,6 +298,20 @@ private slots:
         expectError([&] { loadDataset("voc:" + root); }, {"VOC2007", "test split is VOC2007 test"});
     }
 
+    void infoCommandSaysWhatWasFound()
+    {
+        const test::CommandResult r = test::runCommand(ORDERLENS_BINARY, {"info", "--dataset", "voc:" + vocDir_});
+        QVERIFY2(r.exitCode == 0, r.output.c_str());
+        for (const char* line : {"Note: train split: VOC2007 trainval (3 images) + VOC2012 trainval (2 images)",
+                                 "Note: test split: VOC2007 test (2 images)", "Classes: 20 (multi-label)",
+                                 "Dataset metric: object_size", "Dataset metric: instances"})
+            QVERIFY2(r.output.find(line) != std::string::npos, (std::string(line) + " not in:\n" + r.output).c_str());
+        const test::CommandResult bad =
+            test::runCommand(ORDERLENS_BINARY, {"info", "--dataset", "voc:" + vocDir_ + "/VOC2007/Annotations"});
+        QVERIFY(bad.exitCode != 0);
+        QVERIFY2(bad.output.find("VOC2007") != std::string::npos, bad.output.c_str());
+    }
+
     void trainTwoTinyNetworksAndAnalyse()
     {
         const std::string csv = tree_.path().toStdString() + "/VSD_e2e.csv";
