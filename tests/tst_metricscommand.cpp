@@ -1,0 +1,227 @@
+// `orderlens metrics` end to end: a folder dataset of colour PNGs and Fashion-MNIST to CSV,
+// imports, the run file, the cache, and one-line errors for bad input.
+
+#include "Fixtures.h"
+
+#include "dataset/DatasetReader.h"
+#include "statistics/LocalEntropy.h"
+#include "statistics/MetricTable.h"
+#include "statistics/SegmentCount.h"
+#include "storage/RunFile.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace orderlens;
+
+namespace {
+
+struct Csv {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::size_t column(const std::string& name) const
+    {
+        for (std::size_t c = 0; c < header.size(); ++c)
+            if (header[c] == name)
+                return c;
+        return header.size();
+    }
+};
+
+std::vector<std::string> split(const std::string& line)
+{
+    std::vector<std::string> out;
+    std::stringstream s(line);
+    std::string field;
+    while (std::getline(s, field, ','))
+        out.push_back(field);
+    if (!line.empty() && line.back() == ',')
+        out.push_back("");
+    return out;
+}
+
+Csv readCsv(const std::string& path)
+{
+    Csv csv;
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    csv.header = split(line);
+    while (std::getline(in, line))
+        csv.rows.push_back(split(line));
+    return csv;
+}
+
+double number(const std::string& text)
+{
+    double v = NAN;
+    if (!parseMetricText(text, v))
+        throw std::runtime_error("not a number: " + text);
+    return v;
+}
+
+struct Result {
+    int code;
+    QString out, err;
+};
+
+Result runMetrics(const QStringList& args)
+{
+    QProcess p;
+    p.start(ORDERLENS_BINARY, QStringList{"metrics"} + args);
+    if (!p.waitForFinished(300000))
+        return {-1, {}, "timed out"};
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+}  // namespace
+
+class TestMetricsCommand : public QObject {
+    Q_OBJECT
+
+private slots:
+    void colourFolderDatasetToCsv()
+    {
+        QTemporaryDir dir;
+        test::FixtureSpec spec;
+        spec.trainCount = 12;
+        spec.testCount = 6;
+        spec.height = 16;
+        spec.width = 20;
+        spec.classes = 3;
+        const QString root = dir.filePath("pngs");
+        test::writeFolderDataset(root.toStdString(), spec, true);
+        const QString scores = dir.filePath("difficulty.csv");
+        std::ofstream(scores.toStdString()) << "train/class0/00000.png,0.25\ntest/class1/00000.png,4\n";
+        const QString crisp = dir.filePath("edge_strengths.csv");
+        std::ofstream(crisp.toStdString()) << "Image,EdgeStrength\n/x/pngs/train/class2/00002.png,17.5\n";
+        const QString out = dir.filePath("metrics.csv");
+        const QStringList args = {"--dataset", "folder:" + root, "--output", out, "--cache-dir", dir.filePath("cache"),
+                                  "--import", "difficulty=" + scores, "--crisp-boundaries", crisp, "--threads", "2"};
+        Result r = runMetrics(args);
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY(r.out.contains("computed 10 columns"));
+
+        const Csv csv = readCsv(out.toStdString());
+        const std::vector<std::string> header = {"key", "split", "label", "entropy", "dct_percent", "dct_max",
+                                                 "segment_count", "edge_strength", "rms_contrast", "mean_luminance",
+                                                 "colourfulness", "png_bits_per_pixel", "distinct_luminance",
+                                                 "difficulty", "edge_strength_crisp"};
+        QCOMPARE(csv.header, header);
+        const Dataset ds = loadDataset("folder:" + root.toStdString());
+        QCOMPARE(csv.rows.size(), ds.size());
+        const LocalEntropy entropy;
+        const SegmentCount segments;
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const auto& row = csv.rows[i];
+            QCOMPARE(row.size(), header.size());
+            QCOMPARE(row[0], ds.key(i));
+            QCOMPARE(row[1], std::string(splitName(ds.split(i))));
+            QCOMPARE(row[2], std::to_string(ds.label(i)));
+            QCOMPARE(number(row[csv.column("entropy")]), entropy.meanEntropy(ds.image(i)));  // exact text
+            QCOMPARE(number(row[csv.column("segment_count")]), double(segments.count(ds.image(i))));
+            QVERIFY(number(row[csv.column("colourfulness")]) > 0);  // colour images
+            const std::string difficulty = row[csv.column("difficulty")];
+            if (ds.key(i) == "train/class0/00000.png")
+                QCOMPARE(difficulty, std::string("0.25"));
+            else if (ds.key(i) == "test/class1/00000.png")
+                QCOMPARE(difficulty, std::string("4"));
+            else
+                QCOMPARE(difficulty, std::string());  // missing, not 0
+            QCOMPARE(row[csv.column("edge_strength_crisp")], std::string(ds.key(i) == "train/class2/00002.png" ? "17.5" : ""));
+        }
+
+        // Again: every statistic comes from the cache, the file is the same.
+        const std::string first = readCsv(out.toStdString()).rows[3][5];
+        r = runMetrics(args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("read 10 columns from the metrics cache"), qPrintable(r.out));
+        QCOMPARE(readCsv(out.toStdString()).rows[3][5], first);
+    }
+
+    void fashionMnistToCsvAndRunFile()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        QTemporaryDir dir;
+        const Dataset ds = loadDataset("fashion-mnist", 600, 300);
+        const std::string runPath = dir.filePath("run.h5").toStdString();
+        RunShape shape;
+        shape.networks = 1;
+        shape.epochs = 1;
+        shape.classes = 10;
+        std::vector<std::int32_t> labels(ds.size());
+        for (std::size_t i = 0; i < ds.size(); ++i)
+            labels[i] = ds.label(i);
+        RunFile::create(runPath, "{}", ds, labels, shape, {});
+
+        const QString out = dir.filePath("fm.csv");
+        Result r = runMetrics({"--dataset", "fashion-mnist", "--limit-train", "600", "--limit-test", "300", "--metrics",
+                               "entropy,dct,segments", "--output", out, "--run", QString::fromStdString(runPath),
+                               "--no-cache"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const Csv csv = readCsv(out.toStdString());
+        QCOMPARE(csv.header, (std::vector<std::string>{"key", "split", "label", "entropy", "dct_percent", "dct_max",
+                                                        "segment_count"}));
+        QCOMPARE(csv.rows.size(), std::size_t(900));
+        QCOMPARE(csv.rows.front()[1], std::string("train"));
+        QCOMPARE(csv.rows.back()[1], std::string("test"));
+
+        RunFile run(runPath);
+        QCOMPARE(run.metricNames(), (std::vector<std::string>{"dct_max", "dct_percent", "entropy", "segment_count"}));
+        const std::vector<double> entropy = run.readMetric("entropy");
+        const std::vector<double> segments = run.readMetric("segment_count");
+        std::map<std::string, std::size_t> rowOf;
+        for (std::size_t i = 0; i < csv.rows.size(); ++i)
+            rowOf[csv.rows[i][0]] = i;
+        for (std::size_t m = 0; m < run.manifest().keys.size(); ++m) {
+            const auto& row = csv.rows.at(rowOf.at(run.manifest().keys[m]));
+            QCOMPARE(entropy[m], number(row[3]));
+            QCOMPARE(segments[m], number(row[6]));
+        }
+    }
+
+    void badInputIsOneLineAndNonZeroExit()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("x.csv");
+        Result r = runMetrics({"--metrics", "entropy,sharpness", "--output", out, "--no-cache"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("'sharpness'") && r.err.count('\n') == 1, qPrintable(r.err));
+        r = runMetrics({"--metrics", "entropy"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--output"));
+        r = runMetrics({"--import", "nameonly.csv", "--output", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("NAME=FILE.csv"));
+        r = runMetrics({"--window", "0", "--output", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--window"));
+        test::FixtureSpec spec;
+        spec.trainCount = 4;
+        spec.testCount = 2;
+        test::writeFolderDataset(dir.filePath("f").toStdString(), spec, false);
+        const QString npy = dir.filePath("broken.npy");
+        std::ofstream(npy.toStdString()) << "not numpy";
+        r = runMetrics({"--dataset", "folder:" + dir.filePath("f"), "--metrics", "none", "--cifar10h", npy, "--output", out,
+                        "--no-cache"});
+        QVERIFY(r.code != 0);
+        QVERIFY2(r.err.contains("CIFAR-10") && r.err.count('\n') == 1, qPrintable(r.err));
+        spec.trainCount = 10;  // two records per CIFAR batch file
+        test::writeCifar10(dir.filePath("c").toStdString(), spec);
+        r = runMetrics({"--dataset", "cifar10:" + dir.filePath("c"), "--metrics", "none", "--cifar10h", npy, "--output", out,
+                        "--no-cache"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("broken.npy") && r.err.contains("not a NumPy"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMetricsCommand)
+#include "tst_metricscommand.moc"
