@@ -279,6 +279,21 @@ private slots:
         QCOMPARE(ds.image(2).height, 307);  // int(256 * 12 / 10)
     }
 
+    void oneSmallFixedSizeIsNotEnlarged()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        test::writeImageTree(root, {{"train/a/1.png", 64, 64}, {"train/b/2.png", 64, 64}, {"val/a/3.png", 64, 64}});
+        const Dataset ds = loadDataset("imagenet:" + root);
+        QCOMPARE(ds.height(), 64);
+        QCOMPARE(ds.width(), 64);
+        QVERIFY(hasNote(ds, "every image is 64 x 64, smaller than 256: stored at that size"));
+        QCOMPARE(int(ds.image(2).data[3 * 65]), int(test::gradientPixel(3, 1, 1, 0)));
+        const Dataset forced = loadDataset("imagenet:" + root + "?resize=256");
+        QCOMPARE(forced.height(), 256);
+        QVERIFY(!hasNote(forced, "every image is"));
+    }
+
     void badLayouts()
     {
         QTemporaryDir dir;

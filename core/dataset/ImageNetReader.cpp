@@ -43,6 +43,7 @@ bool isImageFile(const fs::path& p)
 Dataset ImageNetReader::read(const std::string& location) const
 {
     LocationOptions options(location);
+    const bool resizeGiven = options.has("resize");
     const std::string resize = options.take("resize", std::to_string(kImageNetShorterSide));
     const bool cache = parseSwitch("cache", options.take("cache", "on"));
     options.rejectUnknown(scheme(), "resize, cache");
@@ -111,15 +112,29 @@ Dataset ImageNetReader::read(const std::string& location) const
     ds.notes.push_back(std::string("test split: ") + testName + "/");
     if (skipped > 0)
         ds.notes.push_back("ignored " + std::to_string(skipped) + " files without an image extension");
-    ds.notes.push_back(policy.shorterSide > 0 ? "images stored with the shorter side resized to " +
-                                                    std::to_string(policy.shorterSide) + " pixels"
-                                              : std::string("images stored at their original size"));
-
     std::vector<std::string> files;
     files.reserve(entries.size());
     for (const auto& e : entries)
         files.push_back(e.file.string());
-    const DecodedImages decoded = decodeImages(files, policy, cache ? decodedCacheRoot() : std::string());
+    const std::string cacheRoot = cache ? decodedCacheRoot() : std::string();
+    DecodedImages decoded = decodeImages(files, policy, cacheRoot);
+    // DEFINITIONS.md 8: images of one fixed size smaller than the input are not resized (e.g.
+    // Tiny ImageNet's 64 x 64). Unless ?resize= asked for it, such a set is kept at its size.
+    const DecodedImage first = decoded.images.front();
+    const bool oneSize = std::all_of(decoded.images.begin(), decoded.images.end(), [&](const DecodedImage& d) {
+        return d.originalHeight == first.originalHeight && d.originalWidth == first.originalWidth;
+    });
+    if (!resizeGiven && oneSize && std::min(first.originalHeight, first.originalWidth) < policy.shorterSide) {
+        policy.shorterSide = 0;
+        decoded = decodeImages(files, policy, cacheRoot);
+        ds.notes.push_back("every image is " + std::to_string(first.originalHeight) + " x " +
+                           std::to_string(first.originalWidth) + ", smaller than " +
+                           std::to_string(kImageNetShorterSide) +
+                           ": stored at that size, not enlarged (DEFINITIONS.md 8; ?resize=N overrides)");
+    }
+    ds.notes.push_back(policy.shorterSide > 0 ? "images stored with the shorter side resized to " +
+                                                    std::to_string(policy.shorterSide) + " pixels"
+                                              : std::string("images stored at their original size"));
     ds.notes.push_back(decoded.note());
     ds.setPixelStore(decoded.pixels);
     ds.reserve(entries.size(), 0);
