@@ -174,9 +174,11 @@ std::size_t addImageSet(const fs::path& root, const std::string& year, const std
     return ids.size();
 }
 
+// "VOC2012/2008_000008" and "2008_000008.jpg" both give "2008_000008".
 std::string stemOf(const std::string& name)
 {
-    std::string base = name.substr(name.find_last_of("/\\") == std::string::npos ? 0 : name.find_last_of("/\\") + 1);
+    const auto slash = name.find_last_of("/\\");
+    const std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
     const auto dot = base.rfind('.');
     return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
