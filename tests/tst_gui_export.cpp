@@ -1,0 +1,207 @@
+// Figure export (PNG with DPI, SVG, PDF at a chosen size, clipboard) and selection export (CSV of
+// keys, contact sheet), on a real Fashion-MNIST subset with made-up records.
+
+#include "FashionRun.h"
+#include "Fixtures.h"
+
+#include "analysis/LearningMeasures.h"
+#include "browser/ImageBrowser.h"
+#include "browser/ImageBrowserModel.h"
+#include "common/Errors.h"
+#include "explorer/CorrelationExplorer.h"
+#include "explorer/ScatterPlot.h"
+#include "export/FigureExport.h"
+#include "export/SelectionExport.h"
+
+#include <QClipboard>
+#include <QFile>
+#include <QGuiApplication>
+#include <QRegularExpression>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+class TestGuiExport : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    std::shared_ptr<const RunImages> run_;
+    std::unique_ptr<CorrelationExplorer> explorer_;
+
+    QByteArray read(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const std::string path = dir_.filePath("fashion.h5").toStdString();
+        test::writeFashionRun(path, {});
+        run_ = RunImages::load(path);
+        explorer_ = std::make_unique<CorrelationExplorer>();
+        explorer_->resize(800, 600);
+        explorer_->setRun(run_);
+        explorer_->setAxes("mean_intensity", "learned_epoch");
+    }
+
+    void pngAtChosenSizeAndDpi()
+    {
+        const QString path = dir_.filePath("scatter.png");
+        FigureSize size;
+        size.widthInches = 3;
+        size.heightInches = 2;
+        size.dpi = 150;
+        QCOMPARE(exportFigureFile(explorer_->plot(), path, size), path);
+        QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), QSize(450, 300));
+        QCOMPARE(std::lround(image.dotsPerMeterX() * 0.0254), 150L);
+        // Not blank: the plot has dark axis and text pixels on white.
+        int dark = 0;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2)
+                dark += qGray(image.pixel(x, y)) < 100;
+        QVERIFY(dark > 200);
+    }
+
+    void svgParses()
+    {
+        const QString path = dir_.filePath("scatter.svg");
+        exportFigureFile(explorer_->plot(), path, {});
+        const QByteArray svg = read(path);
+        QVERIFY(!svg.isEmpty());
+        QXmlStreamReader xml(svg);
+        bool sawSvg = false;
+        int texts = 0;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && xml.name() == QStringLiteral("svg")) {
+                sawSvg = true;
+                // 6.4 x 4.8 in laid out in points.
+                QCOMPARE(xml.attributes().value("viewBox").toString(), QStringLiteral("0 0 461 346"));
+            }
+            if (xml.isStartElement() && xml.name() == QStringLiteral("text"))
+                ++texts;
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(sawSvg);
+        QVERIFY(texts > 5);  // tick labels and the correlation note stay text
+        QSvgRenderer renderer(path);
+        QVERIFY(renderer.isValid());
+    }
+
+    void pdfAtChosenSize()
+    {
+        const QString path = dir_.filePath("Scatter.PDF");
+        FigureSize size;
+        size.widthInches = 5;
+        size.heightInches = 3;
+        const QString written = exportFigureFile(explorer_->plot(), path, size);
+        QCOMPARE(written, dir_.filePath("Scatter.pdf"));
+        const QByteArray pdf = read(written);
+        QVERIFY(pdf.startsWith("%PDF-"));
+        QVERIFY(pdf.size() > 1000);
+        // The page is 5 x 3 in: 360 x 216 points.
+        const QRegularExpression box(R"(/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\])");
+        const QRegularExpressionMatch m = box.match(QString::fromLatin1(pdf));
+        QVERIFY(m.hasMatch());
+        QCOMPARE(m.captured(1).toDouble(), 360.0);
+        QCOMPARE(m.captured(2).toDouble(), 216.0);
+    }
+
+    void badTargetsAreErrors()
+    {
+        QVERIFY_THROWS_EXCEPTION(ConfigError, exportFigureFile(explorer_->plot(), dir_.filePath("figure.jpg")));
+        QVERIFY_THROWS_EXCEPTION(InputError, exportFigureFile(explorer_->plot(), dir_.filePath("missing/figure.png")));
+        FigureSize zero;
+        zero.dpi = 0;
+        QVERIFY_THROWS_EXCEPTION(ConfigError, exportFigureFile(explorer_->plot(), dir_.filePath("figure.png"), zero));
+    }
+
+    void clipboardAndDialog()
+    {
+        FigureSize size;
+        size.widthInches = 2;
+        size.heightInches = 1.5;
+        size.dpi = 100;
+        const QImage rendered = renderFigure(explorer_->plot(), size);
+        QCOMPARE(rendered.size(), QSize(200, 150));
+        copyFigureToClipboard(explorer_->plot(), size);
+        const QImage copied = QGuiApplication::clipboard()->image();
+        if (!copied.isNull())  // the offscreen platform may have no clipboard
+            QCOMPARE(copied.size(), QSize(200, 150));
+
+        FigureExportDialog dialog(explorer_->plot(), "scatter");
+        dialog.setPath(dir_.filePath("dialog.svg"));
+        size.widthInches = 4;
+        dialog.setSize(size);
+        QCOMPARE(dialog.size().widthInches, 4.0);
+        QVERIFY(dialog.exportNow());
+        QVERIFY(QFileInfo(dir_.filePath("dialog.svg")).size() > 0);
+    }
+
+    void selectionCsv()
+    {
+        std::vector<std::uint32_t> images;
+        std::uint32_t never = 0;
+        for (std::uint32_t i = 0; i < run_->size(); ++i)
+            if (run_->table().learnedEpoch[i] == kNeverLearned) {
+                never = i;
+                break;
+            }
+        images = {5, never, 1};
+        const QString path = dir_.filePath("keys.csv");
+        writeSelectionCsv(path, *run_, images);
+        const QStringList lines = QString::fromUtf8(read(path)).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QCOMPARE(lines[0], QStringLiteral("key,split,class,learned_epoch"));
+        QCOMPARE(lines[1], QStringLiteral("%1,%2,%3,%4")
+                               .arg(QString::fromStdString(run_->key(5)), splitName(run_->split(5)), run_->className(5))
+                               .arg(run_->table().learnedEpoch[5] == kNeverLearned ? QStringLiteral("never")
+                                                                                 : QString::number(run_->table().learnedEpoch[5])));
+        QVERIFY(lines[2].startsWith(QString::fromStdString(run_->key(never)) + ","));
+        QVERIFY(lines[2].endsWith(",never"));
+        QVERIFY_THROWS_EXCEPTION(InputError, writeSelectionCsv(dir_.filePath("missing/keys.csv"), *run_, images));
+    }
+
+    void contactSheetLaysOutImages()
+    {
+        std::vector<std::uint32_t> images;
+        for (std::uint32_t i = 0; i < 12; ++i)
+            images.push_back(i * 3);
+        const QImage sheet = contactSheet(*run_, images, 5, 56, [](std::uint32_t i) { return QString::number(i); });
+        // 5 columns x 3 rows of 56 px images, 8 px margins, two 13 px caption lines.
+        QCOMPARE(sheet.size(), QSize(5 * 64 + 8, 3 * (64 + 26) + 8));
+        // Image 7 of the list (row 1, column 2) is drawn pixel for pixel, doubled.
+        const QImage original = run_->image(images[7]);
+        const int x0 = 8 + 2 * 64, y0 = 8 + 1 * 90;
+        for (int y = 0; y < 28; y += 4)
+            for (int x = 0; x < 28; x += 4)
+                QCOMPARE(qGray(sheet.pixel(x0 + 2 * x, y0 + 2 * y)), qGray(original.pixel(x, y)));
+
+        ImageBrowser browser;
+        browser.setRun(run_);
+        browser.selectImages({2, 4, 6});
+        QCOMPARE(browser.exportedImages().size(), std::size_t(3));
+        const QString png = dir_.filePath("sheet.png");
+        QVERIFY(browser.exportContactSheet(png));
+        QCOMPARE(QImage(png).width(), 3 * 72 + 8);  // three 64 px thumbnails in one row
+        browser.exportSelectionCsv(dir_.filePath("browser.csv"));
+        QCOMPARE(QString::fromUtf8(read(dir_.filePath("browser.csv"))).count('\n'), 4);
+        browser.selectImages({});
+        QCOMPARE(browser.exportedImages().size(), run_->size());  // nothing selected: the whole grid
+    }
+};
+
+QTEST_MAIN(TestGuiExport)
+#include "tst_gui_export.moc"
