@@ -146,7 +146,9 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
                 continue;
             m.curve = computeMetricCurve(bits, m.values);
             m.shownCurve = thresholdMetricCurve(split.agreement, m.curve, options.agreementThreshold, options.epochThreshold);
-            m.distinct = countDistinctValues(m.values, options.distinctValueLimit) <= options.distinctValueLimit;
+            const std::size_t distinctValues = countDistinctValues(m.values, options.distinctValueLimit);
+            m.constant = distinctValues < 2;
+            m.distinct = !m.constant && distinctValues <= options.distinctValueLimit;
             if (m.distinct)
                 m.distinctCurves = computeDistinctMetricCurves(bits, m.values);
             split.metrics.push_back(std::move(m));

@@ -1,0 +1,162 @@
+// The report and the analysis CLI: report.pdf and every figure file, the CSV tables with their
+// exact columns, `orderlens export`, and clear errors for bad input.
+
+#include "analysis/AnalysisTables.h"
+#include "report/AnalysisReport.h"
+#include "storage/RunFile.h"
+
+#include "AnalysisFixture.h"
+
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace orderlens;
+
+namespace {
+
+QStringList readLines(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result runOrderlens(const QStringList& args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    p.setProcessEnvironment(env);
+    p.start(ORDERLENS_BINARY, args);
+    p.waitForFinished(300000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class TestReport : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    QString run_;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        run_ = dir_.filePath("run.h5");
+        test::writeAnalysisRun(run_.toStdString());
+    }
+
+    void reportAndFigureFiles()
+    {
+        AnalysisOptions o;
+        o.correlation.bootstrapResamples = 50;
+        const RunAnalysis a = analyseRun(RunFile(run_.toStdString()), o);
+        const QString out = dir_.filePath("report");
+        const QStringList files = ui::writeAnalysisReport(a, out);
+        const std::size_t figures = ui::analysisFigures(a).size();
+        QCOMPARE(std::size_t(files.size()), 3 * figures + 1);
+        for (const QString& f : files)
+            QVERIFY2(QFileInfo(f).size() > 500, qPrintable(f));
+        QVERIFY(QImage(out + "/agreement_train.png").width() == 2000);  // 640 px at 300 dpi
+
+        QFile pdf(out + "/report.pdf");
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        const QByteArray bytes = pdf.readAll();
+        QVERIFY(bytes.startsWith("%PDF"));
+        QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+        // A summary page, then two figures per page.
+        const int pages = int(bytes.count("/Type /Page\n")) + int(bytes.count("/Type /Page\r")) +
+                          int(bytes.count("/Type /Page ")) + int(bytes.count("/Type /Page>"));
+        QVERIFY2(pages >= 1 + int((figures + 1) / 2), qPrintable(QString::number(pages)));
+
+        const QString html = ui::reportSummaryHtml(a);
+        QVERIFY(html.contains("synthetic"));
+        QVERIFY(html.contains("lenet5"));
+        QVERIFY(html.contains("Strongest correlations"));
+        QVERIFY(html.contains(QString::number(a.splits[0].agreement.epochs.back().agreement, 'f', 2)));
+    }
+
+    void analyzeCommandWritesTables()
+    {
+        const QString out = dir_.filePath("cli");
+        const Result r = runOrderlens({"analyze", "--run", run_, "--output", out, "--bootstrap", "40", "--formats",
+                                       "png", "--networks", "0,2", "--epochs", "1:8"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY(r.out.contains("report.pdf"));
+
+        const QStringList agreement = readLines(out + "/agreement.csv");
+        QCOMPARE(agreement.first(), QString("split,epoch,agreement,lower_bound,mean_accuracy,std_accuracy,agreed,union"));
+        QCOMPARE(agreement.size(), 1 + 2 * 7);  // two splits, epochs 1..7
+        QVERIFY(agreement[1].startsWith("train,1,"));
+
+        const QStringList images = readLines(out + "/images.csv");
+        QCOMPARE(images.first(), QString("key,split,label,learned_epoch,first_agreed_epoch,forgetting_events,"
+                                         "confidence,variability,correctness,aum,entropy,rotation,"
+                                         "learned_epoch_net0,learned_epoch_net2"));
+        QCOMPARE(images.size(), 1 + 60 + 30);
+        // train/000008 is never learned; train/000003 is learned at epoch 3 by networks 0 and 2.
+        QVERIFY(images[9].startsWith("train/000008,train,0,never,never,"));
+        QVERIFY(images[4].startsWith("train/000003,train,3,3,3,0,"));
+
+        const QStringList correlations = readLines(out + "/correlations.csv");
+        QCOMPARE(correlations.first(), QString("split,metric,measure,method,coefficient,p_value,ci_low,ci_high,n"));
+        QCOMPARE(correlations.size(), 1 + 2 * 2 * 7 * 3);  // splits x metrics x measures x methods
+        QVERIFY(correlations.filter("train,entropy,learned_epoch,kendall,").size() == 1);
+
+        const QStringList curves = readLines(out + "/metric_curves.csv");
+        QCOMPARE(curves.first(), QString("split,metric,curve,epoch,value,shown"));
+        QVERIFY(curves.filter(",rotation,value=2,").size() == 2 * 7);
+        QVERIFY(QFileInfo(out + "/report.pdf").size() > 1000);
+        QVERIFY(QFileInfo(out + "/scatter_entropy_test.png").size() > 1000);
+        QVERIFY(!QFileInfo(out + "/scatter_entropy_test.svg").exists());  // --formats png only
+    }
+
+    void exportCommandWritesRecords()
+    {
+        const QString csv = dir_.filePath("records.csv");
+        const Result r = runOrderlens({"export", "--run", run_, "--records", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QStringList lines = readLines(csv);
+        QCOMPARE(lines.first(), QString("network,epoch,split,key,correct,predicted,p_true,margin"));
+        QCOMPARE(lines.size(), 1 + 3 * 8 * (60 + 30));
+        // Network 0, epoch 0, image 0: learned at epoch 0, p_true 0.1, margin 0.
+        QCOMPARE(lines[1], QString("0,0,train,train/000000,1,0,0.1,0"));
+        QVERIFY(lines.filter(",test,test/000029,").size() == 3 * 8);
+    }
+
+    void badInputIsOneClearLine()
+    {
+        Result r = runOrderlens({"analyze", "--output", dir_.filePath("x")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--run"));
+        r = runOrderlens({"analyze", "--run", dir_.filePath("missing.h5"), "--output", dir_.filePath("x")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("missing.h5"));
+        // One line from orderlens (Qt may add its own platform notes on other lines).
+        QCOMPARE(r.err.split('\n').filter("orderlens analyze:").size(), 1);
+        r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--networks", "0,7"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("network 7"));
+        r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--epochs", "3:20"});
+        QCOMPARE(r.code, 2);
+        r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--never", "drop"});
+        QCOMPARE(r.code, 2);
+        r = runOrderlens({"export", "--run", run_});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--records"));
+    }
+};
+
+QTEST_MAIN(TestReport)
+#include "tst_report.moc"

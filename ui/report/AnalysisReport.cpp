@@ -1,0 +1,285 @@
+#include "report/AnalysisReport.h"
+
+#include "common/Errors.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QPdfWriter>
+#include <QTextDocument>
+#include <qcustomplot.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace orderlens::ui {
+
+namespace {
+
+// The report is laid out at 96 units per inch, the figures' logical resolution.
+constexpr int kReportResolution = 96;
+constexpr QSize kFigureSize(640, 440);
+constexpr int kStrongestCorrelations = 8;
+
+QString esc(const QString& s) { return s.toHtmlEscaped(); }
+QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
+
+QString num(double v, int digits = 2)
+{
+    return std::isnan(v) ? QStringLiteral("&ndash;") : QString::number(v, 'f', digits);
+}
+
+QString pValue(double p)
+{
+    if (std::isnan(p))
+        return QStringLiteral("&ndash;");
+    return p < 1e-4 ? QStringLiteral("&lt; 0.0001") : QString::number(p, 'g', 2);
+}
+
+QString jsonValue(const nlohmann::json& v)
+{
+    if (v.is_string())
+        return QString::fromStdString(v.get<std::string>());
+    return QString::fromStdString(v.dump());
+}
+
+void drawFigure(QCPPainter& painter, const FigureSpec& spec, const FigureStyle& style, const QRectF& area)
+{
+    QCustomPlot plot;
+    plot.resize(kFigureSize);
+    FigureStyle s = style;
+    s.title = false;  // the caption carries the title in the report
+    spec.build(&plot, spec.title, s);
+    const double scale = std::min(area.width() / kFigureSize.width(), area.height() / kFigureSize.height());
+    painter.save();
+    painter.translate(area.topLeft() + QPointF((area.width() - kFigureSize.width() * scale) / 2, 0));
+    painter.scale(scale, scale);
+    plot.toPainter(&painter, kFigureSize.width(), kFigureSize.height());
+    painter.restore();
+}
+
+}  // namespace
+
+QString reportSummaryHtml(const RunAnalysis& a)
+{
+    const nlohmann::json config = nlohmann::json::parse(a.configJson, nullptr, false);
+    const bool haveConfig = config.is_object();
+    auto configText = [&](const char* key) {
+        return haveConfig && config.contains(key) ? esc(jsonValue(config[key])) : QStringLiteral("&ndash;");
+    };
+    std::size_t train = 0, test = 0;
+    for (const SplitAnalysis& s : a.splits) {
+        if (s.selection.set == RecordSet::Train)
+            train = s.measures.manifestIndices.size();
+        if (s.selection.set == RecordSet::Test)
+            test = s.measures.manifestIndices.size();
+    }
+    QString h = QStringLiteral("<style>h2 { font-size: 14pt; } h3 { font-size: 11pt; margin-top: 10px; }</style>");
+    h += QStringLiteral("<h2>OrderLens report: %1, %2</h2>").arg(esc(a.datasetName), configText("architecture"));
+    h += QStringLiteral("<p>Run file <tt>%1</tt>; report made %2 by OrderLens %3.</p>")
+             .arg(esc(a.runPath), QDateTime::currentDateTime().toString(Qt::ISODate), QStringLiteral(ORDERLENS_VERSION));
+
+    h += QStringLiteral("<h3>Experiment</h3><table cellspacing='0' cellpadding='2'>");
+    auto row = [&](const QString& k, const QString& v) {
+        h += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(k, v);
+    };
+    row(QStringLiteral("Dataset"), esc(a.datasetName) + QStringLiteral(" (") + esc(a.datasetSource) +
+                                       QStringLiteral("), %1 classes%2").arg(a.classNames.size())
+                                           .arg(a.shape.multiLabel ? QStringLiteral(", multi-label") : QString()));
+    if (train || test)
+        row(QStringLiteral("Images analysed"), QStringLiteral("%1 train, %2 test").arg(train).arg(test));
+    row(QStringLiteral("Architecture"), configText("architecture"));
+    QStringList nets;
+    for (int n : a.networks)
+        nets << QString::number(n);
+    row(QStringLiteral("Networks"),
+        QStringLiteral("%1 of %2 (%3)").arg(a.networks.size()).arg(a.shape.networks).arg(nets.join(", ")));
+    row(QStringLiteral("Epochs analysed"), QStringLiteral("%1 to %2 (0-based) of %3")
+                                               .arg(a.firstEpoch)
+                                               .arg(a.endEpoch - 1)
+                                               .arg(a.shape.epochs));
+    h += QStringLiteral("</table>");
+
+    if (haveConfig) {
+        h += QStringLiteral("<h3>Hyper-parameters</h3><p>");
+        QStringList items;
+        for (auto it = config.begin(); it != config.end(); ++it)
+            items << QStringLiteral("<tt>%1</tt> = %2").arg(esc(it.key()), esc(jsonValue(it.value())));
+        h += items.join(QStringLiteral("; ")) + QStringLiteral("</p>");
+    }
+
+    h += QStringLiteral("<h3>Final accuracies (epoch %1)</h3>").arg(a.endEpoch - 1);
+    h += QStringLiteral("<table border='1' cellspacing='0' cellpadding='3'><tr><th>Network</th><th>Train accuracy "
+                        "(%)</th><th>Test accuracy (%)</th><th>Train loss</th><th>Test loss</th></tr>");
+    for (std::size_t k = 0; k < a.networks.size(); ++k) {
+        if (a.history[k].empty())
+            continue;
+        const EpochSummary& s = a.history[k].back();
+        h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
+                 .arg(a.networks[k])
+                 .arg(num(100 * s.trainAccuracy), num(100 * s.testAccuracy), num(s.trainLoss, 4), num(s.testLoss, 4));
+    }
+    h += QStringLiteral("</table>");
+
+    h += QStringLiteral("<h3>Agreement at the last epoch</h3>");
+    h += QStringLiteral("<table border='1' cellspacing='0' cellpadding='3'><tr><th>Split</th><th>Agreement (%)</th>"
+                        "<th>Lower bound (%)</th><th>Mean accuracy &plusmn; std (%)</th><th>Agreed / union "
+                        "images</th><th>Never learned</th></tr>");
+    for (const SplitAnalysis& s : a.splits) {
+        if (s.agreement.epochs.empty())
+            continue;
+        const EpochAgreement& e = s.agreement.epochs.back();
+        const auto never = std::count(s.measures.epochs.learnedEpoch.begin(), s.measures.epochs.learnedEpoch.end(),
+                                      kNeverLearned);
+        h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4 &plusmn; %5</td><td>%6 / %7</td><td>%8 of "
+                            "%9</td></tr>")
+                 .arg(QString::fromUtf8(recordSetName(s.selection.set)), num(e.agreement), num(e.lowerBound),
+                      num(e.meanAccuracy), num(e.stdAccuracy))
+                 .arg(e.agreed)
+                 .arg(e.unionCount)
+                 .arg(never)
+                 .arg(e.images);
+    }
+    h += QStringLiteral("</table>");
+
+    h += QStringLiteral("<h3>Strongest correlations (Spearman, by |&rho;|)</h3>");
+    bool anyMetric = false;
+    for (const SplitAnalysis& s : a.splits) {
+        std::vector<const CorrelationRow*> rows;
+        for (const CorrelationRow& r : s.correlations)
+            if (r.method == CorrelationMethod::Spearman && !std::isnan(r.result.coefficient))
+                rows.push_back(&r);
+        if (rows.empty())
+            continue;
+        anyMetric = true;
+        std::sort(rows.begin(), rows.end(), [](const CorrelationRow* x, const CorrelationRow* y) {
+            return std::abs(x->result.coefficient) > std::abs(y->result.coefficient);
+        });
+        rows.resize(std::min<std::size_t>(rows.size(), kStrongestCorrelations));
+        h += QStringLiteral("<p><b>%1 split</b></p><table border='1' cellspacing='0' cellpadding='3'><tr><th>Metric</th>"
+                            "<th>Measure</th><th>&rho; [95 % CI]</th><th>Kendall &tau;-b</th><th>Pearson r</th>"
+                            "<th>p (&rho;)</th><th>n</th></tr>")
+                 .arg(QString::fromUtf8(recordSetName(s.selection.set)));
+        for (const CorrelationRow* r : rows) {
+            double tau = NAN, pearson = NAN;
+            for (const CorrelationRow& o : s.correlations)
+                if (o.metric == r->metric && o.measure == r->measure) {
+                    if (o.method == CorrelationMethod::Kendall)
+                        tau = o.result.coefficient;
+                    if (o.method == CorrelationMethod::Pearson)
+                        pearson = o.result.coefficient;
+                }
+            h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3 [%4, %5]</td><td>%6</td><td>%7</td><td>%8</td>"
+                                "<td>%9</td></tr>")
+                     .arg(esc(r->metric), esc(r->measure), num(r->result.coefficient, 3), num(r->result.ciLow, 3),
+                          num(r->result.ciHigh, 3), num(tau, 3), num(pearson, 3), pValue(r->result.pValue))
+                     .arg(r->result.n);
+        }
+        h += QStringLiteral("</table>");
+    }
+    if (!anyMetric)
+        h += QStringLiteral("<p>The run has no image metrics yet (add them with <tt>orderlens metrics --run "
+                            "FILE</tt>).</p>");
+    h += QStringLiteral("<p><small>Never-learned images: %1. Bootstrap: %2 resamples, seed %3, percentile "
+                        "intervals. p-values: Student's t for &rho; and r, exact or tie-corrected normal for "
+                        "&tau;-b.</small></p>")
+             .arg(a.options.never == NeverLearnedPolicy::AfterLastEpoch
+                      ? QStringLiteral("counted as learned at the end of the epoch range")
+                      : QStringLiteral("excluded from the correlations"))
+             .arg(a.options.correlation.bootstrapResamples)
+             .arg(a.options.correlation.seed);
+    return h;
+}
+
+QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options,
+                                const std::function<void(const QString&, double)>& progress)
+{
+    if (!QDir().mkpath(dir))
+        throw InputError(dir.toStdString(), "cannot create the output folder");
+    QStringList written;
+    const std::vector<FigureSpec> specs = analysisFigures(analysis);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (progress)
+            progress(specs[i].stem, double(i) / double(specs.size() + 1));
+        QCustomPlot plot;
+        plot.resize(kFigureSize);
+        specs[i].build(&plot, specs[i].title, options.style);
+        const QString base = QDir(dir).filePath(specs[i].stem);
+        exportFigure(&plot, base, options.formats, kFigureSize, options.dpi);
+        for (FigureFormat f : options.formats)
+            written << base + (f == FigureFormat::Png ? ".png" : f == FigureFormat::Svg ? ".svg" : ".pdf");
+    }
+    if (!options.report)
+        return written;
+    if (progress)
+        progress(QStringLiteral("report.pdf"), double(specs.size()) / double(specs.size() + 1));
+
+    const QString path = QDir(dir).filePath(QStringLiteral("report.pdf"));
+    {
+        QPdfWriter writer(path);
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+        writer.setResolution(kReportResolution);
+        writer.setTitle(QStringLiteral("OrderLens report: ") + QString::fromStdString(analysis.datasetName));
+        writer.setCreator(QStringLiteral("OrderLens " ORDERLENS_VERSION));
+        QCPPainter painter;
+        if (!painter.begin(&writer))
+            throw InputError(path.toStdString(), "cannot write the report (permissions? disk full?)");
+        painter.setMode(QCPPainter::pmVectorized);
+        painter.setMode(QCPPainter::pmNoCaching);
+        painter.setMode(QCPPainter::pmNonCosmetic);
+        const QRectF page(QPointF(0, 0), writer.pageLayout().paintRectPixels(kReportResolution).size());
+
+        QTextDocument summary;
+        QFont base(options.style.fontFamily);
+        base.setPointSizeF(8.5);
+        summary.setDefaultFont(base);
+        summary.setDocumentMargin(0);
+        summary.setPageSize(page.size());
+        summary.setHtml(reportSummaryHtml(analysis));
+        const int summaryPages = std::max(1, summary.pageCount());
+        for (int p = 0; p < summaryPages; ++p) {
+            if (p > 0)
+                writer.newPage();
+            painter.save();
+            painter.translate(0, -p * page.height());
+            summary.drawContents(&painter, QRectF(0, p * page.height(), page.width(), page.height()));
+            painter.restore();
+        }
+
+        // Two figures per page, each with its caption below.
+        QFont captionFont(options.style.fontFamily);
+        captionFont.setPointSizeF(8.5);
+        QFont titleFont = captionFont;
+        titleFont.setBold(true);
+        const double slot = page.height() / 2;
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            if (i % 2 == 0)
+                writer.newPage();
+            const double top = (i % 2) * slot;
+            const double figureHeight = std::min(slot - 90, page.width() * kFigureSize.height() / kFigureSize.width());
+            drawFigure(painter, specs[i], options.style, QRectF(0, top, page.width(), figureHeight));
+            painter.setPen(Qt::black);
+            painter.setFont(titleFont);
+            const QRectF titleRect(0, top + figureHeight + 4, page.width(), 16);
+            painter.drawText(titleRect, Qt::AlignLeft | Qt::TextSingleLine,
+                             QStringLiteral("Figure %1. %2.").arg(i + 1).arg(specs[i].title));
+            painter.setFont(captionFont);
+            painter.drawText(QRectF(0, titleRect.bottom() + 2, page.width(), slot - figureHeight - 26),
+                             Qt::AlignLeft | Qt::TextWordWrap,
+                             specs[i].caption + QStringLiteral(" (File: %1.*)").arg(specs[i].stem));
+        }
+        painter.end();
+    }
+    if (QFileInfo(path).size() <= 0)
+        throw InputError(path.toStdString(), "the report came out empty");
+    written << path;
+    if (progress)
+        progress(QStringLiteral("done"), 1.0);
+    return written;
+}
+
+}  // namespace orderlens::ui

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "figures/AnalysisFigures.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace orderlens::ui {
+
+struct ReportOptions {
+    std::vector<FigureFormat> formats = {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf};
+    int dpi = 300;
+    FigureStyle style;
+    bool report = true;  // also write report.pdf
+};
+
+// Writes every figure of the analysis into `dir` (each in every format) and, unless disabled,
+// `dir`/report.pdf: a first page summarising the experiment (dataset, architecture, networks,
+// epochs, hyper-parameters, final accuracies, final agreement, strongest correlations), then all
+// figures with captions. Needs a QApplication (offscreen is fine). Returns the files written.
+QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options = {},
+                                const std::function<void(const QString&, double)>& progress = {});
+
+// The first page's content as HTML (exposed for the GUI's summary view and for tests).
+QString reportSummaryHtml(const RunAnalysis& analysis);
+
+}  // namespace orderlens::ui
