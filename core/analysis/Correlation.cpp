@@ -218,103 +218,149 @@ double betaContinuedFraction(double a, double b, double x)
     return h;
 }
 
-// Data prepared once for the bootstrap: sort orders and dense ranks, so that each resample is a
-// vector of multiplicities and costs O(n log n) at most, with no sorting.
+// Data prepared once for the bootstrap, laid out in (x, y) order with dense ranks and tie groups,
+// so that a resample is a vector of multiplicities (how often each pair was drawn) and every
+// coefficient of it is one or two sequential passes, with no sorting. All three coefficients are
+// symmetric in x and y, so the side with fewer distinct values is put second: it indexes the
+// Fenwick tree of the Kendall count, which then stays small.
 struct BootstrapData {
-    const Pairs& p;
-    std::vector<std::size_t> orderX, orderY;
-    std::vector<std::uint32_t> yRank;
-    std::size_t yRanks = 0;
+    std::size_t n = 0;
+    std::vector<double> x, y;
+    std::vector<std::uint32_t> xRank, yRank;
+    std::size_t xRanks = 0, yRanks = 0;
 
-    explicit BootstrapData(const Pairs& pairs) : p(pairs)
+    static std::size_t denseRanks(const std::vector<double>& v, std::vector<std::uint32_t>& rank)
     {
-        const std::size_t n = p.x.size();
-        orderX.resize(n);
-        std::iota(orderX.begin(), orderX.end(), 0);
-        orderY = orderX;
-        std::sort(orderX.begin(), orderX.end(), [&](std::size_t a, std::size_t b) { return p.x[a] < p.x[b]; });
-        std::sort(orderY.begin(), orderY.end(), [&](std::size_t a, std::size_t b) { return p.y[a] < p.y[b]; });
+        std::vector<std::size_t> order(v.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+        rank.assign(v.size(), 0);
+        std::size_t r = 0;
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            if (k > 0 && v[order[k]] != v[order[k - 1]])
+                ++r;
+            rank[order[k]] = std::uint32_t(r);
+        }
+        return v.empty() ? 0 : r + 1;
+    }
+
+    explicit BootstrapData(const Pairs& p) : n(p.x.size())
+    {
+        std::vector<std::uint32_t> rx, ry;
+        std::size_t kx = denseRanks(p.x, rx), ky = denseRanks(p.y, ry);
+        const bool swap = ky > kx;
+        const std::vector<double>& a = swap ? p.y : p.x;
+        const std::vector<double>& b = swap ? p.x : p.y;
+        if (swap) {
+            std::swap(rx, ry);
+            std::swap(kx, ky);
+        }
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t i, std::size_t j) { return rx[i] != rx[j] ? rx[i] < rx[j] : ry[i] < ry[j]; });
+        x.resize(n);
+        y.resize(n);
+        xRank.resize(n);
         yRank.resize(n);
         for (std::size_t k = 0; k < n; ++k) {
-            if (k > 0 && p.y[orderY[k]] != p.y[orderY[k - 1]])
-                ++yRanks;
-            yRank[orderY[k]] = std::uint32_t(yRanks);
+            x[k] = a[order[k]];
+            y[k] = b[order[k]];
+            xRank[k] = rx[order[k]];
+            yRank[k] = ry[order[k]];
         }
-        ++yRanks;
+        xRanks = kx;
+        yRanks = ky;
     }
 
-    // Average ranks of a resample (multiplicity w) along one sort order.
-    void ranks(const std::vector<double>& v, const std::vector<std::size_t>& order, const std::vector<std::uint32_t>& w,
-               std::vector<double>& out) const
+    // Scratch space for one resample.
+    struct Work {
+        std::vector<double> xWeight, yWeight, xMid, yMid, tree, addedAt;
+    };
+
+    void prepare(Work& s) const
     {
-        double before = 0;
-        for (std::size_t i = 0; i < order.size();) {
-            std::size_t j = i;
-            double weight = 0;
-            while (j < order.size() && v[order[j]] == v[order[i]])
-                weight += w[order[j++]];
-            const double rank = before + (weight + 1) / 2;
-            for (std::size_t k = i; k < j; ++k)
-                out[order[k]] = rank;
-            before += weight;
-            i = j;
+        s.xWeight.assign(xRanks, 0);
+        s.yWeight.assign(yRanks, 0);
+        s.xMid.resize(xRanks);
+        s.yMid.resize(yRanks);
+        s.tree.resize(yRanks);
+        s.addedAt.resize(yRanks);
+    }
+
+    // The three coefficients of the resample with multiplicities w, in kCorrelationMethods order.
+    std::array<double, 3> coefficients(const std::vector<std::uint32_t>& w, Work& s) const
+    {
+        std::fill(s.xWeight.begin(), s.xWeight.end(), 0.0);
+        std::fill(s.yWeight.begin(), s.yWeight.end(), 0.0);
+        for (std::size_t k = 0; k < n; ++k) {
+            s.xWeight[xRank[k]] += w[k];
+            s.yWeight[yRank[k]] += w[k];
         }
-    }
-
-    double spearman(const std::vector<std::uint32_t>& w, std::vector<double>& rx, std::vector<double>& ry) const
-    {
-        ranks(p.x, orderX, w, rx);
-        ranks(p.y, orderY, w, ry);
-        return weightedPearson(rx, ry, &w);
-    }
-
-    // Tau-b of the resample: walk the x groups in order, counting against a Fenwick tree of the
-    // y ranks of every earlier group (Knight's counts, with multiplicities).
-    double kendall(const std::vector<std::uint32_t>& w, std::vector<double>& tree, std::vector<double>& yWeight) const
-    {
-        std::fill(tree.begin(), tree.end(), 0.0);
-        std::fill(yWeight.begin(), yWeight.end(), 0.0);
-        auto prefix = [&](std::size_t r) {  // weight of ranks < r
-            double s = 0;
-            for (; r > 0; r -= r & (~r + 1))
-                s += tree[r - 1];
-            return s;
+        // Average ranks of the resample: a tie group of total weight W after `before` items
+        // ranks before + (W + 1) / 2.
+        auto midRanks = [](const std::vector<double>& weight, std::vector<double>& mid) {
+            double before = 0;
+            for (std::size_t g = 0; g < weight.size(); ++g) {
+                mid[g] = before + (weight[g] + 1) / 2;
+                before += weight[g];
+            }
         };
-        auto add = [&](std::size_t r, double v) {
-            for (++r; r <= tree.size(); r += r & (~r + 1))
-                tree[r - 1] += v;
-        };
-        double con = 0, dis = 0, added = 0, xtie = 0, n = 0;
-        for (std::size_t i = 0; i < orderX.size();) {
+        midRanks(s.xWeight, s.xMid);
+        midRanks(s.yWeight, s.yMid);
+        double total = 0, sx = 0, sy = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            total += w[k];
+            sx += w[k] * s.xMid[xRank[k]];
+            sy += w[k] * s.yMid[yRank[k]];
+        }
+        const double mx = sx / total, my = sy / total;
+        double sxy = 0, sxx = 0, syy = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            if (!w[k])
+                continue;
+            const double dx = s.xMid[xRank[k]] - mx, dy = s.yMid[yRank[k]] - my;
+            sxy += w[k] * dx * dy;
+            sxx += w[k] * dx * dx;
+            syy += w[k] * dy * dy;
+        }
+        const double rho = sxx > 0 && syy > 0 ? std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0) : kNaN;
+
+        // Kendall: walk the x groups in order; for each pair, the Fenwick tree holds the y ranks
+        // of every earlier x group (Knight's counts, with multiplicities).
+        std::fill(s.tree.begin(), s.tree.end(), 0.0);
+        std::fill(s.addedAt.begin(), s.addedAt.end(), 0.0);
+        const std::size_t size = s.tree.size();
+        double con = 0, dis = 0, added = 0, xtie = 0;
+        for (std::size_t i = 0; i < n;) {
             std::size_t j = i;
             double group = 0;
-            while (j < orderX.size() && p.x[orderX[j]] == p.x[orderX[i]]) {
-                const std::size_t item = orderX[j++];
-                const double wi = w[item];
-                if (wi == 0)
+            for (; j < n && xRank[j] == xRank[i]; ++j) {
+                if (!w[j])
                     continue;
-                const double below = prefix(yRank[item]);
-                const double atOrBelow = prefix(yRank[item] + 1);
-                con += wi * below;
-                dis += wi * (added - atOrBelow);
-                group += wi;
+                double below = 0;
+                for (std::size_t r = yRank[j]; r > 0; r &= r - 1)
+                    below += s.tree[r - 1];
+                con += w[j] * below;
+                dis += w[j] * (added - below - s.addedAt[yRank[j]]);
+                group += w[j];
             }
             for (std::size_t k = i; k < j; ++k) {
-                const std::size_t item = orderX[k];
-                if (w[item]) {
-                    add(yRank[item], w[item]);
-                    yWeight[yRank[item]] += w[item];
-                }
+                if (!w[k])
+                    continue;
+                for (std::size_t r = yRank[k] + 1; r <= size; r += r & (~r + 1))
+                    s.tree[r - 1] += w[k];
+                s.addedAt[yRank[k]] += w[k];
             }
             added += group;
             xtie += group * (group - 1) / 2;
-            n += group;
             i = j;
         }
         double ytie = 0;
-        for (double g : yWeight)
+        for (double g : s.yWeight)
             ytie += g * (g - 1) / 2;
-        return tauFromCounts(con - dis, n * (n - 1) / 2, xtie, ytie);
+        const double tau = tauFromCounts(con - dis, total * (total - 1) / 2, xtie, ytie);
+        return {rho, tau, weightedPearson(x, y, &w)};
     }
 };
 
@@ -416,19 +462,19 @@ std::array<Correlation, 3> correlate(const std::vector<double>& x, const std::ve
     if (options.bootstrapResamples == 0 || (std::isnan(rho) && std::isnan(tau) && std::isnan(r)))
         return out;
     const BootstrapData data(p);
+    BootstrapData::Work work;
+    data.prepare(work);
     std::mt19937_64 rng(options.seed);
     std::vector<std::uint32_t> w(n);
-    std::vector<double> rx(n), ry(n), tree(data.yRanks), yWeight(data.yRanks);
     std::array<std::vector<double>, 3> samples;
     for (int b = 0; b < options.bootstrapResamples; ++b) {
         std::fill(w.begin(), w.end(), 0);
         for (std::size_t i = 0; i < n; ++i)
             ++w[drawIndex(rng, n)];
-        const double values[3] = {data.spearman(w, rx, ry), data.kendall(w, tree, yWeight),
-                                  weightedPearson(p.x, p.y, &w)};
-        for (int m = 0; m < 3; ++m)
+        const std::array<double, 3> values = data.coefficients(w, work);
+        for (std::size_t m = 0; m < 3; ++m)
             if (!std::isnan(values[m]))
-                samples[std::size_t(m)].push_back(values[m]);
+                samples[m].push_back(values[m]);
     }
     const double alpha = 1 - options.confidenceLevel;
     for (std::size_t m = 0; m < 3; ++m) {
