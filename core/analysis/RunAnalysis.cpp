@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <set>
 #include <thread>
 
 namespace orderlens {
@@ -109,6 +110,7 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
     std::vector<std::pair<std::string, std::vector<double>>> metrics;
     for (const std::string& name : run.metricNames())
         metrics.emplace_back(name, run.readMetric(name));
+    const std::set<std::string> flaggedDistinct = run.distinctValuedMetrics();
 
     const double steps = double(options.sets.size());
     for (std::size_t s = 0; s < options.sets.size(); ++s) {
@@ -148,7 +150,7 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
             m.shownCurve = thresholdMetricCurve(split.agreement, m.curve, options.agreementThreshold, options.epochThreshold);
             const std::size_t distinctValues = countDistinctValues(m.values, options.distinctValueLimit);
             m.constant = distinctValues < 2;
-            m.distinct = !m.constant && distinctValues <= options.distinctValueLimit;
+            m.distinct = !m.constant && (flaggedDistinct.count(name) > 0 || distinctValues <= options.distinctValueLimit);
             if (m.distinct)
                 m.distinctCurves = computeDistinctMetricCurves(bits, m.values);
             split.metrics.push_back(std::move(m));

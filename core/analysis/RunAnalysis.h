@@ -11,8 +11,8 @@
 
 namespace orderlens {
 
-// A metric with at most this many distinct values gets distinct-valued curves as well as its
-// mean curve. The study's distinct-valued metrics (KTH-TIPS2-b rotation, illumination) have 3
+// A metric flagged distinct-valued in the run file (KTH-TIPS2-b rotation, illumination), or with at
+// most this many distinct values, gets distinct-valued curves as well as its mean curve. The study's distinct-valued metrics (KTH-TIPS2-b rotation, illumination) have 3
 // and 4 values, and its plot has colours for 4 curves (visualization.py, visualize_metric_distinct).
 constexpr std::size_t kDistinctValueLimit = 4;
 
