@@ -216,6 +216,9 @@ int run(const QCommandLineParser& p)
         printer.line("warning: " + w);
 
     MetricTable& table = outcome.table;
+    // Values the dataset brings itself (e.g. Pascal VOC object size, KTH-TIPS2-b rotation).
+    for (const auto& [name, values] : ds.metrics)
+        addImported(table, name, values);
     for (const auto& [name, file] : imports) {
         ScoreImport imported = importScoreCsv(file, ds);
         for (const std::string& w : imported.warnings)

@@ -238,7 +238,7 @@ private slots:
         StatisticsOutcome first = datasetStatistics(ds, request, options);
         QCOMPARE(first.computed, (std::vector<std::string>{"entropy", "dct_percent", "dct_max"}));
         QVERIFY(first.fromCache.empty());
-        const std::string file = MetricsCache(request.cacheDirectory).path(ds);
+        const std::string file = MetricsCache(request.cacheDirectory, ds).path();
         QVERIFY(fs::exists(file));
         QVERIFY(file.find("mixed-") != std::string::npos);
 
@@ -274,7 +274,7 @@ private slots:
         request.statistics = {"contrast"};
         request.cacheDirectory = dir.path().toStdString();
         const StatisticsOutcome good = datasetStatistics(ds, request, EngineOptions());
-        const std::string file = MetricsCache(request.cacheDirectory).path(ds);
+        const std::string file = MetricsCache(request.cacheDirectory, ds).path();
         // Truncate the file mid-way: the next run recomputes and repairs it.
         fs::resize_file(file, fs::file_size(file) / 2);
         StatisticsOutcome again = datasetStatistics(ds, request, EngineOptions());

@@ -1,10 +1,11 @@
 #include "statistics/DctCompaction.h"
 
 #include "statistics/Luminance.h"
+#include "statistics/RadixSort.h"
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -12,20 +13,30 @@ namespace orderlens {
 
 namespace {
 
-// Row k of the N x N orthonormal DCT-II matrix is a(k) cos(pi (2n + 1) k / 2N), n = 0..N-1.
-const std::vector<double>& dctBasis(int n)
+// The N x N orthonormal DCT-II matrix, row k = a(k) cos(pi (2n + 1) k / 2N), n = 0..N-1, and
+// its transpose (so both products below run along contiguous rows).
+struct DctBasis {
+    std::vector<double> rows, transposed;
+};
+
+const DctBasis& dctBasis(int n)
 {
     // Per thread, so workers never wait for each other; a dataset has few distinct sizes.
-    thread_local std::map<int, std::vector<double>> cache;
+    thread_local std::map<int, DctBasis> cache;
     auto it = cache.find(n);
     if (it != cache.end())
         return it->second;
-    std::vector<double> basis(std::size_t(n) * n);
+    DctBasis basis;
+    basis.rows.resize(std::size_t(n) * n);
+    basis.transposed.resize(std::size_t(n) * n);
     const double pi = std::acos(-1.0);
     for (int k = 0; k < n; ++k) {
         const double a = std::sqrt((k == 0 ? 1.0 : 2.0) / n);
-        for (int i = 0; i < n; ++i)
-            basis[std::size_t(k) * n + i] = a * std::cos(pi * (2.0 * i + 1.0) * k / (2.0 * n));
+        for (int i = 0; i < n; ++i) {
+            const double c = a * std::cos(pi * (2.0 * i + 1.0) * k / (2.0 * n));
+            basis.rows[std::size_t(k) * n + i] = c;
+            basis.transposed[std::size_t(i) * n + k] = c;
+        }
     }
     return cache.emplace(n, std::move(basis)).first->second;
 }
@@ -34,10 +45,12 @@ const std::vector<double>& dctBasis(int n)
 
 void dct2Orthonormal(const double* x, int height, int width, std::vector<double>& out)
 {
-    const std::vector<double>& rowsBasis = dctBasis(height);
-    const std::vector<double>& colsBasis = dctBasis(width);
+    const std::vector<double>& rowsBasis = dctBasis(height).rows;
+    const std::vector<double>& colsTransposed = dctBasis(width).transposed;
     thread_local std::vector<double> t;
-    // t = C_H x (transform the columns), then out = t C_W^T (transform the rows).
+    // t = C_H x (transform the columns), then out = t C_W^T (transform the rows). Both are
+    // written as sums of scaled rows, which the compiler vectorises; dot products would not be
+    // (their reduction order is fixed without -ffast-math).
     t.assign(std::size_t(height) * width, 0.0);
     for (int k = 0; k < height; ++k) {
         double* tk = t.data() + std::size_t(k) * width;
@@ -48,15 +61,15 @@ void dct2Orthonormal(const double* x, int height, int width, std::vector<double>
                 tk[j] += c * xn[j];
         }
     }
-    out.resize(std::size_t(height) * width);
+    out.assign(std::size_t(height) * width, 0.0);
     for (int k = 0; k < height; ++k) {
         const double* tk = t.data() + std::size_t(k) * width;
-        for (int l = 0; l < width; ++l) {
-            const double* cl = colsBasis.data() + std::size_t(l) * width;
-            double s = 0;
-            for (int m = 0; m < width; ++m)
-                s += tk[m] * cl[m];
-            out[std::size_t(k) * width + l] = s;
+        double* zk = out.data() + std::size_t(k) * width;
+        for (int m = 0; m < width; ++m) {
+            const double v = tk[m];
+            const double* cm = colsTransposed.data() + std::size_t(m) * width;  // C_W[l][m] over l
+            for (int l = 0; l < width; ++l)
+                zk[l] += v * cm[l];
         }
     }
 }
@@ -64,28 +77,57 @@ void dct2Orthonormal(const double* x, int height, int width, std::vector<double>
 DctCompactionResult dctCompaction(const std::vector<double>& coefficients)
 {
     DctCompactionResult r;
-    thread_local std::vector<double> energy;
-    energy.resize(coefficients.size());
-    for (std::size_t i = 0; i < coefficients.size(); ++i) {
-        energy[i] = coefficients[i] * coefficients[i];
+    const std::size_t n = coefficients.size();
+    if (n == 0)
+        return r;
+    // Squares of magnitudes sort like the magnitudes; as non-negative doubles their bit patterns
+    // sort like their values, so a radix sort of the patterns does it.
+    thread_local std::vector<std::uint64_t> bits, scratch;
+    bits.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double e = coefficients[i] * coefficients[i];
+        std::memcpy(&bits[i], &e, sizeof e);
         r.maxCoefficient = std::max(r.maxCoefficient, std::fabs(coefficients[i]));
     }
-    // Sorting the squares sorts the magnitudes.
-    std::sort(energy.begin(), energy.end(), std::greater<double>());
-    double total = 0;
-    for (auto it = energy.rbegin(); it != energy.rend(); ++it)  // small first: less rounding
-        total += *it;
-    const double totalNorm = std::sqrt(total);
-    // As the study's loop: k starts at 1 and grows while norm(top k) / norm(all) < ratio. An
-    // all-zero image gives 0/0, which is not < ratio, so k = 1 as there.
-    std::size_t k = 1;
-    double partial = energy.empty() ? 0 : energy[0];
-    while (k < energy.size() && std::sqrt(partial) / totalNorm < kDctNormRatio) {
-        partial += energy[k];
-        ++k;
+    // By the high half (sign, exponent, 20 mantissa bits) first, then an insertion pass settles
+    // the rare words whose high halves are equal: half the radix passes of a full sort.
+    radixSort(bits.data(), n, 4, scratch);
+    for (std::size_t i = 1; i < n; ++i) {
+        const std::uint64_t w = bits[i];
+        std::size_t j = i;
+        for (; j > 0 && bits[j - 1] > w; --j)
+            bits[j] = bits[j - 1];
+        bits[j] = w;
     }
+    thread_local std::vector<double> prefix;  // prefix[j] = energy of the j + 1 largest
+    prefix.resize(n);
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {  // ascending: small first, less rounding
+        double e;
+        std::memcpy(&e, &bits[i], sizeof e);
+        total += e;
+    }
+    double partial = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        double e;
+        std::memcpy(&e, &bits[n - 1 - j], sizeof e);
+        partial += e;
+        prefix[j] = partial;
+    }
+    const double totalNorm = std::sqrt(total);
+    // The study's loop: k starts at 1 and grows while norm(top k) / norm(all) < ratio. An
+    // all-zero image gives 0/0, which is not < ratio, so k = 1 as there.
+    auto below = [&](std::size_t k) { return std::sqrt(prefix[k - 1]) / totalNorm < kDctNormRatio; };
+    // Find k by energies (no square roots), then settle it with the study's own comparison.
+    const double target = (kDctNormRatio * totalNorm) * (kDctNormRatio * totalNorm);
+    std::size_t k = std::size_t(std::lower_bound(prefix.begin(), prefix.end(), target) - prefix.begin()) + 1;
+    k = std::min(k, n);
+    while (k > 1 && !below(k - 1))
+        --k;
+    while (k < n && below(k))
+        ++k;
     r.kept = k;
-    r.percent = coefficients.empty() ? 0 : double(k - 1) / double(coefficients.size()) * 100.0;
+    r.percent = double(k - 1) / double(n) * 100.0;
     return r;
 }
 

@@ -18,13 +18,20 @@ namespace orderlens {
 
 namespace {
 
-std::string header(const Dataset& dataset)
-{
-    return "# orderlens metrics cache " + std::to_string(MetricsCache::kLayoutVersion) + " " +
-           MetricsCache::contentFingerprint(dataset) + " " + std::to_string(dataset.size());
-}
-
 }  // namespace
+
+MetricsCache::MetricsCache(std::string directory, const Dataset& dataset)
+    : directory_(std::move(directory)), dataset_(dataset)
+{
+    const std::string fingerprint = contentFingerprint(dataset);
+    header_ = "# orderlens metrics cache " + std::to_string(kLayoutVersion) + " " + fingerprint + " " +
+              std::to_string(dataset.size());
+    std::string name = dataset.name.empty() ? "dataset" : dataset.name;
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+            c = '_';
+    path_ = (fs::path(directory_) / (name + "-" + fingerprint + ".csv")).string();
+}
 
 std::string MetricsCache::defaultDirectory()
 {
@@ -66,23 +73,15 @@ std::string MetricsCache::contentFingerprint(const Dataset& dataset)
     return dataset.fingerprint() + buf;
 }
 
-std::string MetricsCache::path(const Dataset& dataset) const
+std::map<std::string, std::vector<double>> MetricsCache::readAll() const
 {
-    std::string name = dataset.name.empty() ? "dataset" : dataset.name;
-    for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
-            c = '_';
-    return (fs::path(directory_) / (name + "-" + contentFingerprint(dataset) + ".csv")).string();
-}
-
-std::map<std::string, std::vector<double>> MetricsCache::readAll(const Dataset& dataset) const
-{
+    const Dataset& dataset = dataset_;
     std::map<std::string, std::vector<double>> out;
-    std::ifstream in(path(dataset));
+    std::ifstream in(path_);
     if (!in)
         return out;
     std::string line;
-    if (!std::getline(in, line) || line != header(dataset))
+    if (!std::getline(in, line) || line != header_)
         return out;
     if (!std::getline(in, line))
         return out;
@@ -105,10 +104,9 @@ std::map<std::string, std::vector<double>> MetricsCache::readAll(const Dataset& 
     return out;
 }
 
-std::map<std::string, std::vector<double>> MetricsCache::load(const Dataset& dataset,
-                                                              const std::vector<std::string>& ids) const
+std::map<std::string, std::vector<double>> MetricsCache::load(const std::vector<std::string>& ids) const
 {
-    std::map<std::string, std::vector<double>> all = readAll(dataset), out;
+    std::map<std::string, std::vector<double>> all = readAll(), out;
     for (const std::string& id : ids) {
         auto it = all.find(id);
         if (it != all.end())
@@ -117,9 +115,10 @@ std::map<std::string, std::vector<double>> MetricsCache::load(const Dataset& dat
     return out;
 }
 
-void MetricsCache::store(const Dataset& dataset, const std::map<std::string, std::vector<double>>& columns) const
+void MetricsCache::store(const std::map<std::string, std::vector<double>>& columns) const
 {
-    std::map<std::string, std::vector<double>> all = readAll(dataset);
+    const Dataset& dataset = dataset_;
+    std::map<std::string, std::vector<double>> all = readAll();
     for (const auto& [id, values] : columns) {
         if (values.size() != dataset.size())
             throw Error("MetricsCache::store: column '" + id + "' has " + std::to_string(values.size()) +
@@ -132,14 +131,14 @@ void MetricsCache::store(const Dataset& dataset, const std::map<std::string, std
     fs::create_directories(directory_, ec);
     if (ec)
         throw InputError(directory_, "cannot create the metrics cache folder: " + ec.message());
-    const std::string target = path(dataset);
+    const std::string& target = path_;
     // Per process, so two runs filling the same cache never write into one file.
     const std::string tmp = target + ".writing." + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary);
         if (!out)
             throw InputError(tmp, "cannot write the metrics cache");
-        std::string text = header(dataset) + "\nkey";
+        std::string text = header_ + "\nkey";
         for (const auto& [id, values] : all)
             text += "," + id;
         text += "\n";

@@ -18,7 +18,8 @@ class MetricsCache {
 public:
     static constexpr int kLayoutVersion = 1;
 
-    explicit MetricsCache(std::string directory) : directory_(std::move(directory)) {}
+    // The cache of one dataset's content in a folder (the fingerprint is computed here, once).
+    MetricsCache(std::string directory, const Dataset& dataset);
 
     // $ORDERLENS_METRICS_CACHE, else $XDG_CACHE_HOME/orderlens/metrics, else
     // ~/.cache/orderlens/metrics.
@@ -30,17 +31,19 @@ public:
     // Keys, splits, labels and every pixel: a changed image is a different dataset.
     static std::string contentFingerprint(const Dataset& dataset);
 
-    std::string path(const Dataset& dataset) const;
+    const std::string& path() const { return path_; }
     // The wanted columns the cache has (by id), each with one value per dataset image.
-    std::map<std::string, std::vector<double>> load(const Dataset& dataset,
-                                                    const std::vector<std::string>& ids) const;
+    std::map<std::string, std::vector<double>> load(const std::vector<std::string>& ids) const;
     // Adds or replaces columns, keeping the others. Written beside the file and renamed into
     // place. Throws InputError when the directory or file cannot be written.
-    void store(const Dataset& dataset, const std::map<std::string, std::vector<double>>& columns) const;
+    void store(const std::map<std::string, std::vector<double>>& columns) const;
 
 private:
-    std::map<std::string, std::vector<double>> readAll(const Dataset& dataset) const;
+    std::map<std::string, std::vector<double>> readAll() const;
     std::string directory_;
+    const Dataset& dataset_;
+    std::string header_;  // the file's first line: layout version, fingerprint, image count
+    std::string path_;
 };
 
 }  // namespace orderlens

@@ -5,6 +5,7 @@
 #include "statistics/SegmentCount.h"
 
 #include "common/Errors.h"
+#include "statistics/RadixSort.h"
 
 #include <algorithm>
 #include <cmath>
@@ -47,15 +48,13 @@ public:
     }
     int find(int x)
     {
-        int root = x;
-        while (parent_[std::size_t(root)] != root)
-            root = parent_[std::size_t(root)];
-        while (parent_[std::size_t(x)] != root) {
-            const int next = parent_[std::size_t(x)];
-            parent_[std::size_t(x)] = root;
-            x = next;
+        // Path halving: one pass, paths stay short.
+        while (parent_[std::size_t(x)] != x) {
+            const int grandparent = parent_[std::size_t(parent_[std::size_t(x)])];
+            parent_[std::size_t(x)] = grandparent;
+            x = grandparent;
         }
-        return root;
+        return x;
     }
     // Joins two roots; returns the new root.
     int join(int a, int b)
@@ -171,35 +170,92 @@ int SegmentCount::count(const ImageView& image) const
                 addEdge(i, i - width + 1);
         }
     }
-    // The program sorts its edge records with std::sort comparing weights only; std::sort's
-    // moves depend on nothing but the outcomes of its comparisons, so sorting (weight, index)
-    // words by weight alone gives the program's order, ties included (std::stable_sort would
-    // not). Weights are sqrt of sums of squares, never negative or -0 or NaN, so comparing
-    // their bit patterns as integers is comparing the floats.
-    std::sort(order.begin(), order.begin() + edges,
-              [](std::uint64_t e, std::uint64_t f) { return (e >> 32) < (f >> 32); });
+    // The program sorts its edge records with std::sort on the weight alone, so equal weights
+    // end up in whatever order that unstable sort leaves them. That order can matter only in
+    // the final min-size pass:
+    //  - in the merging pass, among edges of one weight w, a component below w's threshold
+    //    cannot merge, and every merge leaves a component whose threshold (w + k / size) is at
+    //    least w; so the merges are the connected pieces of those edges between components at or
+    //    above w, and each merged component ends with threshold w + k / final size, in any order;
+    //  - in the min-size pass an edge that does nothing when its group of equal weights starts
+    //    (same component, or both components at least min size) does nothing during the group
+    //    (components only grow and merge), so a group with at most one edge that can act has the
+    //    same outcome in any order.
+    // Hence: sort by weight with a fast stable radix sort; only when a group of equal weights has
+    // two or more edges that can act in the min-size pass, redo that pass in std::sort's order.
+    // (Weights are square roots of sums of squares: never negative, -0 or NaN, so their bit
+    // patterns order like the floats.)
+    thread_local std::vector<std::uint64_t> sorted, scratch;
+    sorted.assign(order.begin(), order.begin() + edges);
+    radixSort(sorted.data(), edges, 4, scratch);
+    auto weightOf = [](std::uint64_t word) {
+        const std::uint32_t bits = std::uint32_t(word >> 32);
+        float w;
+        std::memcpy(&w, &bits, sizeof w);
+        return w;
+    };
 
     DisjointSets sets{int(pixels)};
     thread_local std::vector<float> threshold;
     threshold.assign(pixels, k_ / 1);
     for (std::uint32_t n = 0; n < edges; ++n) {
-        const std::uint32_t e = std::uint32_t(order[n]);
+        const std::uint32_t e = std::uint32_t(sorted[n]);
         const int a = sets.find(from[e]), b = sets.find(to[e]);
         if (a == b)
             continue;
-        float w;
-        const std::uint32_t bits = std::uint32_t(order[n] >> 32);
-        std::memcpy(&w, &bits, sizeof w);
+        const float w = weightOf(sorted[n]);
         if (w <= threshold[std::size_t(a)] && w <= threshold[std::size_t(b)]) {
             const int root = sets.join(a, b);
             threshold[std::size_t(root)] = w + k_ / float(sets.size(root));
         }
     }
-    for (std::uint32_t n = 0; n < edges; ++n) {
-        const std::uint32_t e = std::uint32_t(order[n]);
-        const int a = sets.find(from[e]), b = sets.find(to[e]);
-        if (a != b && (sets.size(a) < minSize_ || sets.size(b) < minSize_))
-            sets.join(a, b);
+
+    // Components below the minimum size; once there are none, the last pass has nothing to do.
+    int small = 0;
+    for (int i = 0; i < int(pixels); ++i)
+        small += (sets.find(i) == i && sets.size(i) < minSize_) ? 1 : 0;
+    auto canAct = [this, &sets](int a, int b) {
+        return a != b && (sets.size(a) < minSize_ || sets.size(b) < minSize_);
+    };
+    auto join = [this, &sets, &small](int a, int b) {
+        small -= (sets.size(a) < minSize_ ? 1 : 0) + (sets.size(b) < minSize_ ? 1 : 0);
+        const int root = sets.join(a, b);
+        small += sets.size(root) < minSize_ ? 1 : 0;
+    };
+    const DisjointSets merged = sets;
+    const int smallAfterMerging = small;
+    bool orderMatters = false;
+    for (std::uint32_t n = 0; n < edges && small > 0 && !orderMatters;) {
+        std::uint32_t end = n + 1;
+        while (end < edges && (sorted[end] >> 32) == (sorted[n] >> 32))
+            ++end;
+        // Weight 0 joined everything it touches in the merging pass (0 is below every threshold).
+        if (end - n > 1 && (sorted[n] >> 32) != 0) {
+            int acting = 0;
+            for (std::uint32_t m = n; m < end && acting < 2; ++m) {
+                const std::uint32_t e = std::uint32_t(sorted[m]);
+                acting += canAct(sets.find(from[e]), sets.find(to[e])) ? 1 : 0;
+            }
+            orderMatters = acting > 1;
+        }
+        for (; n < end && !orderMatters; ++n) {
+            const std::uint32_t e = std::uint32_t(sorted[n]);
+            const int a = sets.find(from[e]), b = sets.find(to[e]);
+            if (canAct(a, b))
+                join(a, b);
+        }
+    }
+    if (orderMatters) {
+        sets = merged;
+        small = smallAfterMerging;
+        std::sort(order.begin(), order.begin() + edges,
+                  [](std::uint64_t e, std::uint64_t f) { return (e >> 32) < (f >> 32); });
+        for (std::uint32_t n = 0; n < edges && small > 0; ++n) {
+            const std::uint32_t e = std::uint32_t(order[n]);
+            const int a = sets.find(from[e]), b = sets.find(to[e]);
+            if (canAct(a, b))
+                join(a, b);
+        }
     }
     return sets.sets();
 }

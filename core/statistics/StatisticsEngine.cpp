@@ -150,12 +150,12 @@ StatisticsOutcome datasetStatistics(const Dataset& dataset, const StatisticsRequ
     std::map<std::string, std::vector<double>> cached;
     std::unique_ptr<MetricsCache> cache;
     if (!request.cacheDirectory.empty()) {
-        cache = std::make_unique<MetricsCache>(request.cacheDirectory);
+        cache = std::make_unique<MetricsCache>(request.cacheDirectory, dataset);
         std::vector<std::string> ids;
         for (const auto& s : statistics)
             for (const std::string& c : s->columns())
                 ids.push_back(MetricsCache::columnId(c, s->parameterTag()));
-        cached = cache->load(dataset, ids);
+        cached = cache->load(ids);
     }
     std::vector<const ImageStatistic*> toCompute;
     for (const auto& s : statistics) {
@@ -184,7 +184,7 @@ StatisticsOutcome datasetStatistics(const Dataset& dataset, const StatisticsRequ
     if (cache && !fresh.empty()) {
         // A cache that cannot be written costs time next run, not this run's results.
         try {
-            cache->store(dataset, fresh);
+            cache->store(fresh);
         } catch (const InputError& e) {
             out.warnings.push_back(std::string("metrics cache not updated: ") + e.what());
         }
