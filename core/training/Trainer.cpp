@@ -572,11 +572,20 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         return;
     }
 
-    // Side by side: all networks in memory, each epoch of every network in its own thread.
+    // Side by side: all networks in memory, each epoch of every network in its own thread, the
+    // CPU threads shared out among them. Small networks gain most: their operations are too
+    // small to split across cores, and whole networks run in parallel without synchronising.
     std::vector<NetworkState> nets;
     for (int n = 0; n < networks; ++n)
         if (recorded[std::size_t(n)] < epochs)
             nets.push_back(start(n));
+    // LibTorch gives every new thread the intra-op thread count set last; restore it after.
+    const int threads = torch::get_num_threads();
+    torch::set_num_threads(std::max(1, threads / std::max(1, int(nets.size()))));
+    struct RestoreThreads {
+        int threads;
+        ~RestoreThreads() { torch::set_num_threads(threads); }
+    } restoreThreads{threads};
     for (int e = 0; e < epochs; ++e) {
         std::vector<NetworkState*> active;
         for (auto& net : nets)

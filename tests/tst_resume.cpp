@@ -1,0 +1,223 @@
+// Interrupted runs: cooperative cancel, a killed `orderlens train` child, Ctrl-C, and resuming
+// each to records identical to an uninterrupted run.
+
+#include "common/Errors.h"
+#include "storage/RunFile.h"
+#include "training/Trainer.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+using namespace orderlens;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Fashion-MNIST subset sized so an epoch takes a noticeable moment on two cores.
+ExperimentConfig resumeConfig()
+{
+    ExperimentConfig c;
+    c.dataset = "fashion-mnist";
+    c.limitTrain = 1500;
+    c.limitTest = 300;
+    c.inputSize = 32;
+    c.networks = 2;
+    c.epochs = 3;
+    c.batchSize = 32;
+    c.lr = 0.05;
+    c.scheduler = "cosine";
+    c.randomCrop = true;
+    c.horizontalFlip = true;
+    c.seed = 3;
+    c.device = "cpu";
+    c.threads = 1;  // small networks gain nothing from more threads on a busy machine
+    return c;
+}
+
+QStringList trainArguments(const ExperimentConfig& c, const QString& run)
+{
+    return {"train", "--dataset", QString::fromStdString(c.dataset), "--limit-train", QString::number(c.limitTrain),
+            "--limit-test", QString::number(c.limitTest), "--input-size", QString::number(c.inputSize), "--networks",
+            QString::number(c.networks), "--epochs", QString::number(c.epochs), "--batch-size",
+            QString::number(c.batchSize), "--lr", QString::number(c.lr), "--scheduler", "cosine", "--random-crop",
+            "--horizontal-flip", "--seed", QString::number(c.seed), "--device", "cpu", "--threads",
+            QString::number(c.threads), "--run", run};
+}
+
+// Reads the child's output until a line contains `needle` (or the child ends).
+bool waitForOutput(QProcess& p, const QString& needle, QString& seen, int timeoutMs = 240000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (seen.contains(needle))
+            return true;
+        if (p.state() == QProcess::NotRunning)
+            return false;
+        p.waitForReadyRead(200);
+        seen += QString::fromLocal8Bit(p.readAllStandardOutput());
+    }
+    return false;
+}
+
+int epochsRecorded(const std::string& run)
+{
+    int total = 0;
+    const RunFile file(run);
+    for (int d : file.epochsDone())
+        total += d;
+    return total;
+}
+
+void compareRuns(const std::string& a, const std::string& b)
+{
+    RunFile fa(a), fb(b);
+    QCOMPARE(fa.epochsDone(), fb.epochsDone());
+    QCOMPARE(fa.manifest().labels, fb.manifest().labels);
+    for (int n = 0; n < fa.shape().networks; ++n) {
+        for (int e = 0; e < fa.shape().epochs; ++e) {
+            for (RecordSet set : {RecordSet::Train, RecordSet::Test}) {
+                const SplitRecords ra = fa.readRecords(set, n, e), rb = fb.readRecords(set, n, e);
+                const bool equal = ra.correct == rb.correct && ra.predicted == rb.predicted &&
+                                   std::memcmp(ra.pTrue.data(), rb.pTrue.data(), ra.pTrue.size() * sizeof(float)) == 0 &&
+                                   std::memcmp(ra.margin.data(), rb.margin.data(), ra.margin.size() * sizeof(float)) == 0;
+                if (!equal)
+                    QFAIL(qPrintable(QString("records differ: network %1 epoch %2 set %3").arg(n).arg(e).arg(recordSetName(set))));
+            }
+            QCOMPARE(fa.readSummary(n, e).testAccuracy, fb.readSummary(n, e).testAccuracy);
+        }
+    }
+}
+
+}  // namespace
+
+class TestResume : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cancelKeepsCompletedEpochsAndResumes();
+    void killedChildResumesToIdenticalRecords();
+    void interruptExitsWithResumeHint();
+    void cliRefusesToClobberOrReconfigure();
+
+private:
+    QTemporaryDir dir_;
+    std::string reference_;
+};
+
+void TestResume::initTestCase()
+{
+    QVERIFY(dir_.isValid());
+    // One uninterrupted run that every interrupted one must reproduce exactly.
+    reference_ = dir_.filePath("reference.h5").toStdString();
+    Trainer(resumeConfig(), reference_).run();
+    QCOMPARE(RunFile(reference_).epochsDone(), (std::vector<int>{3, 3}));
+}
+
+void TestResume::cancelKeepsCompletedEpochsAndResumes()
+{
+    const std::string run = dir_.filePath("cancelled.h5").toStdString();
+    std::atomic<bool> cancel{false};
+    struct CancelMidEpoch : TrainingObserver {
+        std::atomic<bool>* flag = nullptr;
+        void onBatch(const BatchProgress& p) override
+        {
+            if (p.network == 1 && p.epoch == 1 && p.batch == 5)
+                flag->store(true);
+        }
+    } observer;
+    observer.flag = &cancel;
+    QVERIFY_THROWS_EXCEPTION(Cancelled, Trainer(resumeConfig(), run).run(&observer, &cancel));
+    QCOMPARE(RunFile(run).epochsDone(), (std::vector<int>{3, 1}));
+    Trainer resumed = Trainer::resume(run);
+    QCOMPARE(resumed.config().toJson(), resumeConfig().toJson());
+    resumed.run();
+    compareRuns(reference_, run);
+}
+
+void TestResume::killedChildResumesToIdenticalRecords()
+{
+    const QString run = dir_.filePath("killed.h5");
+    std::mt19937 engine(1);
+    QProcess child;
+    QString seen;
+    child.start(ORDERLENS_BINARY, trainArguments(resumeConfig(), run));
+    QVERIFY(child.waitForStarted());
+    // First kill: mid-epoch, some moment into network 1's second epoch.
+    QVERIFY2(waitForOutput(child, "network 1 epoch 1/3:", seen), qPrintable(seen));
+    QTest::qWait(int(100 + engine() % 600));
+    child.kill();
+    child.waitForFinished();
+    const int afterFirstKill = epochsRecorded(run.toStdString());
+    QVERIFY2(afterFirstKill >= 1 && afterFirstKill < 6, qPrintable(QString::number(afterFirstKill)));
+
+    // Second kill: during the resumed run, right after an epoch is reported (the window between
+    // the records and the checkpoint is a few milliseconds wide, so aim just after it too).
+    QProcess again;
+    seen.clear();
+    again.start(ORDERLENS_BINARY, {"train", "--run", run, "--resume"});
+    QVERIFY(again.waitForStarted());
+    QVERIFY2(waitForOutput(again, "resuming at epoch", seen), qPrintable(seen));
+    QVERIFY2(waitForOutput(again, "network 2 epoch", seen), qPrintable(seen));
+    again.kill();
+    again.waitForFinished();
+    QVERIFY(epochsRecorded(run.toStdString()) < 6);
+
+    QProcess last;
+    last.start(ORDERLENS_BINARY, {"train", "--run", run, "--resume"});
+    QVERIFY(last.waitForFinished(600000));
+    QVERIFY2(last.exitCode() == 0, last.readAllStandardError().constData());
+    compareRuns(reference_, run.toStdString());
+}
+
+void TestResume::interruptExitsWithResumeHint()
+{
+    const QString run = dir_.filePath("interrupted.h5");
+    QProcess child;
+    QString seen;
+    child.start(ORDERLENS_BINARY, trainArguments(resumeConfig(), run));
+    QVERIFY(child.waitForStarted());
+    QVERIFY2(waitForOutput(child, "network 1 epoch 1/3:", seen), qPrintable(seen));
+    ::kill(pid_t(child.processId()), SIGINT);
+    QVERIFY(child.waitForFinished(120000));
+    seen += QString::fromLocal8Bit(child.readAllStandardOutput());
+    QCOMPARE(child.exitCode(), 130);
+    QVERIFY2(seen.contains("--resume"), qPrintable(seen));
+    QVERIFY(epochsRecorded(run.toStdString()) >= 1);
+
+    QProcess resumed;
+    resumed.start(ORDERLENS_BINARY, {"train", "--run", run, "--resume"});
+    QVERIFY(resumed.waitForFinished(600000));
+    QCOMPARE(resumed.exitCode(), 0);
+    compareRuns(reference_, run.toStdString());
+}
+
+void TestResume::cliRefusesToClobberOrReconfigure()
+{
+    QProcess p;
+    p.start(ORDERLENS_BINARY, trainArguments(resumeConfig(), QString::fromStdString(reference_)));
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--force"));
+
+    p.start(ORDERLENS_BINARY, {"train", "--run", QString::fromStdString(reference_), "--resume", "--epochs", "9"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--epochs"));
+
+    p.start(ORDERLENS_BINARY, {"train", "--epochs", "2"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--run"));
+}
+
+QTEST_GUILESS_MAIN(TestResume)
+#include "tst_resume.moc"
