@@ -6,6 +6,7 @@
 #include "storage/RunFile.h"
 
 #include "AnalysisFixture.h"
+#include "SyntheticRun.h"
 
 #include <QImage>
 #include <QProcess>
@@ -133,6 +134,33 @@ private slots:
         // Network 0, epoch 0, image 0: learned at epoch 0, p_true 0.1, margin 0.
         QCOMPARE(lines[1], QString("0,0,train,train/000000,1,0,0.1,0"));
         QVERIFY(lines.filter(",test,test/000029,").size() == 3 * 8);
+    }
+
+    void multiLabelRun()
+    {
+        const QString run = dir_.filePath("multi.h5");
+        test::SyntheticRun spec;
+        spec.multiLabel = true;
+        spec.classes = 3;
+        spec.train = 14;
+        spec.test = 7;
+        spec.networks = 2;
+        spec.epochs = 4;
+        spec.correct = [](RecordSet, int n, int e, std::size_t i) { return int(i % 5) <= e + n; };
+        spec.pTrue = [](RecordSet, int, int, std::size_t) { return std::nanf(""); };  // no p_true multi-label
+        test::writeSyntheticRun(run.toStdString(), spec);
+        const QString out = dir_.filePath("multi");
+        const Result r = runOrderlens({"analyze", "--run", run, "--output", out, "--bootstrap", "0", "--formats", "png"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QStringList images = readLines(out + "/images.csv");
+        // train/000002 has label bits 0b011 (classes 0 and 1); no p_true, so no data map values.
+        QVERIFY2(images[3].startsWith("train/000002,train,0;1,"), qPrintable(images[3]));
+        QVERIFY(images[3].contains(",,,"));
+        QVERIFY(QFileInfo(out + "/label_agreement_train.png").size() > 1000);
+        QVERIFY(!QFileInfo(out + "/data_map_train.png").exists());
+        const QStringList labels = readLines(out + "/label_agreement.csv");
+        QCOMPARE(labels.first(), QString("split,epoch,class,fraction"));
+        QCOMPARE(labels.size(), 1 + 2 * 4 * 3);
     }
 
     void badInputIsOneClearLine()

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <vector>
 
 namespace orderlens::ui {
 
@@ -229,6 +230,22 @@ void ensureWritten(const QString& path, bool ok)
         throw InputError(path.toStdString(), "could not write the figure (folder missing? permissions? disk full?)");
 }
 
+// Names of the categories of the KTH-TIPS2-b metrics (docs/METRICS.md, "Datasets").
+QString valueName(const std::string& metric, double value)
+{
+    static const std::map<std::string, std::vector<const char*>> names = {
+        {"rotation", {"frontal", "rotated right", "rotated left"}},
+        {"illumination", {"frontal", "from the top", "from the side", "ambient"}},
+    };
+    const auto it = names.find(metric);
+    if (it != names.end() && value >= 0 && value == std::floor(value) && value < double(it->second.size()))
+        return QString::fromUtf8(it->second[std::size_t(value)]);
+    return QString::number(value);
+}
+
+// Beyond this many classes the heat map's class axis shows indices, not names.
+constexpr int kMaxClassNames = 30;
+
 }  // namespace
 
 MetricLabel metricLabel(const std::string& column)
@@ -365,7 +382,7 @@ void plotDistinctMetric(QCustomPlot* plot, const AgreementCurve& agreement, cons
         const QColor c = colours[v % 5];
         g->setPen(QPen(c, 2.5));
         g->setScatterStyle(QCPScatterStyle(shapes[v % 5], c, 7));
-        g->setName(label.title + QStringLiteral(" = ") + QString::number(curves.values[v]) +
+        g->setName(label.title + QStringLiteral(": ") + valueName(metric, curves.values[v]) +
                    QStringLiteral(" (n = %1, right axis)").arg(curves.counts[v]));
     }
     plot->yAxis2->setVisible(true);
@@ -469,12 +486,16 @@ void plotLabelAgreement(QCustomPlot* plot, const LabelAgreement& labels, const s
     plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
 
-    QSharedPointer<QCPAxisTickerText> classTicks(new QCPAxisTickerText);
-    for (int c = 0; c < classes; ++c)
-        classTicks->addTick(c, c < int(classNames.size()) ? QString::fromStdString(classNames[std::size_t(c)])
-                                                          : QString::number(c));
-    plot->yAxis->setTicker(classTicks);
-    plot->yAxis->setLabel(QStringLiteral("Class"));
+    if (classes <= kMaxClassNames) {
+        QSharedPointer<QCPAxisTickerText> classTicks(new QCPAxisTickerText);
+        for (int c = 0; c < classes; ++c)
+            classTicks->addTick(c, c < int(classNames.size()) ? QString::fromStdString(classNames[std::size_t(c)])
+                                                              : QString::number(c));
+        plot->yAxis->setTicker(classTicks);
+        plot->yAxis->setLabel(QStringLiteral("Class"));
+    } else {
+        plot->yAxis->setLabel(QStringLiteral("Class index"));
+    }
     plot->yAxis->setRange(-0.5, classes - 0.5);
     plot->yAxis->setRangeReversed(true);  // class 0 on top, read like a table
     plot->yAxis->grid()->setVisible(false);
