@@ -2,7 +2,7 @@
 
 #include "analysis/LearningMeasures.h"
 
-#include <array>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -26,6 +26,8 @@ double sortValue(const ImageTable& table, const ImageSort& sort, std::size_t ima
 }
 
 namespace {
+
+constexpr std::uint64_t kNeverKey = 0xffff;
 
 bool passes(const ImageTable& table, const ImageFilter& f, std::size_t i)
 {
@@ -62,33 +64,53 @@ std::uint64_t orderedBits(double v)
     return (b & 0x8000000000000000ull) ? ~b : (b | 0x8000000000000000ull);
 }
 
-// Stable LSD radix sort of `index` by `keys`, 16 bits a pass; passes whose digit is the same for
-// every key (e.g. the high bits of small epoch numbers) are skipped.
-void radixSort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& index)
+struct Keyed {
+    std::uint64_t key;
+    std::uint32_t index;
+};
+
+// Stable LSD radix sort by key, 16 bits a pass, on the 32 bits below the highest bit in which the
+// keys differ (two passes; small epoch numbers need no more). Keys that also differ further down
+// (doubles) are then equal only in runs of a few, which a stable sort by the whole key finishes.
+void radixSort(std::vector<Keyed>& items)
 {
-    const std::size_t n = keys.size();
-    std::vector<std::uint64_t> keys2(n);
-    std::vector<std::uint32_t> index2(n);
+    const std::size_t n = items.size();
+    if (n < 2)
+        return;
+    std::uint64_t varying = 0;
+    for (const Keyed& k : items)
+        varying |= k.key ^ items[0].key;
+    if (!varying)
+        return;
+    const int top = 63 - __builtin_clzll(varying);
+    const int low = std::max(0, top - 31);
+    std::vector<Keyed> buffer(n);
     std::vector<std::uint32_t> count(1u << 16);
-    for (int shift = 0; shift < 64; shift += 16) {
+    for (int shift = low; shift <= top; shift += 16) {
         std::fill(count.begin(), count.end(), 0u);
-        for (std::uint64_t k : keys)
-            ++count[(k >> shift) & 0xffffu];
-        if (n == 0 || count[(keys[0] >> shift) & 0xffffu] == n)
-            continue;
+        for (const Keyed& k : items)
+            ++count[(k.key >> shift) & 0xffffu];
         std::uint32_t sum = 0;
         for (auto& c : count) {
             const std::uint32_t here = c;
             c = sum;
             sum += here;
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint32_t to = count[(keys[i] >> shift) & 0xffffu]++;
-            keys2[to] = keys[i];
-            index2[to] = index[i];
-        }
-        keys.swap(keys2);
-        index.swap(index2);
+        for (const Keyed& k : items)
+            buffer[count[(k.key >> shift) & 0xffffu]++] = k;
+        items.swap(buffer);
+    }
+    if (low == 0)
+        return;
+    const std::uint64_t highMask = ~((std::uint64_t(1) << low) - 1);
+    auto byKey = [](const Keyed& a, const Keyed& b) { return a.key < b.key; };
+    for (std::size_t begin = 0; begin < n;) {
+        std::size_t end = begin + 1;
+        while (end < n && (items[end].key & highMask) == (items[begin].key & highMask))
+            ++end;
+        if (end - begin > 1)
+            std::stable_sort(items.begin() + std::ptrdiff_t(begin), items.begin() + std::ptrdiff_t(end), byKey);
+        begin = end;
     }
 }
 
@@ -97,11 +119,9 @@ void radixSort(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& ind
 std::vector<std::uint32_t> orderImages(const ImageTable& table, const ImageFilter& filter, const ImageSort& sort)
 {
     const std::size_t n = table.size();
-    std::vector<std::uint32_t> index;
-    std::vector<std::uint64_t> keys;
+    std::vector<Keyed> items;
     std::vector<std::uint32_t> missing;
-    index.reserve(n);
-    keys.reserve(n);
+    items.reserve(n);
     const bool byEpoch = sort.column < 0;
     const std::vector<double>* column = byEpoch ? nullptr : &table.columns[std::size_t(sort.column)].values;
     for (std::size_t i = 0; i < n; ++i) {
@@ -110,8 +130,9 @@ std::vector<std::uint32_t> orderImages(const ImageTable& table, const ImageFilte
         std::uint64_t key;
         if (byEpoch) {
             const int e = table.learnedEpoch[i];
-            // Epochs are small non-negative integers; never sorts after all of them.
-            key = e == kNeverLearned ? std::numeric_limits<std::uint32_t>::max() : std::uint64_t(std::uint32_t(e));
+            // Epochs are small non-negative integers; never sorts after all of them. Keeping the
+            // keys within 16 bits lets the radix sort finish in one pass.
+            key = e == kNeverLearned ? kNeverKey : std::uint64_t(std::min(e, int(kNeverKey) - 1));
         } else {
             const double v = (*column)[i];
             if (std::isnan(v)) {
@@ -120,10 +141,13 @@ std::vector<std::uint32_t> orderImages(const ImageTable& table, const ImageFilte
             }
             key = orderedBits(v);
         }
-        keys.push_back(sort.descending ? ~key : key);
-        index.push_back(std::uint32_t(i));
+        items.push_back({sort.descending ? ~key : key, std::uint32_t(i)});
     }
-    radixSort(keys, index);
+    radixSort(items);
+    std::vector<std::uint32_t> index;
+    index.reserve(items.size() + missing.size());
+    for (const Keyed& k : items)
+        index.push_back(k.index);
     index.insert(index.end(), missing.begin(), missing.end());
     return index;
 }

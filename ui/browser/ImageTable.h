@@ -64,7 +64,8 @@ struct ImageSort {
 };
 
 // The manifest indices of the images that pass the filter, in sort order. Radix sort on the
-// keys (four 16-bit passes), so 1.28 M images order in tens of milliseconds.
+// keys (two 16-bit passes, then short runs of equal high bits), so 1.28 M images order in tens
+// of milliseconds.
 std::vector<std::uint32_t> orderImages(const ImageTable& table, const ImageFilter& filter, const ImageSort& sort);
 
 // The sort key of one image as a number (learned epoch: never = +infinity), NaN when missing.

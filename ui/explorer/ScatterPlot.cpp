@@ -24,6 +24,21 @@ double jitterOf(std::uint32_t id, std::uint64_t axis)
     z ^= z >> 31;
     return double(z >> 11) / double(1ull << 53) * 2.0 - 1.0;
 }
+// One dot, drawn once: blitting a small pixmap per point is several times faster than
+// QCustomPlot antialiasing an ellipse per point.
+QPixmap dotPixmap(const QColor& colour, int alpha, int diameter)
+{
+    QPixmap pixmap(diameter, diameter);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    QColor fill = colour;
+    fill.setAlpha(alpha);
+    p.setPen(alpha == 255 ? QPen(Qt::white, 1) : Qt::NoPen);
+    p.setBrush(fill);
+    p.drawEllipse(QRectF(0.5, 0.5, diameter - 1, diameter - 1));
+    return pixmap;
+}
 }  // namespace
 
 ScatterPlot::ScatterPlot(QWidget* parent) : QCustomPlot(parent)
@@ -72,14 +87,12 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QCustomPlot(parent)
 
     points_ = addGraph();
     points_->setLineStyle(QCPGraph::lsNone);
-    QColor dot = okabeIto::kBlue;
-    dot.setAlpha(110);
-    points_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, dot, dot, 4));
+    points_->setScatterStyle(QCPScatterStyle(dotPixmap(okabeIto::kBlue, 110, 5)));
     // Every point drawn: thinning would distort the density the translucency conveys.
     points_->setAdaptiveSampling(false);
     selected_ = addGraph();
     selected_->setLineStyle(QCPGraph::lsNone);
-    selected_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(255, 255, 255), okabeIto::kVermillion, 6));
+    selected_->setScatterStyle(QCPScatterStyle(dotPixmap(okabeIto::kVermillion, 255, 7)));
     selected_->setAdaptiveSampling(false);
 
     note_ = new QCPItemText(this);
