@@ -13,65 +13,88 @@ namespace orderlens {
 
 namespace {
 
-// The N x N orthonormal DCT-II matrix, row k = a(k) cos(pi (2n + 1) k / 2N), n = 0..N-1, and
-// its transpose (so both products below run along contiguous rows).
-struct DctBasis {
-    std::vector<double> rows, transposed;
-};
-
-const DctBasis& dctBasis(int n)
+// Row k of the N x N orthonormal DCT-II matrix is a(k) cos(pi (2n + 1) k / 2N), n = 0..N-1.
+const std::vector<double>& dctBasis(int n)
 {
     // Per thread, so workers never wait for each other; a dataset has few distinct sizes.
-    thread_local std::map<int, DctBasis> cache;
+    thread_local std::map<int, std::vector<double>> cache;
     auto it = cache.find(n);
     if (it != cache.end())
         return it->second;
-    DctBasis basis;
-    basis.rows.resize(std::size_t(n) * n);
-    basis.transposed.resize(std::size_t(n) * n);
+    std::vector<double> basis(std::size_t(n) * n);
     const double pi = std::acos(-1.0);
     for (int k = 0; k < n; ++k) {
         const double a = std::sqrt((k == 0 ? 1.0 : 2.0) / n);
-        for (int i = 0; i < n; ++i) {
-            const double c = a * std::cos(pi * (2.0 * i + 1.0) * k / (2.0 * n));
-            basis.rows[std::size_t(k) * n + i] = c;
-            basis.transposed[std::size_t(i) * n + k] = c;
-        }
+        for (int i = 0; i < n; ++i)
+            basis[std::size_t(k) * n + i] = a * std::cos(pi * (2.0 * i + 1.0) * k / (2.0 * n));
     }
     return cache.emplace(n, std::move(basis)).first->second;
+}
+
+// out = C_n in for an n x width row-major `in`: the 1-D DCT of every column. Row k of C_n is
+// symmetric (k even) or antisymmetric (k odd) about the middle, so it is applied to the sums
+// or differences of mirrored rows: half the multiplications. The inner loops are sums of scaled
+// rows, which the compiler vectorises (dot products would stay scalar without -ffast-math).
+void transformColumns(const double* in, int n, int width, double* out)
+{
+    const std::vector<double>& basis = dctBasis(n);
+    const int half = n / 2;
+    thread_local std::vector<double> sums, diffs;
+    sums.resize(std::size_t(half) * width);
+    diffs.resize(std::size_t(half) * width);
+    for (int i = 0; i < half; ++i) {
+        const double* top = in + std::size_t(i) * width;
+        const double* bottom = in + std::size_t(n - 1 - i) * width;
+        double* s = sums.data() + std::size_t(i) * width;
+        double* d = diffs.data() + std::size_t(i) * width;
+        for (int j = 0; j < width; ++j) {
+            s[j] = top[j] + bottom[j];
+            d[j] = top[j] - bottom[j];
+        }
+    }
+    for (int k = 0; k < n; ++k) {
+        double* o = out + std::size_t(k) * width;
+        std::fill(o, o + width, 0.0);
+        const double* rows = (k % 2 == 0 ? sums : diffs).data();
+        const double* c = basis.data() + std::size_t(k) * n;
+        for (int i = 0; i < half; ++i) {
+            const double ci = c[i];
+            const double* r = rows + std::size_t(i) * width;
+            for (int j = 0; j < width; ++j)
+                o[j] += ci * r[j];
+        }
+        // The middle row of an odd size: cos(pi k / 2), zero for odd k.
+        if (n % 2 == 1 && k % 2 == 0) {
+            const double cm = c[half];
+            const double* r = in + std::size_t(half) * width;
+            for (int j = 0; j < width; ++j)
+                o[j] += cm * r[j];
+        }
+    }
+}
+
+void transpose(const double* in, int rows, int cols, double* out)
+{
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            out[std::size_t(c) * rows + r] = in[std::size_t(r) * cols + c];
 }
 
 }  // namespace
 
 void dct2Orthonormal(const double* x, int height, int width, std::vector<double>& out)
 {
-    const std::vector<double>& rowsBasis = dctBasis(height).rows;
-    const std::vector<double>& colsTransposed = dctBasis(width).transposed;
-    thread_local std::vector<double> t;
-    // t = C_H x (transform the columns), then out = t C_W^T (transform the rows). Both are
-    // written as sums of scaled rows, which the compiler vectorises; dot products would not be
-    // (their reduction order is fixed without -ffast-math).
-    t.assign(std::size_t(height) * width, 0.0);
-    for (int k = 0; k < height; ++k) {
-        double* tk = t.data() + std::size_t(k) * width;
-        for (int n = 0; n < height; ++n) {
-            const double c = rowsBasis[std::size_t(k) * height + n];
-            const double* xn = x + std::size_t(n) * width;
-            for (int j = 0; j < width; ++j)
-                tk[j] += c * xn[j];
-        }
-    }
-    out.assign(std::size_t(height) * width, 0.0);
-    for (int k = 0; k < height; ++k) {
-        const double* tk = t.data() + std::size_t(k) * width;
-        double* zk = out.data() + std::size_t(k) * width;
-        for (int m = 0; m < width; ++m) {
-            const double v = tk[m];
-            const double* cm = colsTransposed.data() + std::size_t(m) * width;  // C_W[l][m] over l
-            for (int l = 0; l < width; ++l)
-                zk[l] += v * cm[l];
-        }
-    }
+    // Columns, then rows (as columns of the transpose).
+    thread_local std::vector<double> t, tt, zt;
+    const std::size_t size = std::size_t(height) * width;
+    t.resize(size);
+    tt.resize(size);
+    zt.resize(size);
+    out.resize(size);
+    transformColumns(x, height, width, t.data());
+    transpose(t.data(), height, width, tt.data());
+    transformColumns(tt.data(), width, height, zt.data());
+    transpose(zt.data(), width, height, out.data());
 }
 
 DctCompactionResult dctCompaction(const std::vector<double>& coefficients)
