@@ -180,7 +180,7 @@ ExperimentSetupDialog* MainWindow::newExperiment()
             startTraining(setup_->config(), setup_->runPath(), setup_->overwrite());
         });
     }
-    setup_->resize(1280, 760);
+    setup_->resize(setup_->sizeHint().expandedTo(QSize(1240, 0)));
     setup_->open();
     return setup_;
 }
@@ -214,8 +214,16 @@ TrainingSession* MainWindow::resumeRun(const QString& path)
         return nullptr;
     }
     log(tr("Resuming %1").arg(path));
-    RunSnapshot known = RunSnapshot::read(path);
-    return launch(TrainingSession::resume(path, this), known.shape.networks, known.shape.epochs);
+    // Read before the trainer starts: while it runs, only its own thread may read the file.
+    const RunSnapshot known = RunSnapshot::read(path);
+    if (!known.ok()) {
+        showError(tr("Cannot resume the run"), known.error);
+        return nullptr;
+    }
+    TrainingSession* session = launch(TrainingSession::resume(path, this), known.shape.networks, known.shape.epochs);
+    monitor_->showSnapshot(known);
+    progress_->setEpochsDone(known.epochsDone);
+    return session;
 }
 
 TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int epochs)
@@ -224,10 +232,7 @@ TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int 
     runPath_ = session->runPath();
     openingPath_.clear();
     setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(runPath_).fileName()));
-    if (!session->isResume())
-        monitor_->reset(networks, epochs);
-    else
-        monitor_->requestSnapshot(runPath_);
+    monitor_->reset(networks, epochs);
     progress_->reset(networks, epochs);
     progress_->setRunning(true);
     progress_->setStatus(tr("Reading the dataset and preparing %1 networks ...").arg(networks));
@@ -235,6 +240,7 @@ TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int 
     connect(session, &TrainingSession::started, this, &MainWindow::onStarted);
     connect(session, &TrainingSession::batchDone, this, &MainWindow::onBatch);
     connect(session, &TrainingSession::epochDone, this, &MainWindow::onEpoch);
+    connect(session, &TrainingSession::snapshotReady, monitor_, &LiveMonitor::showSnapshot);
     connect(session, &TrainingSession::message, this, &MainWindow::log);
     connect(session, &TrainingSession::finished, this, &MainWindow::onFinished);
     session->start();
@@ -249,8 +255,6 @@ void MainWindow::onStarted(const QString& configJson)
     showRunInfo(runConfigJson_);
     addRecentRun(runPath_);
     progress_->setStatus(tr("Training: %1").arg(QFileInfo(runPath_).fileName()));
-    if (session_ && session_->isResume())
-        monitor_->requestSnapshot(runPath_);
 }
 
 void MainWindow::onBatch(const BatchProgress& p)
@@ -277,7 +281,6 @@ void MainWindow::onEpoch(const EpochProgress& p)
             .arg(p.summary.trainLoss, 0, 'f', 4)
             .arg(p.summary.learningRate, 0, 'g', 4)
             .arg(p.summary.seconds, 0, 'f', 1));
-    monitor_->requestSnapshot(runPath_);
 }
 
 void MainWindow::onFinished(TrainingSession::Outcome outcome, const QString& error)
@@ -340,8 +343,13 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
 
 void MainWindow::openRun(const QString& path, ResumeChoice resume)
 {
-    if (session_ && path == runPath_) {
+    if (session_) {
         pages_->setCurrentWidget(monitor_);
+        if (QFileInfo(path) != QFileInfo(runPath_))
+            showError(tr("Training is running"),
+                      tr("The monitor shows the running training. Cancel it (Ctrl+.) or wait for it to finish "
+                         "before opening %1.")
+                          .arg(path));
         return;
     }
     openingPath_ = path;

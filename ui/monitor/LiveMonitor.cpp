@@ -26,7 +26,6 @@ LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
     test_ = makeAgreementPlot(tr("Agreement, test split"));
     loss_ = new InteractivePlot(this);
     loss_->setLabels(tr("Loss per network"), tr("epoch"), tr("cross-entropy loss"));
-    loss_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     accuracy_ = new InteractivePlot(this);
     accuracy_->setLabels(tr("Accuracy per network"), tr("epoch"), tr("accuracy (%)"), "%");
     accuracy_->setHomeValueRange(QCPRange(0, 100));

@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orderlens::ui {
@@ -17,15 +18,18 @@ namespace {
 // Progress bars count in thousandths so that long epochs still move visibly.
 constexpr int kBarSteps = 1000;
 
-QProgressBar* newBar(const QColor& colour)
+// A slim bar in the network's plot colour; the text goes in a label above it, where it stays
+// readable whatever the fill.
+QProgressBar* newBar(const QColor& colour, int height)
 {
     auto* bar = new QProgressBar;
     bar->setRange(0, kBarSteps);
-    bar->setTextVisible(true);
-    bar->setStyleSheet(QString("QProgressBar { border: 1px solid #c8c8c8; border-radius: 3px; text-align: center; "
-                               "background: #f4f4f4; min-height: 16px; }"
-                               "QProgressBar::chunk { background: %1; border-radius: 2px; }")
-                           .arg(colour.lighter(135).name()));
+    bar->setTextVisible(false);
+    bar->setFixedHeight(height);
+    bar->setStyleSheet(QString("QProgressBar { border: none; border-radius: %2px; background: #e4e4e4; }"
+                               "QProgressBar::chunk { background: %1; border-radius: %2px; }")
+                           .arg(colour.name())
+                           .arg(height / 2));
     return bar;
 }
 }  // namespace
@@ -37,9 +41,9 @@ ProgressPanel::ProgressPanel(QWidget* parent) : QWidget(parent)
     status_->setWordWrap(true);
     layout->addWidget(status_);
 
-    auto* overallLabel = new QLabel(tr("<b>Overall</b>"));
-    layout->addWidget(overallLabel);
-    overall_ = newBar(okabeIto::kBluishGreen);
+    overallLabel_ = new QLabel(tr("<b>Overall</b>"));
+    layout->addWidget(overallLabel_);
+    overall_ = newBar(okabeIto::kBluishGreen, 12);
     layout->addWidget(overall_);
 
     auto* form = new QFormLayout;
@@ -74,16 +78,21 @@ void ProgressPanel::reset(int networks, int epochs)
     epochs_ = epochs;
     for (QProgressBar* bar : networkBars_)
         delete bar;
+    for (QLabel* label : networkLabels_)
+        delete label;
     networkBars_.clear();
+    networkLabels_.clear();
     for (int n = 0; n < networks; ++n) {
-        QProgressBar* bar = newBar(networkColour(n));
-        bar->setFormat(tr("network %1: waiting").arg(n + 1));
+        auto* label = new QLabel(tr("network %1: waiting").arg(n + 1));
+        QProgressBar* bar = newBar(networkColour(n), 6);
         bar->setValue(0);
+        bars_->addWidget(label);
         bars_->addWidget(bar);
+        bars_->addSpacing(2);
+        networkLabels_.push_back(label);
         networkBars_.push_back(bar);
     }
-    overall_->setValue(0);
-    overall_->setFormat(QStringLiteral("%p%"));
+    setOverall(0);
     for (QLabel* l : {eta_, elapsed_, learningRate_, throughput_})
         l->setText(QStringLiteral("-"));
     clock_.start();
@@ -93,9 +102,8 @@ void ProgressPanel::addBatch(const BatchProgress& p)
 {
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0 && p.batches > 0) {
         const double done = (p.epoch + double(p.batch + 1) / p.batches) / epochs_;
-        QProgressBar* bar = networkBars_[std::size_t(p.network)];
-        bar->setValue(int(std::lround(done * kBarSteps)));
-        bar->setFormat(tr("network %1: epoch %2/%3, batch %4/%5, loss %6")
+        networkBars_[std::size_t(p.network)]->setValue(int(std::lround(done * kBarSteps)));
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: epoch %2/%3, batch %4/%5, loss %6")
                            .arg(p.network + 1)
                            .arg(p.epoch + 1)
                            .arg(epochs_)
@@ -103,7 +111,7 @@ void ProgressPanel::addBatch(const BatchProgress& p)
                            .arg(p.batches)
                            .arg(p.loss, 0, 'f', 3));
     }
-    overall_->setValue(int(std::lround(p.fraction * kBarSteps)));
+    setOverall(p.fraction);
     eta_->setText(formatDuration(p.etaSeconds));
     elapsed_->setText(formatDuration(clock_.elapsed() / 1000.0));
     learningRate_->setText(QString::number(p.learningRate, 'g', 4));
@@ -112,13 +120,12 @@ void ProgressPanel::addBatch(const BatchProgress& p)
 
 void ProgressPanel::addEpoch(const EpochProgress& p)
 {
-    overall_->setValue(int(std::lround(p.fraction * kBarSteps)));
+    setOverall(p.fraction);
     eta_->setText(formatDuration(p.etaSeconds));
     elapsed_->setText(formatDuration(p.elapsedSeconds));
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0) {
-        QProgressBar* bar = networkBars_[std::size_t(p.network)];
-        bar->setValue(int(std::lround(double(p.epoch + 1) / epochs_ * kBarSteps)));
-        bar->setFormat(tr("network %1: epoch %2/%3, test accuracy %4 %")
+        networkBars_[std::size_t(p.network)]->setValue(int(std::lround(double(p.epoch + 1) / epochs_ * kBarSteps)));
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: epoch %2/%3, test accuracy %4 %")
                            .arg(p.network + 1)
                            .arg(p.epoch + 1)
                            .arg(epochs_)
@@ -130,13 +137,18 @@ void ProgressPanel::setEpochsDone(const std::vector<int>& epochsDone)
 {
     int total = 0;
     for (std::size_t n = 0; n < epochsDone.size() && n < networkBars_.size(); ++n) {
-        QProgressBar* bar = networkBars_[n];
-        bar->setValue(epochs_ > 0 ? epochsDone[n] * kBarSteps / epochs_ : 0);
-        bar->setFormat(tr("network %1: %2 of %3 epochs").arg(n + 1).arg(epochsDone[n]).arg(epochs_));
+        networkBars_[n]->setValue(epochs_ > 0 ? epochsDone[n] * kBarSteps / epochs_ : 0);
+        networkLabels_[n]->setText(tr("network %1: %2 of %3 epochs").arg(n + 1).arg(epochsDone[n]).arg(epochs_));
         total += epochsDone[n];
     }
     const int all = epochs_ * int(networkBars_.size());
-    overall_->setValue(all > 0 ? total * kBarSteps / all : 0);
+    setOverall(all > 0 ? double(total) / all : 0);
+}
+
+void ProgressPanel::setOverall(double fraction)
+{
+    overall_->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * kBarSteps)));
+    overallLabel_->setText(tr("<b>Overall</b>  %1 %").arg(overallPercent()));
 }
 
 void ProgressPanel::setRunning(bool running)

@@ -38,7 +38,11 @@ signals:
 private:
     QVBoxLayout* bars_ = nullptr;
     std::vector<QProgressBar*> networkBars_;
+    std::vector<QLabel*> networkLabels_;
+    void setOverall(double fraction);
+
     QProgressBar* overall_ = nullptr;
+    QLabel* overallLabel_ = nullptr;
     QLabel* status_ = nullptr;
     QLabel* eta_ = nullptr;
     QLabel* elapsed_ = nullptr;

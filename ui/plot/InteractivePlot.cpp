@@ -14,6 +14,8 @@ constexpr double kHoverRadius = 12.0;
 // Export size in device-independent pixels; PNGs are written at twice that.
 constexpr int kExportWidth = 800;
 constexpr int kExportHeight = 500;
+// Legend entries per row below the plot.
+constexpr int kLegendColumns = 3;
 }  // namespace
 
 InteractivePlot::InteractivePlot(QWidget* parent) : QCustomPlot(parent)
@@ -56,12 +58,26 @@ InteractivePlot::InteractivePlot(QWidget* parent) : QCustomPlot(parent)
     title_->setTextColor(QColor(30, 30, 30));
     plotLayout()->addElement(0, 0, title_);
 
+    // Epochs are whole numbers: ticks at 1, 2, 5, 10, ... never at 2.5.
+    QSharedPointer<QCPAxisTickerFixed> epochTicker(new QCPAxisTickerFixed);
+    epochTicker->setTickStep(1.0);
+    epochTicker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    xAxis->setTicker(epochTicker);
+
+    // The legend sits below the axes, in columns: it never covers a curve, however the data
+    // grows.
     legend->setVisible(true);
     legend->setFont(tick);
-    legend->setBrush(QBrush(QColor(255, 255, 255, 215)));
-    legend->setBorderPen(QPen(QColor(210, 210, 210)));
-    legend->setRowSpacing(-2);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    legend->setBrush(Qt::NoBrush);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(kLegendColumns);
+    legend->setColumnSpacing(14);
+    legend->setRowSpacing(0);
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(2, 0, legend);
+    plotLayout()->setRowStretchFactor(2, 0.001);
+    plotLayout()->setRowSpacing(2);
 }
 
 void InteractivePlot::setLabels(const QString& title, const QString& xLabel, const QString& yLabel,

@@ -306,9 +306,9 @@ void ExperimentSetupDialog::buildForm()
     outForm->addRow(tr("Run file:"), runRow);
     overwrite_ = new QCheckBox(tr("Replace an existing file"));
     outForm->addRow(QString(), overwrite_);
-    right->addWidget(output);
     right->addStretch(1);
     columns->addLayout(right, 4);
+    top->addWidget(output);
 
     problem_ = new QLabel;
     problem_->setWordWrap(true);

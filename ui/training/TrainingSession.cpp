@@ -17,7 +17,11 @@ public:
     explicit SignalObserver(TrainingSession* session) : session_(session) {}
     void onMessage(const std::string& text) override { emit session_->message(QString::fromStdString(text)); }
     void onBatch(const BatchProgress& p) override { emit session_->batchDone(p); }
-    void onEpoch(const EpochProgress& p) override { emit session_->epochDone(p); }
+    void onEpoch(const EpochProgress& p) override
+    {
+        emit session_->epochDone(p);
+        emit session_->snapshotReady(RunSnapshot::read(session_->runPath()));
+    }
 
 private:
     TrainingSession* session_;
@@ -64,6 +68,9 @@ bool TrainingSession::isRunning() const { return thread_ && thread_->isRunning()
 
 void TrainingSession::work()
 {
+    Outcome outcome = Outcome::Completed;
+    QString error;
+    // The trainer is gone (every file closed) before `finished` lets the window read the run.
     try {
         std::optional<Trainer> trainer;
         if (resume_)
@@ -71,16 +78,19 @@ void TrainingSession::work()
         else
             trainer.emplace(config_, runPath_.toStdString(), overwrite_);
         emit started(QString::fromStdString(trainer->config().toJson().dump()));
+        if (resume_)
+            emit snapshotReady(RunSnapshot::read(runPath_));
         if (cancel_)
             throw Cancelled();
         SignalObserver observer(this);
         trainer->run(&observer, &cancel_);
-        emit finished(Outcome::Completed, {});
     } catch (const Cancelled&) {
-        emit finished(Outcome::Cancelled, {});
+        outcome = Outcome::Cancelled;
     } catch (const std::exception& e) {
-        emit finished(Outcome::Failed, QString::fromStdString(e.what()));
+        outcome = Outcome::Failed;
+        error = QString::fromStdString(e.what());
     }
+    emit finished(outcome, error);
 }
 
 }  // namespace orderlens::ui

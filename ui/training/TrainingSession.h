@@ -1,6 +1,7 @@
 #pragma once
 
 #include "experiment/ExperimentConfig.h"
+#include "monitor/RunSnapshot.h"
 #include "training/Trainer.h"
 
 #include <QMetaType>
@@ -46,6 +47,11 @@ signals:
     void batchDone(const orderlens::BatchProgress& progress);
     // After the epoch's records are in the run file.
     void epochDone(const orderlens::EpochProgress& progress);
+    // The run file as it stands after that epoch (and once before the first one when resuming).
+    // Read on the training thread between two writes: HDF5 refuses to open a file for writing
+    // that the same process has open for reading, so nothing else may read the run file while
+    // the trainer runs.
+    void snapshotReady(const orderlens::ui::RunSnapshot& snapshot);
     void finished(orderlens::ui::TrainingSession::Outcome outcome, const QString& error);
 
 private:

@@ -1,0 +1,137 @@
+// Renders the welcome page, the setup form and the live monitor mid-training at 1600 x 1000 and
+// checks what they show. With ORDERLENS_SCREENSHOT_DIR set, the images are kept there:
+// docs/screenshots/take-screenshots.sh runs this under Xvfb to refresh the README's screenshots.
+
+#include "Fixtures.h"
+#include "MainWindow.h"
+#include "WelcomePage.h"
+#include "monitor/LiveMonitor.h"
+#include "setup/ExperimentPresets.h"
+#include "setup/ExperimentSetupDialog.h"
+
+#include <QCommandLinkButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+namespace {
+const QSize kScreen(1600, 1000);
+constexpr int kTimeoutMs = 300000;
+
+// Distinct colours in a downsampled copy: a blank or single-colour render has very few.
+int distinctColours(const QImage& image)
+{
+    const QImage small = image.scaled(200, 125).convertToFormat(QImage::Format_RGB32);
+    QSet<QRgb> colours;
+    for (int y = 0; y < small.height(); ++y)
+        for (int x = 0; x < small.width(); ++x)
+            colours.insert(small.pixel(x, y));
+    return colours.size();
+}
+}  // namespace
+
+class TestGuiScreenshots : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void welcomePage();
+    void setupForm();
+    void monitorMidTraining();
+
+private:
+    void save(const QImage& image, const QString& name);
+    QString outDir_;
+    QTemporaryDir tmp_;
+};
+
+void TestGuiScreenshots::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("OrderLensTests");
+    QCoreApplication::setApplicationName("tst_gui_screenshots");
+    QSettings().clear();
+    QVERIFY(tmp_.isValid());
+    outDir_ = qEnvironmentVariable("ORDERLENS_SCREENSHOT_DIR", tmp_.path());
+    QDir().mkpath(outDir_);
+    if (test::fashionMnistDir().empty())
+        QSKIP("dataset-fashion-mnist is not installed");
+}
+
+void TestGuiScreenshots::save(const QImage& image, const QString& name)
+{
+    const QString path = QDir(outDir_).filePath(name);
+    QVERIFY2(image.save(path), qPrintable(path));
+    qInfo("wrote %s", qPrintable(path));
+}
+
+void TestGuiScreenshots::welcomePage()
+{
+    MainWindow window;
+    window.resize(kScreen);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.welcome()->isVisible());
+    QVERIFY(window.welcome()->demoButton()->isVisible());
+    QVERIFY(window.welcome()->demoButton()->description().contains("lenet5"));
+    const QImage shot = window.grab().toImage();
+    QCOMPARE(shot.size() / shot.devicePixelRatio(), kScreen);
+    QVERIFY(distinctColours(shot) > 20);
+    save(shot, "welcome.png");
+}
+
+void TestGuiScreenshots::setupForm()
+{
+    MainWindow window;
+    window.resize(kScreen);
+    window.show();
+    ExperimentSetupDialog* dialog = window.newExperiment();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->datasetLoading(), 60000);
+    QVERIFY2(dialog->canStart(), qPrintable(dialog->problem()));
+    // Every field fits without scrolling at the default size on a 1600 x 1000 screen.
+    QVERIFY(dialog->width() <= kScreen.width() && dialog->height() <= kScreen.height());
+    QVERIFY(dialog->minimumSizeHint().width() <= dialog->width());
+    QVERIFY(dialog->minimumSizeHint().height() <= dialog->height());
+    QTest::qWait(200);
+    const QImage shot = dialog->grab().toImage();
+    QVERIFY(distinctColours(shot) > 50);  // thumbnails and text, not a blank form
+    save(shot, "setup.png");
+}
+
+void TestGuiScreenshots::monitorMidTraining()
+{
+    MainWindow window;
+    window.resize(kScreen);
+    window.show();
+    // The demo's recipe on a smaller subset, networks side by side so that all agreement curves
+    // grow together.
+    ExperimentConfig config = demoExperiment();
+    config.limitTrain = 2000;
+    config.limitTest = 500;
+    config.epochs = 12;
+    config.parallelNetworks = true;
+    TrainingSession* session = window.startTraining(config, tmp_.filePath("screenshot.h5"), true);
+    QVERIFY(session);
+    QSignalSpy epochs(session, &TrainingSession::epochDone);
+    QSignalSpy finished(&window, &MainWindow::trainingFinished);
+    constexpr int kEpochsBeforeShot = 6;
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.size() >= config.networks * kEpochsBeforeShot || !finished.isEmpty(), kTimeoutMs);
+    QVERIFY2(finished.isEmpty(), qPrintable(finished.value(0).value(1).toString()));
+    // Let the snapshot of the last epoch and a few batches of the next one arrive.
+    QTRY_VERIFY_WITH_TIMEOUT(window.monitor()->agreementPoints(RecordSet::Test) >= kEpochsBeforeShot, 30000);
+    QTest::qWait(600);
+    QVERIFY(window.monitor()->batchPoints(0) > 0);
+    const QImage shot = window.grab().toImage();
+    QVERIFY(distinctColours(shot) > 50);
+    save(shot, "monitor.png");
+    window.cancelTraining();
+    QVERIFY(finished.wait(kTimeoutMs));
+}
+
+QTEST_MAIN(TestGuiScreenshots)
+#include "tst_gui_screenshots.moc"
