@@ -27,6 +27,14 @@ QString stemPart(const std::string& name)
     return out;
 }
 
+// "Mean local entropy" -> "mean local entropy" inside a sentence; acronyms ("DCT ...") stay.
+QString inSentence(const QString& title)
+{
+    if (title.size() > 1 && title[0].isUpper() && title[1].isLower())
+        return title[0].toLower() + title.mid(1);
+    return title;
+}
+
 std::array<Correlation, 3> correlationsOf(const SplitAnalysis& s, const std::string& metric, const std::string& measure)
 {
     std::array<Correlation, 3> out;
@@ -78,7 +86,7 @@ std::vector<FigureSpec> analysisFigures(const RunAnalysis& a)
                  }});
             if (m.distinct)
                 specs.push_back({"distinct_" + stem, label.title + " values among agreed images, " + where,
-                                 "For each value of " + label.title.toLower() +
+                                 "For each value of " + inSentence(label.title) +
                                      ": the percentage of the images with that value that all networks classify "
                                      "correctly (right axis), hidden where agreement is below " +
                                      QString::number(a.options.agreementThreshold) + " %.",
@@ -87,7 +95,7 @@ std::vector<FigureSpec> analysisFigures(const RunAnalysis& a)
                                                         a.options.agreementThreshold, t, st);
                                  }});
             specs.push_back({"histogram_" + stem, label.title + ", " + where,
-                             "Distribution of " + label.title.toLower() + " over the images of the " + where + ".",
+                             "Distribution of " + inSentence(label.title) + " over the images of the " + where + ".",
                              [metric](QCustomPlot* p, const QString& t, const FigureStyle& st) {
                                  plotMetricHistogram(p, metric->values, metric->name, 50, t, st);
                              }});

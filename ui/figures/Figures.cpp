@@ -435,7 +435,7 @@ void plotMetricHistogram(QCustomPlot* plot, const std::vector<double>& values, c
     }
     plot->xAxis->setLabel(metricLabel(metric).axis);
     plot->yAxis->setLabel(QStringLiteral("Images (count)"));
-    plot->yAxis->setRange(0, maxCount * 1.08);
+    plot->yAxis->setRange(0, maxCount * 1.15);  // room above the bars for the count note
     auto* note = new QCPItemText(plot);
     note->position->setType(QCPItemPosition::ptAxisRectRatio);
     note->position->setCoords(0.98, 0.03);

@@ -23,6 +23,7 @@ namespace {
 constexpr int kReportResolution = 96;
 constexpr QSize kFigureSize(640, 440);
 constexpr int kStrongestCorrelations = 8;
+constexpr std::size_t kFiguresPerPage = 2;
 
 QString esc(const QString& s) { return s.toHtmlEscaped(); }
 QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
@@ -62,6 +63,30 @@ void drawFigure(QCPPainter& painter, const FigureSpec& spec, const FigureStyle& 
 }
 
 }  // namespace
+
+void paintFigurePage(QCPPainter& painter, const QRectF& page, const std::vector<FigureSpec>& specs, std::size_t first,
+                     const FigureStyle& style)
+{
+    QFont captionFont(style.fontFamily);
+    captionFont.setPointSizeF(8.5);
+    QFont titleFont = captionFont;
+    titleFont.setBold(true);
+    const double slot = page.height() / kFiguresPerPage;
+    for (std::size_t i = first; i < specs.size() && i < first + kFiguresPerPage; ++i) {
+        const double top = page.top() + double(i - first) * slot;
+        const double figureHeight = std::min(slot - 90, page.width() * kFigureSize.height() / kFigureSize.width());
+        drawFigure(painter, specs[i], style, QRectF(page.left(), top, page.width(), figureHeight));
+        painter.setPen(Qt::black);
+        painter.setFont(titleFont);
+        const QRectF titleRect(page.left(), top + figureHeight + 4, page.width(), 16);
+        painter.drawText(titleRect, Qt::AlignLeft | Qt::TextSingleLine,
+                         QStringLiteral("Figure %1. %2.").arg(i + 1).arg(specs[i].title));
+        painter.setFont(captionFont);
+        painter.drawText(QRectF(page.left(), titleRect.bottom() + 2, page.width(), slot - figureHeight - 26),
+                         Qt::AlignLeft | Qt::TextWordWrap,
+                         specs[i].caption + QStringLiteral(" (File: %1.*)").arg(specs[i].stem));
+    }
+}
 
 QString reportSummaryHtml(const RunAnalysis& a)
 {
@@ -250,27 +275,9 @@ QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir,
             painter.restore();
         }
 
-        // Two figures per page, each with its caption below.
-        QFont captionFont(options.style.fontFamily);
-        captionFont.setPointSizeF(8.5);
-        QFont titleFont = captionFont;
-        titleFont.setBold(true);
-        const double slot = page.height() / 2;
-        for (std::size_t i = 0; i < specs.size(); ++i) {
-            if (i % 2 == 0)
-                writer.newPage();
-            const double top = (i % 2) * slot;
-            const double figureHeight = std::min(slot - 90, page.width() * kFigureSize.height() / kFigureSize.width());
-            drawFigure(painter, specs[i], options.style, QRectF(0, top, page.width(), figureHeight));
-            painter.setPen(Qt::black);
-            painter.setFont(titleFont);
-            const QRectF titleRect(0, top + figureHeight + 4, page.width(), 16);
-            painter.drawText(titleRect, Qt::AlignLeft | Qt::TextSingleLine,
-                             QStringLiteral("Figure %1. %2.").arg(i + 1).arg(specs[i].title));
-            painter.setFont(captionFont);
-            painter.drawText(QRectF(0, titleRect.bottom() + 2, page.width(), slot - figureHeight - 26),
-                             Qt::AlignLeft | Qt::TextWordWrap,
-                             specs[i].caption + QStringLiteral(" (File: %1.*)").arg(specs[i].stem));
+        for (std::size_t i = 0; i < specs.size(); i += kFiguresPerPage) {
+            writer.newPage();
+            paintFigurePage(painter, page, specs, i, options.style);
         }
         painter.end();
     }

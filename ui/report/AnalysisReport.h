@@ -2,10 +2,13 @@
 
 #include "figures/AnalysisFigures.h"
 
+#include <QRectF>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+
+class QCPPainter;
 
 namespace orderlens::ui {
 
@@ -22,6 +25,11 @@ struct ReportOptions {
 // figures with captions. Needs a QApplication (offscreen is fine). Returns the files written.
 QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options = {},
                                 const std::function<void(const QString&, double)>& progress = {});
+
+// Paints the figures specs[first], specs[first + 1] (two per page) with their titles and captions
+// into `page` (units of 1/96 inch), as report.pdf lays them out; the GUI can preview pages with it.
+void paintFigurePage(QCPPainter& painter, const QRectF& page, const std::vector<FigureSpec>& specs, std::size_t first,
+                     const FigureStyle& style = {});
 
 // The first page's content as HTML (exposed for the GUI's summary view and for tests).
 QString reportSummaryHtml(const RunAnalysis& analysis);
