@@ -31,6 +31,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Evaluation passes use batches this many times the training batch.
+constexpr std::int64_t kEvalBatchFactor = 2;
+
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // The shared library that provides BLAS to this process, from its memory map: LibTorch links
@@ -263,11 +266,12 @@ NetworkState Trainer::Impl::makeNetwork(int index)
 
 void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
 {
-    torch::NoGradGuard noGrad;
     net.model->eval();
     const auto& indices = data->splitIndices(split);
     const std::int64_t n = std::int64_t(indices.size());
-    const std::int64_t b = config.batchSize;
+    // Without autograd's saved activations an evaluation batch needs far less memory than a
+    // training batch, and larger batches use the cores better.
+    const std::int64_t b = std::int64_t(config.batchSize) * kEvalBatchFactor;
     for (std::int64_t start = 0; start < n; start += b) {
         const std::int64_t end = std::min(n, start + b);
         std::vector<std::int64_t> positions(std::size_t(end - start)), ids(std::size_t(end - start));
@@ -275,6 +279,7 @@ void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
             positions[std::size_t(i - start)] = i;
             ids[std::size_t(i - start)] = indices[std::size_t(i)];
         }
+        c10::InferenceMode inference;
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
         const torch::Tensor x = data->images(idx, device, false, config, nullptr);
         const torch::Tensor y = data->targets(idx, device);

@@ -2,7 +2,7 @@
 // bare LibTorch forward/backward/step loop on the same tensors, LeNet-5 on 32 x 32 grey
 // Fashion-MNIST, batch 128; then networks one after another against side by side.
 //
-//   bench_training [train-images] [repeats]     (docs/PERFORMANCE.md, "Training")
+//   bench_training [train-images] [repeats] [threads]     (docs/PERFORMANCE.md, "Training")
 
 #include "dataset/DatasetReader.h"
 #include "models/Networks.h"
@@ -68,7 +68,7 @@ struct EpochClock : TrainingObserver {
     void onEpoch(const EpochProgress&) override { ends.push_back(Clock::now()); }
 };
 
-double pipeline(std::size_t trainImages, int epochs, const std::string& dir)
+double pipeline(std::size_t trainImages, int epochs, int threads, const std::string& dir)
 {
     ExperimentConfig c;
     c.dataset = "fashion-mnist";
@@ -80,12 +80,13 @@ double pipeline(std::size_t trainImages, int epochs, const std::string& dir)
     c.batchSize = kBatch;
     c.lr = 0.05;
     c.device = "cpu";
+    c.threads = threads;
     EpochClock clock;
     Trainer(c, dir + "/pipeline.h5", true).run(&clock);
     return double(trainImages) * epochs / seconds(clock.ends.front(), clock.ends.back());
 }
 
-double networks(std::size_t trainImages, bool sideBySide, const std::string& dir)
+double networks(std::size_t trainImages, bool sideBySide, int threads, const std::string& dir)
 {
     ExperimentConfig c;
     c.dataset = "fashion-mnist";
@@ -96,6 +97,7 @@ double networks(std::size_t trainImages, bool sideBySide, const std::string& dir
     c.epochs = 2;
     c.batchSize = kBatch;
     c.device = "cpu";
+    c.threads = threads;
     c.parallelNetworks = sideBySide;
     const auto t0 = Clock::now();
     Trainer(c, dir + "/networks.h5", true).run();
@@ -118,7 +120,7 @@ int main(int argc, char** argv)
 {
     const std::size_t trainImages = argc > 1 ? std::size_t(std::atol(argv[1])) : 10000;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
-    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = argc > 3 ? std::atoi(argv[3]) : int(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     QTemporaryDir dir;
     const std::string d = dir.path().toStdString();
@@ -138,14 +140,14 @@ int main(int argc, char** argv)
     double bare = 0, full = 0;
     for (int r = 0; r < repeats; ++r) {
         bare = std::max(bare, bareLoop(data, 2));
-        full = std::max(full, pipeline(trainImages, 2, d));
+        full = std::max(full, pipeline(trainImages, 2, threads, d));
     }
     std::printf("bare forward/backward/step loop: %8.0f images/s\n", bare);
     std::printf("full pipeline (records, test pass of %d, run file, checkpoint): %8.0f images/s\n", kTestImages, full);
     std::printf("pipeline overhead: %.1f %%\n", 100.0 * (bare / full - 1.0));
 
-    const double sequential = networks(trainImages, false, d);
-    const double sideBySide = networks(trainImages, true, d);
+    const double sequential = networks(trainImages, false, threads, d);
+    const double sideBySide = networks(trainImages, true, threads, d);
     std::printf("5 networks x 2 epochs, one after another: %.1f s; side by side: %.1f s\n", sequential, sideBySide);
     return 0;
 }
