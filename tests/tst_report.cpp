@@ -6,6 +6,7 @@
 #include "storage/RunFile.h"
 
 #include "AnalysisFixture.h"
+#include "Fixtures.h"
 #include "SyntheticRun.h"
 
 #include <QImage>
@@ -134,6 +135,37 @@ private slots:
         // Network 0, epoch 0, image 0: learned at epoch 0, p_true 0.1, margin 0.
         QCOMPARE(lines[1], QString("0,0,train,train/000000,1,0,0.1,0"));
         QVERIFY(lines.filter(",test,test/000029,").size() == 3 * 8);
+    }
+
+    void trainThenAnalyze()
+    {
+        // The real pipeline on real data: records written by `orderlens train`, metrics by
+        // `orderlens metrics`, then the analysis.
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        const QString run = dir_.filePath("trained.h5");
+        Result r = runOrderlens({"train", "--dataset", "fashion-mnist", "--limit-train", "300", "--limit-test", "100",
+                                 "--networks", "2", "--epochs", "3", "--architecture", "lenet5", "--input-size", "32",
+                                 "--threads", "2", "--run", run});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = runOrderlens({"metrics", "--run", run, "--metrics", "entropy,dct"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString out = dir_.filePath("trained");
+        r = runOrderlens({"analyze", "--run", run, "--output", out, "--bootstrap", "100"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QStringList agreement = readLines(out + "/agreement.csv");
+        QCOMPARE(agreement.size(), 1 + 2 * 3);
+        const QStringList images = readLines(out + "/images.csv");
+        QCOMPARE(images.size(), 1 + 300 + 100);
+        QVERIFY(images.first().contains(",entropy,"));
+        QVERIFY(images.first().contains(",dct_percent,"));
+        for (const char* f : {"report.pdf", "agreement_train.svg", "metric_entropy_test.pdf", "scatter_dct_percent_train.png",
+                              "label_agreement_test.png", "data_map_train.pdf", "accuracy.svg", "loss.png"})
+            QVERIFY2(QFileInfo(out + "/" + f).size() > 1000, f);
+        // Accuracies in agreement.csv agree with the per-network records: mean within 0..100.
+        const QStringList last = agreement.last().split(',');
+        QCOMPARE(last[0], QString("test"));
+        QVERIFY(last[4].toDouble() > 10 && last[4].toDouble() <= 100);
     }
 
     void multiLabelRun()
