@@ -75,6 +75,18 @@ void addImported(MetricTable& table, const std::string& name, std::vector<double
     table.set(name, std::move(values));
 }
 
+// The class index; for multi-label images every class present, e.g. "3;14".
+std::string labelText(const Dataset& ds, std::size_t i)
+{
+    if (!ds.multiLabel)
+        return std::to_string(ds.label(i));
+    std::string out;
+    for (std::size_t c = 0; c < 64 && c < ds.classNames.size(); ++c)
+        if (ds.labelBits(i) & (std::uint64_t(1) << c))
+            out += (out.empty() ? "" : ";") + std::to_string(c);
+    return out;
+}
+
 void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& table)
 {
     const std::string tmp = path + ".writing";
@@ -91,7 +103,7 @@ void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& tab
             text += ',';
             text += splitName(ds.split(i));
             text += ',';
-            text += std::to_string(ds.label(i));
+            text += labelText(ds, i);
             for (const std::string& name : table.names()) {
                 text += ',';
                 text += metricText(table.column(name)[i]);

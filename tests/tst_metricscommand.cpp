@@ -1,6 +1,7 @@
 // `orderlens metrics` end to end: a folder dataset of colour PNGs and Fashion-MNIST to CSV,
 // imports, the run file, the cache, and one-line errors for bad input.
 
+#include "DatasetFixtures.h"
 #include "Fixtures.h"
 
 #include "dataset/DatasetReader.h"
@@ -71,9 +72,14 @@ struct Result {
     QString out, err;
 };
 
-Result runMetrics(const QStringList& args)
+Result runMetrics(const QStringList& args, const QString& decodedCache = {})
 {
     QProcess p;
+    if (!decodedCache.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("ORDERLENS_CACHE_DIR", decodedCache);
+        p.setProcessEnvironment(env);
+    }
     p.start(ORDERLENS_BINARY, QStringList{"metrics"} + args);
     if (!p.waitForFinished(300000))
         return {-1, {}, "timed out"};
@@ -185,6 +191,32 @@ private slots:
             QCOMPARE(entropy[m], number(row[3]));
             QCOMPARE(segments[m], number(row[6]));
         }
+    }
+
+    void multiLabelDatasetWithItsOwnMetrics()
+    {
+        // Pascal VOC: labels are class sets, and the reader's object size and instance counts
+        // come along as columns.
+        QTemporaryDir dir;
+        const std::string voc = dir.filePath("VOCdevkit").toStdString();
+        test::writeVocTree(voc, test::vocFixtureImages());
+        const QString out = dir.filePath("voc.csv");
+        const Result r = runMetrics({"--dataset", "voc:" + QString::fromStdString(voc), "--metrics", "entropy,segments",
+                                     "--output", out, "--no-cache"},
+                                    dir.filePath("decoded"));
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const Csv csv = readCsv(out.toStdString());
+        QCOMPARE(csv.rows.size(), std::size_t(7));
+        QVERIFY(csv.column("object_size") < csv.header.size());
+        QVERIFY(csv.column("instances") < csv.header.size());
+        bool seen = false;
+        for (const auto& row : csv.rows)
+            if (row[0].find("000005") != std::string::npos) {
+                QCOMPARE(row[2], std::string("1;11"));  // bicycle and dog
+                QCOMPARE(row[csv.column("instances")], std::string("2"));
+                seen = true;
+            }
+        QVERIFY(seen);
     }
 
     void badInputIsOneLineAndNonZeroExit()
