@@ -21,6 +21,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <dlfcn.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -33,6 +34,9 @@ using Clock = std::chrono::steady_clock;
 
 // Evaluation passes use batches this many times the training batch.
 constexpr std::int64_t kEvalBatchFactor = 2;
+// How long finishEpoch waits for a run file that another process has open (100 x 0.1 s).
+constexpr int kLockedRetries = 100;
+constexpr auto kLockedWait = std::chrono::milliseconds(100);
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -57,6 +61,17 @@ std::string blasLibrary()
         }
     }
     return found.empty() ? "none found" : found;
+}
+
+// Sets the CPU threads of LibTorch's own kernels and of the BLAS under it. OpenBLAS keeps a
+// thread pool of its own (as many threads as cores unless told), which LibTorch does not
+// resize; threads fighting for busy cores make small networks several times slower.
+void setCpuThreads(int threads)
+{
+    torch::set_num_threads(threads);
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(threads);
 }
 
 std::string utcNow()
@@ -389,7 +404,18 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
 void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records,
                                 EpochSummary& summary)
 {
-    runFile->appendEpoch(net.index, epoch, records, summary);
+    // A reader (the GUI's live view, an analysis) holding the file open makes HDF5's lock
+    // refuse the writer for a moment: wait for it rather than fail a long run.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            runFile->appendEpoch(net.index, epoch, records, summary);
+            break;
+        } catch (const InputError&) {
+            if (attempt >= kLockedRetries)
+                throw;
+            std::this_thread::sleep_for(kLockedWait);
+        }
+    }
     Checkpoint::save(runPath, net.index, epoch + 1, *net.model, *net.optimizer);
     net.nextEpoch = epoch + 1;
     if (observer) {
@@ -411,7 +437,7 @@ void Trainer::Impl::prepare()
     const std::string resolved = Trainer::resolveDevice(config.device);
     device = resolved == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     const int threads = config.threads > 0 ? config.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(threads);
+    setCpuThreads(threads);
 
     message("Loading " + config.dataset + " ...");
     Dataset dataset = loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
@@ -586,10 +612,10 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
             nets.push_back(start(n));
     // LibTorch gives every new thread the intra-op thread count set last; restore it after.
     const int threads = torch::get_num_threads();
-    torch::set_num_threads(std::max(1, threads / std::max(1, int(nets.size()))));
+    setCpuThreads(std::max(1, threads / std::max(1, int(nets.size()))));
     struct RestoreThreads {
         int threads;
-        ~RestoreThreads() { torch::set_num_threads(threads); }
+        ~RestoreThreads() { setCpuThreads(threads); }
     } restoreThreads{threads};
     for (int e = 0; e < epochs; ++e) {
         std::vector<NetworkState*> active;

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <dlfcn.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -121,7 +122,10 @@ int main(int argc, char** argv)
     const std::size_t trainImages = argc > 1 ? std::size_t(std::atol(argv[1])) : 10000;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
     const int threads = argc > 3 ? std::atoi(argv[3]) : int(std::max(1u, std::thread::hardware_concurrency()));
+    // The same thread budget for LibTorch and OpenBLAS as the Trainer sets.
     torch::set_num_threads(threads);
+    if (auto set = reinterpret_cast<void (*)(int)>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(threads);
     QTemporaryDir dir;
     const std::string d = dir.path().toStdString();
 
