@@ -105,7 +105,7 @@ private slots:
         const QStringList images = readLines(out + "/images.csv");
         QCOMPARE(images.first(), QString("key,split,label,learned_epoch,first_agreed_epoch,forgetting_events,"
                                          "confidence,variability,correctness,aum,entropy,rotation,"
-                                         "learned_epoch_net0,learned_epoch_net2"));
+                                         "learned_epoch_net0,learned_epoch_net2,true_label"));
         QCOMPARE(images.size(), 1 + 60 + 30);
         // train/000008 is never learned; train/000003 is learned at epoch 3 by networks 0 and 2.
         QVERIFY(images[9].startsWith("train/000008,train,0,never,never,"));

@@ -111,7 +111,7 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
             out << ',' << csvField(m);
         for (int n : a.networks)
             out << ",learned_epoch_net" << n;
-        out << '\n';
+        out << ",true_label\n";
         for (const SplitAnalysis& s : a.splits) {
             const ImageMeasures& m = s.measures;
             std::vector<const std::vector<double>*> columns;
@@ -133,7 +133,9 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
                     out << ',' << (col ? csvNumber((*col)[i]) : std::string());
                 for (const auto& perNetwork : m.epochs.networkLearnedEpoch)
                     out << ',' << epochCell(perNetwork[i]);
-                out << '\n';
+                out << ',' << (a.shape.multiLabel || mi >= a.trueLabels.size() ? labelCell(a, mi)
+                                                                               : std::to_string(a.trueLabels[mi]))
+                    << '\n';
             }
         }
     });

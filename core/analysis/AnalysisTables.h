@@ -13,7 +13,8 @@ namespace orderlens {
 // split,epoch,agreement,lower_bound,mean_accuracy,std_accuracy,agreed,union
 void writeAgreementCsv(const std::string& path, const RunAnalysis& analysis);
 // key,split,label,learned_epoch,first_agreed_epoch,forgetting_events,confidence,variability,
-// correctness,aum, then one column per metric, then learned_epoch_net<k> per selected network.
+// correctness,aum, then one column per metric, then learned_epoch_net<k> per selected network, then
+// true_label (the label before label corruption; equal to label in uncorrupted runs).
 void writeImagesCsv(const std::string& path, const RunAnalysis& analysis);
 // split,metric,curve,epoch,value,shown: curve "mean" is DEFINITIONS.md 4's metric curve (shown = 0
 // where the display thresholds hide it); curve "value=<v>" is the distinct-valued curve of v.

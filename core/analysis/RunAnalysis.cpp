@@ -87,6 +87,7 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
     a.classNames = run.manifest().classNames;
     a.keys = run.manifest().keys;
     a.labels = run.manifest().labels;
+    a.trueLabels = run.manifest().trueLabels;
     a.labelBits = run.manifest().labelBits;
 
     RecordSelection base;

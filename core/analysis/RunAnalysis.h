@@ -63,6 +63,7 @@ struct RunAnalysis {
     std::vector<std::string> classNames;
     std::vector<std::string> keys;          // all manifest keys
     std::vector<std::int32_t> labels;       // what the networks saw, per manifest image
+    std::vector<std::int32_t> trueLabels;   // before label corruption, per manifest image
     std::vector<std::uint64_t> labelBits;   // multi-label only
     std::vector<int> networks;              // the selection (run numbers)
     int firstEpoch = 0, endEpoch = 0;
