@@ -4,6 +4,7 @@
 #include "dataset/DatasetReader.h"
 #include "statistics/CsvText.h"
 #include "statistics/HumanUncertainty.h"
+#include "statistics/LocalEntropy.h"
 #include "statistics/MetricsCache.h"
 #include "statistics/ScoreCsv.h"
 #include "statistics/StatisticsEngine.h"
@@ -182,7 +183,7 @@ int run(const QCommandLineParser& p)
 
     StatisticsRequest request;
     request.statistics = statisticNames(stringOption(p, "metrics"));
-    request.parameters.entropyWindow = int(intOption(p, "window", 1, 4096));
+    request.parameters.entropyWindow = int(intOption(p, "window", 1, kMaxEntropyWindow));
     request.parameters.segmentSigma = float(doubleOption(p, "sigma", 0, 100));
     request.parameters.segmentK = float(doubleOption(p, "k", 1e-6, 1e9));
     request.parameters.segmentMinSize = int(intOption(p, "min-size", 0, 1 << 30));

@@ -10,8 +10,10 @@ namespace orderlens {
 
 LocalEntropy::LocalEntropy(int window) : window_(window)
 {
-    if (window < 1 || window > 4096)
-        throw ConfigError("entropy window " + std::to_string(window) + " is not from 1 to 4096");
+    // The c log2 c table has w^2 entries: 1024 (8 MiB) is beyond any image the study used.
+    if (window < 1 || window > kMaxEntropyWindow)
+        throw ConfigError("entropy window " + std::to_string(window) + " is not from 1 to " +
+                          std::to_string(kMaxEntropyWindow));
     const std::int64_t n = std::int64_t(window) * window;
     // The largest sum is T(n) = n log2 n; leave two bits of headroom below 2^63.
     const double largest = std::max(double(n) * std::log2(double(n)), 1.0);

@@ -6,6 +6,7 @@ namespace orderlens {
 
 // DEFINITIONS.md 6, the study's default window for the mean local entropy.
 constexpr int kEntropyWindow = 10;
+constexpr int kMaxEntropyWindow = 1024;
 
 // Mean local entropy (column "entropy"): the Shannon entropy in bits of the distinct luminance
 // values in every w x w window (stride 1, no padding), averaged over the (H-w+1)(W-w+1)

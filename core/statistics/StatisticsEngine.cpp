@@ -45,6 +45,8 @@ MetricTable computeStatistics(const Dataset& dataset, const std::vector<const Im
         for (const std::string& name : statistics[s]->columns())
             outputs[s].push_back(&table.add(name));  // exists: returns it
     const std::size_t total = dataset.size();
+    if (statistics.empty())
+        return table;
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(1, total / kImagesPerClaim + 1)));
 
