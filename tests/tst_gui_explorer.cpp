@@ -6,7 +6,10 @@
 #include "Fixtures.h"
 
 #include "analysis/Correlation.h"
+#include "analysis/LearningMeasures.h"
 #include "analysis/RunAnalysis.h"
+#include "browser/DetailPanel.h"
+#include "browser/EasyHardView.h"
 #include "browser/ImageBrowser.h"
 #include "browser/ImageBrowserModel.h"
 #include "explorer/CompareRunsView.h"
@@ -284,6 +287,84 @@ private slots:
         QCOMPARE(view.plot()->graph(0)->data()->begin()->value, run_->splitAnalysis(Split::Train)->agreement.epochs[0].agreement);
         view.clearRuns();
         QCOMPARE(view.pairs()->rowCount(), 0);
+    }
+
+    // Not a check: with ORDERLENS_SCREENSHOT_RUN (a trained run with metrics) and
+    // ORDERLENS_SCREENSHOT_DIR set, writes the README's screenshots of the browser, the detail
+    // panel and the explorer (docs/PERFORMANCE.md, "Image browser and explorer", has the command).
+    void screenshotsForDocs()
+    {
+        const QString runPath = qEnvironmentVariable("ORDERLENS_SCREENSHOT_RUN");
+        const QDir out(qEnvironmentVariable("ORDERLENS_SCREENSHOT_DIR"));
+        if (runPath.isEmpty() || out.path() == ".")
+            QSKIP("set ORDERLENS_SCREENSHOT_RUN and ORDERLENS_SCREENSHOT_DIR to write the screenshots");
+        const auto run = RunImages::load(runPath.toStdString());
+        QVERIFY(run->hasImages());
+        auto save = [&](QWidget& w, const QString& name) {
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QTest::qWait(200);
+            QVERIFY(w.grab().save(out.filePath(name)));
+        };
+
+        ImageBrowser browser;
+        browser.resize(1500, 950);
+        browser.setRun(run);
+        ImageFilter test;
+        test.anySplit = false;
+        test.split = Split::Test;
+        browser.setFilter(test);
+        // Hardest first: never learned, then the latest learned.
+        browser.setSort({-1, true});
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        // A late-learned image shows a telling record strip.
+        int pick = 0;
+        for (int r = 0; r < browser.model()->rowCount(); ++r) {
+            const int e = run->table().learnedEpoch[browser.model()->imageAt(r)];
+            if (e != kNeverLearned && e <= 8) {
+                pick = r;
+                break;
+            }
+        }
+        browser.selectImages({browser.model()->imageAt(pick)});
+        browser.view()->scrollToTop();
+        save(browser, "browser.png");
+        save(*browser.detail(), "detail.png");
+
+        CorrelationExplorer explorer;
+        explorer.resize(1200, 780);
+        explorer.setRun(run);
+        explorer.setSplit(Split::Test);
+        QSignalSpy intervals(&explorer, &CorrelationExplorer::intervalsComputed);
+        const std::string metric = run->table().columnIndex("entropy") >= 0 ? "entropy" : run->table().columns.back().name;
+        explorer.setAxes(metric, "learned_epoch");
+        QVERIFY(intervals.wait(120000));
+        ScatterPlot* plot = explorer.plot();
+        const QCPRange x = plot->xAxis->range(), y = plot->yAxis->range();
+        plot->selectInRect(QCPRange(x.lower + 0.70 * x.size(), x.upper), QCPRange(y.lower + 0.55 * y.size(), y.upper));
+        save(explorer, "explorer.png");
+
+        browser.showOnly(plot->selection(), "high " + QString::fromStdString(metric) + ", learned late");
+        browser.setFilter(test);
+        browser.selectImages({browser.model()->imageAt(0)});
+        browser.view()->scrollToTop();
+        save(browser, "browser-selection.png");
+
+        EasyHardView easy;
+        easy.resize(1300, 950);
+        easy.setRun(run);
+        easy.setSplit(Split::Test);
+        easy.setCount(6);
+        save(easy, "browser-easy-hard.png");
+
+        TrainingCurvesView curves;
+        curves.resize(1100, 700);
+        curves.setRun(run);
+        curves.setSplit(Split::Train);
+        curves.setMetric(metric);
+        curves.setKind(TrainingCurvesView::Kind::MetricCurve);
+        save(curves, "explorer-training.png");
     }
 };
 

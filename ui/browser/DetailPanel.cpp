@@ -45,7 +45,7 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     facts_->setTextFormat(Qt::RichText);
     strip_ = new RecordStrip;
     values_ = new QTableWidget(0, 2);
-    values_->setHorizontalHeaderLabels({tr("measure / metric"), tr("value")});
+    values_->setHorizontalHeaderLabels({tr("measure (black) / image statistic (blue)"), tr("value")});
     values_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     values_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     values_->verticalHeader()->hide();
@@ -106,11 +106,19 @@ void DetailPanel::showImage(int image)
     const auto& columns = run_->table().columns;
     values_->setRowCount(int(columns.size()));
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        auto* name = new QTableWidgetItem(QString::fromStdString(columns[c].name));
+        auto* name = new QTableWidgetItem(columnTitle(columns[c]));
+        name->setData(Qt::UserRole, QString::fromStdString(columns[c].name));
+        name->setToolTip(QString::fromStdString(columns[c].name));
         if (!columns[c].measure)
             name->setForeground(QColor(0, 90, 140));
         values_->setItem(int(c), 0, name);
-        auto* value = new QTableWidgetItem(valueString(columns[c], columns[c].values[i]));
+        QString text = valueString(columns[c], columns[c].values[i]);
+        // Correlations count "never" as the end of the epoch range; say which it is.
+        const bool never = (columns[c].name == "learned_epoch" && learned == kNeverLearned) ||
+                           (columns[c].name == "first_agreed_epoch" && run_->firstAgreedEpoch(i) == kNeverLearned);
+        if (never)
+            text = std::isnan(columns[c].values[i]) ? tr("never") : tr("never (= %1)").arg(text);
+        auto* value = new QTableWidgetItem(text);
         value->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         values_->setItem(int(c), 1, value);
     }
@@ -119,7 +127,7 @@ void DetailPanel::showImage(int image)
 QString DetailPanel::valueText(const QString& name) const
 {
     for (int r = 0; r < values_->rowCount(); ++r)
-        if (values_->item(r, 0)->text() == name)
+        if (values_->item(r, 0)->data(Qt::UserRole).toString() == name)
             return values_->item(r, 1)->text();
     return {};
 }

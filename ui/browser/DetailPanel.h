@@ -29,7 +29,7 @@ public:
     void showImage(int image);
     int image() const { return image_; }
 
-    // For tests: the values shown, as (name, text) rows of the table.
+    // The value shown for a column (by its column name, e.g. "learned_epoch").
     QString valueText(const QString& name) const;
     const RecordStrip* strip() const { return strip_; }
     QString title() const;

@@ -32,10 +32,6 @@ constexpr int kDefaultThumbnail = 64;
 // Contact sheets are this many images wide.
 constexpr int kContactSheetColumns = 10;
 
-QString columnTitle(const ImageColumn& c)
-{
-    return QString::fromStdString(c.name) + (c.measure ? QString() : QObject::tr(" (metric)"));
-}
 }  // namespace
 
 ImageBrowser::ImageBrowser(QWidget* parent) : QWidget(parent)
@@ -217,7 +213,7 @@ void ImageBrowser::fillControls()
     sortBox_->clear();
     classBox_->clear();
     valueBox_->clear();
-    sortBox_->addItem(tr("learned-by-all epoch"), -1);
+    sortBox_->addItem(tr("Learned-by-all epoch"), -1);
     classBox_->addItem(tr("every class"), -1);
     valueBox_->addItem(tr("none"), -1);
     if (run_) {
@@ -226,6 +222,9 @@ void ImageBrowser::fillControls()
             if (columns[c].name != "learned_epoch")
                 sortBox_->addItem(columnTitle(columns[c]), int(c));
             valueBox_->addItem(columnTitle(columns[c]), int(c));
+            const QString name = QString::fromStdString(columns[c].name);
+            sortBox_->setItemData(sortBox_->count() - 1, name, Qt::ToolTipRole);
+            valueBox_->setItemData(valueBox_->count() - 1, name, Qt::ToolTipRole);
         }
         for (std::size_t k = 0; k < run_->classNames().size(); ++k)
             classBox_->addItem(QString::fromStdString(run_->classNames()[k]), int(k));

@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "figures/Figures.h"
 #include "storage/RunFile.h"
 
 #include <nlohmann/json.hpp>
@@ -189,6 +190,16 @@ QImage RunImages::image(std::size_t i) const
     if (!dataset_ || i >= dataset_->size())
         return {};
     return toQImage(dataset_->image(i));
+}
+
+QString columnTitle(const ImageColumn& column)
+{
+    return (column.measure ? measureLabel(column.name) : metricLabel(column.name)).title;
+}
+
+QString columnAxisLabel(const ImageColumn& column)
+{
+    return (column.measure ? measureLabel(column.name) : metricLabel(column.name)).axis;
 }
 
 QImage toQImage(const ImageView& view)

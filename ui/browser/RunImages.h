@@ -77,6 +77,11 @@ private:
     std::vector<std::vector<std::uint8_t>> pTrue_;  // per split slot, empty over budget
 };
 
+// How a column is named on screen ("Learned-by-all epoch", "Mean local entropy") and on an axis
+// (with its unit), from the figure builders' names (figures/Figures.h).
+QString columnTitle(const ImageColumn& column);
+QString columnAxisLabel(const ImageColumn& column);
+
 // A grey or RGB 8-bit image view as a QImage (deep copy).
 QImage toQImage(const ImageView& view);
 

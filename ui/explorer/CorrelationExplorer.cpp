@@ -134,11 +134,13 @@ CorrelationExplorer::CorrelationExplorer(QWidget* parent) : QWidget(parent)
             return QString();
         const auto& t = run_->table();
         const int xc = t.columnIndex(xColumn()), yc = t.columnIndex(yColumn());
-        return tr("%1 (%2)\n%3 = %4\n%5 = %6")
-            .arg(QString::fromStdString(run_->key(i)), run_->className(i), QString::fromStdString(xColumn()))
+        const int e = t.learnedEpoch[i];
+        return tr("%1 (%2)\n%3 = %4\n%5 = %6\nlearned by all: %7")
+            .arg(QString::fromStdString(run_->key(i)), run_->className(i), columnTitle(t.columns[std::size_t(xc)]))
             .arg(t.columns[std::size_t(xc)].values[i], 0, 'g', 5)
-            .arg(QString::fromStdString(yColumn()))
-            .arg(t.columns[std::size_t(yc)].values[i], 0, 'g', 5);
+            .arg(columnTitle(t.columns[std::size_t(yc)]))
+            .arg(t.columns[std::size_t(yc)].values[i], 0, 'g', 5)
+            .arg(e == kNeverLearned ? tr("never") : QString::number(e));
     };
     connect(watcher_, &QFutureWatcher<std::array<Correlation, 3>>::finished, this, [this] {
         if (watcher_->property("generation").toULongLong() != generation_)
@@ -168,7 +170,7 @@ void CorrelationExplorer::fillControls()
     if (run_) {
         std::string firstMetric;
         for (const ImageColumn& c : run_->table().columns) {
-            const QString title = QString::fromStdString(c.name) + (c.measure ? QString() : tr(" (metric)"));
+            const QString title = columnTitle(c);
             xBox_->addItem(title, QString::fromStdString(c.name));
             yBox_->addItem(title, QString::fromStdString(c.name));
             if (!c.measure && firstMetric.empty())
@@ -249,7 +251,15 @@ void CorrelationExplorer::updatePlot()
         py.push_back(y);
         ids.push_back(std::uint32_t(i));
     }
-    plot_->setAxisLabels(QString::fromStdString(xcol.name), QString::fromStdString(ycol.name));
+    plot_->setAxisLabels(columnAxisLabel(xcol), columnAxisLabel(ycol));
+    // With the default policy a never-learned image sits at the end of the epoch range.
+    const bool neverAtEnd = run_->analysis().options.never == NeverLearnedPolicy::AfterLastEpoch;
+    auto neverAt = [&](const ImageColumn& c) {
+        return neverAtEnd && (c.name == "learned_epoch" || c.name == "first_agreed_epoch")
+                   ? double(run_->analysis().endEpoch)
+                   : std::nan("");
+    };
+    plot_->setIntegerAxes(xcol.integer, ycol.integer, neverAt(xcol), neverAt(ycol));
     plot_->setPoints(std::move(px), std::move(py), std::move(ids), xcol.integer, ycol.integer);
 
     CorrelationOptions quick;

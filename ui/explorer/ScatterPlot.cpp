@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QPainter>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orderlens::ui {
@@ -39,7 +40,44 @@ QPixmap dotPixmap(const QColor& colour, int alpha, int diameter)
     p.drawEllipse(QRectF(0.5, 0.5, diameter - 1, diameter - 1));
     return pixmap;
 }
+// Whole-number ticks (epochs, counts), and "never" at the value that stands for it.
+class IntegerTicker : public QCPAxisTicker {
+public:
+    explicit IntegerTicker(double never) : never_(never) {}
+
+protected:
+    double getTickStep(const QCPRange& range) override { return std::max(1.0, std::floor(QCPAxisTicker::getTickStep(range))); }
+    int getSubTickCount(double) override { return 0; }
+    QVector<double> createTickVector(double step, const QCPRange& range) override
+    {
+        QVector<double> ticks = QCPAxisTicker::createTickVector(step, range);
+        if (std::isnan(never_))
+            return ticks;
+        // Ticks crowding the "never" label give way to it.
+        ticks.erase(std::remove_if(ticks.begin(), ticks.end(), [&](double t) { return t > never_ - 0.75 * step; }),
+                    ticks.end());
+        if (range.contains(never_))
+            ticks.push_back(never_);
+        return ticks;
+    }
+    QString getTickLabel(double tick, const QLocale& locale, QChar format, int precision) override
+    {
+        if (!std::isnan(never_) && std::abs(tick - never_) < 1e-9)
+            return QObject::tr("never");
+        return QCPAxisTicker::getTickLabel(tick, locale, format, precision);
+    }
+
+private:
+    double never_;
+};
+
 }  // namespace
+
+void ScatterPlot::setIntegerAxes(bool x, bool y, double xNever, double yNever)
+{
+    xAxis->setTicker(x ? QSharedPointer<QCPAxisTicker>(new IntegerTicker(xNever)) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    yAxis->setTicker(y ? QSharedPointer<QCPAxisTicker>(new IntegerTicker(yNever)) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+}
 
 ScatterPlot::ScatterPlot(QWidget* parent) : QCustomPlot(parent)
 {

@@ -35,6 +35,9 @@ public:
     void setPoints(std::vector<double> x, std::vector<double> y, std::vector<std::uint32_t> ids, bool jitterX,
                    bool jitterY);
     void setAxisLabels(const QString& x, const QString& y);
+    // Integer axes get whole-number ticks; `never` (NaN = none) is the value that stands for
+    // "never learned" on an epoch axis, labelled so.
+    void setIntegerAxes(bool x, bool y, double xNever, double yNever);
     void setDragMode(DragMode mode);
     DragMode dragMode() const { return dragMode_; }
     bool densityMode() const { return density_->visible(); }
