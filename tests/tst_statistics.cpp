@@ -12,6 +12,7 @@
 #include "statistics/MeanLuminance.h"
 #include "statistics/MetricsCache.h"
 #include "statistics/PngBitsPerPixel.h"
+#include "statistics/RadixSort.h"
 #include "statistics/RmsContrast.h"
 #include "statistics/StatisticsEngine.h"
 
@@ -20,6 +21,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -294,6 +296,35 @@ private slots:
         QVERIFY(sameValues(unwritable.table.column("rms_contrast"), good.table.column("rms_contrast")));
         QCOMPARE(unwritable.warnings.size(), std::size_t(1));
         QVERIFY(unwritable.warnings[0].find("metrics cache not updated") != std::string::npos);
+    }
+
+    void radixSortIsAStableSort()
+    {
+        std::mt19937_64 rng(9);
+        std::vector<std::uint64_t> scratch;
+        for (std::size_t n : {std::size_t(1), std::size_t(2), std::size_t(7), std::size_t(3000)}) {
+            // Few distinct high halves (many ties), low halves recording the original position.
+            std::vector<std::uint64_t> words(n);
+            for (std::size_t i = 0; i < n; ++i)
+                words[i] = (rng() % 5) << 40 | (rng() % 3) << 33 | i;
+            std::vector<std::uint64_t> expected = words;
+            std::stable_sort(expected.begin(), expected.end(),
+                             [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+            std::vector<std::uint64_t> byHigh = words;
+            radixSort(byHigh.data(), n, 4, scratch);
+            QCOMPARE(byHigh, expected);
+            // All bytes: a full sort, e.g. of non-negative doubles' bit patterns.
+            std::vector<double> values(n);
+            for (double& v : values)
+                v = double(rng() % 1000) * 1e-3 + double(rng() % 7) * 1e10;
+            std::vector<std::uint64_t> bits(n);
+            std::memcpy(bits.data(), values.data(), n * sizeof(double));
+            radixSort(bits.data(), n, 0, scratch);
+            std::sort(values.begin(), values.end());
+            std::vector<std::uint64_t> sortedBits(n);
+            std::memcpy(sortedBits.data(), values.data(), n * sizeof(double));
+            QCOMPARE(bits, sortedBits);
+        }
     }
 
     void metricTextRoundTrips()
