@@ -14,11 +14,13 @@
 #include "browser/ImageBrowserModel.h"
 #include "explorer/CompareRunsView.h"
 #include "explorer/CorrelationExplorer.h"
+#include "explorer/ExplorationView.h"
 #include "explorer/ScatterPlot.h"
 #include "explorer/TrainingCurvesView.h"
 #include "plot/InteractivePlot.h"
 
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -287,6 +289,45 @@ private slots:
         QCOMPARE(view.plot()->graph(0)->data()->begin()->value, run_->splitAnalysis(Split::Train)->agreement.epochs[0].agreement);
         view.clearRuns();
         QCOMPARE(view.pairs()->rowCount(), 0);
+    }
+
+    void explorationViewWiresTheViews()
+    {
+        ExplorationView view;
+        QSignalSpy loaded(&view, &ExplorationView::loaded);
+        QSignalSpy failed(&view, &ExplorationView::failed);
+        view.openRun(dir_.filePath("fashion.h5"));
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(view.browser()->model()->rowCount(), int(run_->size()));
+        QCOMPARE(view.compare()->runs().size(), std::size_t(1));
+
+        // The explorer's selection narrows the browser; clearing it shows everything again.
+        view.explorer()->setSplit(Split::Test);
+        view.explorer()->setAxes("mean_intensity", "learned_epoch");
+        ScatterPlot* plot = view.explorer()->plot();
+        plot->selectInRect(QCPRange(0.0, 0.25), plot->yAxis->range());
+        QCOMPARE(std::size_t(view.browser()->model()->rowCount()), plot->selection().size());
+        plot->clearSelection();
+        QCOMPARE(view.browser()->model()->rowCount(), int(run_->size()));
+
+        // An image clicked in easy vs hard opens in the browser.
+        const std::uint32_t hard = view.easyHard()->rows()[0].neverLearned.front();
+        emit view.easyHard()->imageActivated(int(hard));
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.browser()));
+        QCOMPARE(view.browser()->currentImage(), int(hard));
+
+        // The report, as `orderlens analyze` writes it.
+        QTemporaryDir out;
+        const QStringList files = view.writeReport(out.path());
+        QVERIFY(files.contains(out.filePath("report.pdf")));
+        QFile pdf(out.filePath("report.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+
+        view.openRun(dir_.filePath("no-such-run.h5"));
+        QVERIFY(failed.wait(60000));
+        QVERIFY(failed.last().at(0).toString().contains("no-such-run.h5"));
     }
 
     // Not a check: with ORDERLENS_SCREENSHOT_RUN (a trained run with metrics) and
