@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -540,6 +541,11 @@ void plotMeasureScatter(QCustomPlot* plot, const std::vector<double>& measure, c
         }
         QVector<double> mx, my;
         for (const auto& [x, s] : sums) {
+            if (neverAt >= 0 && x == neverAt && !mx.isEmpty()) {
+                // A gap before "never": it is not one epoch after the last.
+                mx << x - 0.5;
+                my << std::numeric_limits<double>::quiet_NaN();
+            }
             mx << x;
             my << s.first / s.second;
         }

@@ -24,6 +24,7 @@ constexpr int kReportResolution = 96;
 constexpr QSize kFigureSize(640, 440);
 constexpr int kStrongestCorrelations = 8;
 constexpr std::size_t kFiguresPerPage = 2;
+constexpr int kReportScatterPoints = 2000;
 
 QString esc(const QString& s) { return s.toHtmlEscaped(); }
 QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
@@ -53,6 +54,8 @@ void drawFigure(QCPPainter& painter, const FigureSpec& spec, const FigureStyle& 
     plot.resize(kFigureSize);
     FigureStyle s = style;
     s.title = false;  // the caption carries the title in the report
+    // Fewer scatter points in the report keep it a reasonable size; the figure files keep more.
+    s.maxScatterPoints = std::min(s.maxScatterPoints, kReportScatterPoints);
     spec.build(&plot, spec.title, s);
     const double scale = std::min(area.width() / kFigureSize.width(), area.height() / kFigureSize.height());
     painter.save();
