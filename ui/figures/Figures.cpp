@@ -690,7 +690,8 @@ void plotTrainingCurves(QCustomPlot* plot, const RunAnalysis& analysis, bool los
     }
     epochAxis(plot->xAxis, analysis.firstEpoch, analysis.endEpoch - 1);
     if (loss) {
-        plot->yAxis->setLabel(QStringLiteral("Loss (cross-entropy, mean per image)"));
+        plot->yAxis->setLabel(analysis.shape.multiLabel ? QStringLiteral("Loss (binary cross-entropy, mean per image)")
+                                                         : QStringLiteral("Loss (cross-entropy, mean per image)"));
         if (hi < lo) {
             lo = 0;
             hi = 1;
