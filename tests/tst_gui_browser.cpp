@@ -12,6 +12,8 @@
 #include "browser/ImageBrowserModel.h"
 #include "browser/RecordStrip.h"
 #include "browser/RunImages.h"
+#include "dataset/DatasetReader.h"
+#include "storage/RunFile.h"
 
 #include <QListView>
 #include <QSignalSpy>
@@ -329,6 +331,56 @@ private slots:
             }
         model.setThumbnailSize(20);  // smaller than the image: reduced to fit
         QCOMPARE(model.data(model.index(0), Qt::DecorationRole).value<QPixmap>().size(), QSize(20, 20));
+    }
+
+    void largeImagesGetThumbnailsOffTheGuiThread()
+    {
+        // 120 x 120 colour images in folders: above the size scaled on the spot.
+        const QString data = dir_.filePath("folders");
+        test::FixtureSpec fixture;
+        fixture.height = fixture.width = 120;
+        fixture.trainCount = 12;
+        fixture.testCount = 4;
+        test::writeFolderDataset(data.toStdString(), fixture, true);
+        const Dataset ds = loadDataset("folder:" + data.toStdString());
+        std::vector<std::int32_t> labels;
+        for (std::size_t i = 0; i < ds.size(); ++i)
+            labels.push_back(ds.label(i));
+        const std::string path = dir_.filePath("folders.h5").toStdString();
+        RunShape shape;
+        shape.networks = 1;
+        shape.epochs = 1;
+        shape.classes = int(ds.classNames.size());
+        RunFile::create(path, R"({"dataset": "folder:)" + data.toStdString() + R"("})", ds, labels, shape, {});
+        {
+            RunFile run(path);
+            std::map<RecordSet, SplitRecords> records;
+            for (RecordSet set : {RecordSet::Train, RecordSet::Test}) {
+                SplitRecords r;
+                for (std::size_t i : ds.indices(recordSetSplit(set))) {
+                    r.correct.push_back(i % 2);
+                    r.predicted.push_back(labels[i]);
+                    r.pTrue.push_back(0.5f);
+                    r.margin.push_back(0.0f);
+                }
+                records[set] = r;
+            }
+            run.appendEpoch(0, 0, records, {});
+        }
+        const auto run = RunImages::load(path);
+        QVERIFY2(run->hasImages(), run->datasetProblem().c_str());
+        ImageBrowserModel model;
+        model.setRun(run);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(model.data(model.index(3), Qt::DecorationRole).value<QPixmap>().isNull());  // being made
+        QCOMPARE(model.pendingThumbnails(), std::size_t(1));
+        QVERIFY(changed.wait(10000));
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 3);
+        QCOMPARE(model.pendingThumbnails(), std::size_t(0));
+        const QImage thumb = model.data(model.index(3), Qt::DecorationRole).value<QPixmap>().toImage();
+        QCOMPARE(thumb.size(), QSize(64, 64));
+        const QImage expected = fitImage(run->image(model.imageAt(3)), 64).convertToFormat(thumb.format());
+        QCOMPARE(thumb.pixel(32, 32), expected.pixel(32, 32));
     }
 
     void easyAndHardPerClass()

@@ -2,6 +2,10 @@
 
 #include "analysis/LearningMeasures.h"
 
+#include <QCoreApplication>
+#include <QPointer>
+#include <QThreadPool>
+
 #include <cmath>
 
 namespace orderlens::ui {
@@ -17,6 +21,8 @@ void ImageBrowserModel::setRun(std::shared_ptr<const RunImages> run)
     filter_ = {};
     sort_ = {};
     thumbnails_.clear();
+    pending_.clear();
+    ++generation_;
     reorder();
 }
 
@@ -39,6 +45,8 @@ void ImageBrowserModel::setThumbnailSize(int pixels)
     beginResetModel();
     thumbnailSize_ = pixels;
     thumbnails_.clear();
+    pending_.clear();
+    ++generation_;
     endResetModel();
 }
 
@@ -98,9 +106,38 @@ QPixmap ImageBrowserModel::thumbnail(std::uint32_t image) const
 {
     if (QPixmap* cached = thumbnails_.object(image))
         return *cached;
-    QPixmap pixmap = QPixmap::fromImage(fitImage(run_->image(image), thumbnailSize_));
-    thumbnails_.insert(image, new QPixmap(pixmap), 1);
-    return pixmap;
+    if (!run_->dataset() || run_->dataset()->image(image).bytes() <= kImmediateThumbnailBytes) {
+        QPixmap pixmap = QPixmap::fromImage(fitImage(run_->image(image), thumbnailSize_));
+        thumbnails_.insert(image, new QPixmap(pixmap), 1);
+        return pixmap;
+    }
+    if (pending_.insert(image).second) {
+        // The worker owns a reference to the run; the result comes back through the event loop
+        // and is dropped if the model is gone or its thumbnails changed meanwhile.
+        QPointer<ImageBrowserModel> self(const_cast<ImageBrowserModel*>(this));
+        std::shared_ptr<const RunImages> run = run_;
+        const int side = thumbnailSize_;
+        const std::uint64_t generation = generation_;
+        QThreadPool::globalInstance()->start([self, run, image, side, generation] {
+            const QImage thumb = fitImage(run->image(image), side);
+            QMetaObject::invokeMethod(QCoreApplication::instance(), [self, image, generation, thumb] {
+                if (self)
+                    self->thumbnailMade(image, generation, thumb);
+            });
+        });
+    }
+    return {};
+}
+
+void ImageBrowserModel::thumbnailMade(std::uint32_t image, std::uint64_t generation, const QImage& thumbnail)
+{
+    if (generation != generation_)
+        return;
+    pending_.erase(image);
+    thumbnails_.insert(image, new QPixmap(QPixmap::fromImage(thumbnail)), 1);
+    const int row = rowOf(image);
+    if (row >= 0)
+        emit dataChanged(index(row), index(row), {Qt::DecorationRole});
 }
 
 QVariant ImageBrowserModel::data(const QModelIndex& index, int role) const

@@ -8,6 +8,7 @@
 #include <QPixmap>
 
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace orderlens::ui {
@@ -27,6 +28,10 @@ public:
     };
     // Thumbnails kept at once (each a few KB at the default cell size).
     static constexpr int kThumbnailCacheSize = 6000;
+    // Images up to this many bytes (64 x 64 RGB) are scaled on the spot; larger ones on a worker
+    // thread, the cell showing an empty tile until its thumbnail arrives, so scrolling through
+    // ImageNet-sized images never waits for scaling.
+    static constexpr std::size_t kImmediateThumbnailBytes = 64 * 64 * 3;
 
     explicit ImageBrowserModel(QObject* parent = nullptr);
 
@@ -47,8 +52,11 @@ public:
     // The caption under a thumbnail: the sort key's value ("epoch 3", "never", "0.412").
     QString caption(std::uint32_t image) const;
     // A thumbnail: small images enlarged by a whole factor with nearest-neighbour sampling (so
-    // pixels stay sharp), large ones reduced smoothly.
+    // pixels stay sharp), large ones reduced smoothly. Null while a large image's thumbnail is
+    // being made (dataChanged follows).
     QPixmap thumbnail(std::uint32_t image) const;
+    // Thumbnails requested but not made yet.
+    std::size_t pendingThumbnails() const { return pending_.size(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -59,6 +67,7 @@ signals:
 
 private:
     void reorder();
+    void thumbnailMade(std::uint32_t image, std::uint64_t generation, const QImage& thumbnail);
 
     std::shared_ptr<const RunImages> run_;
     ImageFilter filter_;
@@ -67,6 +76,8 @@ private:
     mutable std::vector<std::int32_t> rowOf_;  // built on first rowOf() after a reorder
     int thumbnailSize_ = 64;
     mutable QCache<std::uint32_t, QPixmap> thumbnails_;
+    mutable std::set<std::uint32_t> pending_;
+    std::uint64_t generation_ = 0;  // bumped when thumbnails in flight become stale
 };
 
 // Scales an image to fit a square of `side` pixels the way the browser does (see thumbnail()).
