@@ -1,6 +1,7 @@
 // The training engine: learning-rate schedules, label corruption, the records it writes
 // (DEFINITIONS.md 2 and 7), reproducibility and gradient accumulation.
 
+#include "DatasetFixtures.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -105,6 +106,7 @@ private slots:
     void sameSeedGivesIdenticalRecords();
     void sideBySideMatchesOneAfterAnother();
     void microBatchesKeepTheEffectiveBatch();
+    void multiLabelRecords();
     void corruptedRunStoresBothLabels();
     void refusesToOverwriteAndBadConfigurations();
     void presets();
@@ -377,6 +379,49 @@ void TestTraining::microBatchesKeepTheEffectiveBatch()
         worst = std::max(worst, std::abs(rw.pTrue[i] - rm.pTrue[i]));
     QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
     QVERIFY(std::abs(fw.readSummary(0, 1).trainLoss - fm.readSummary(0, 1).trainLoss) < 1e-4);
+}
+
+void TestTraining::multiLabelRecords()
+{
+    // DEFINITIONS.md 2, multi-label: predicted = label bits of sigmoid > 0.5, correct = exact
+    // match, p_true = NaN; margin = the worst bit's signed logit, positive exactly when correct.
+    QTemporaryDir dir;
+    const std::string voc = dir.filePath("voc").toStdString();
+    test::writeVocTree(voc, test::vocFixtureImages());
+    ExperimentConfig c;
+    c.dataset = "voc:" + voc;
+    c.multiLabel = true;
+    c.inputSize = 32;
+    c.architecture = "net";
+    c.networks = 1;
+    c.epochs = 2;
+    c.batchSize = 4;
+    c.lr = 0.01;
+    c.saveProbVector = true;
+    c.device = "cpu";
+    c.threads = 1;
+    const std::string run = dir.filePath("voc.h5").toStdString();
+    Trainer(c, run).run();
+    RunFile f(run);
+    QVERIFY(f.shape().multiLabel);
+    const int classes = f.shape().classes;
+    QCOMPARE(classes, 20);
+    for (RecordSet set : {RecordSet::Train, RecordSet::Test}) {
+        const auto indices = f.manifest().splitIndices(recordSetSplit(set));
+        QVERIFY(!indices.empty());
+        const SplitRecords r = f.readRecords(set, 0, 1);
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const std::uint64_t truth = f.manifest().labelBits[indices[i]];
+            std::uint64_t fromProb = 0;
+            for (int k = 0; k < classes; ++k)
+                if (r.prob[i * std::size_t(classes) + std::size_t(k)] > 0.5f)
+                    fromProb |= std::uint64_t(1) << k;
+            QCOMPARE(std::uint64_t(r.predicted[i]), fromProb);
+            QCOMPARE(bool(r.correct[i]), fromProb == truth);
+            QVERIFY(std::isnan(r.pTrue[i]));
+            QVERIFY(r.correct[i] ? r.margin[i] >= 0 : r.margin[i] <= 0);
+        }
+    }
 }
 
 void TestTraining::corruptedRunStoresBothLabels()
