@@ -13,6 +13,7 @@
 #include "export/FigureExport.h"
 #include "export/SelectionExport.h"
 
+#include <QAction>
 #include <QClipboard>
 #include <QFile>
 #include <QGuiApplication>
@@ -140,6 +141,19 @@ private slots:
         const QImage copied = QGuiApplication::clipboard()->image();
         if (!copied.isNull())  // the offscreen platform may have no clipboard
             QCOMPARE(copied.size(), QSize(200, 150));
+
+        // The plot's right-click menu offers both.
+        const auto actions = explorer_->plot()->actions();
+        QCOMPARE(actions.size(), 2);
+        QCOMPARE(explorer_->plot()->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QVERIFY(actions[0]->text().contains("Copy"));
+        QGuiApplication::clipboard()->clear();
+        actions[0]->trigger();
+        const QImage fromMenu = QGuiApplication::clipboard()->image();
+        if (!fromMenu.isNull()) {
+            QCOMPARE(fromMenu.width(), 1920);  // 6.4 in at 300 dpi
+            QVERIFY(std::abs(fromMenu.height() - 1440) <= 2);
+        }
 
         FigureExportDialog dialog(explorer_->plot(), "scatter");
         dialog.setPath(dir_.filePath("dialog.svg"));

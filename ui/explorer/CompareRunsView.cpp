@@ -98,6 +98,7 @@ CompareRunsView::CompareRunsView(QWidget* parent) : QWidget(parent)
     connect(clear, &QToolButton::clicked, this, &CompareRunsView::clearRuns);
     connect(splitBox_, &QComboBox::currentIndexChanged, this, &CompareRunsView::redraw);
     connect(exportButton, &QToolButton::clicked, this, &CompareRunsView::exportFigure);
+    installFigureMenu(plot_, [] { return QStringLiteral("compare-runs"); });
     redraw();
 }
 

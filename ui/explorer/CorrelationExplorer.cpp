@@ -126,6 +126,7 @@ CorrelationExplorer::CorrelationExplorer(QWidget* parent) : QWidget(parent)
     });
     connect(clear, &QToolButton::clicked, plot_, &ScatterPlot::clearSelection);
     connect(exportButton, &QToolButton::clicked, this, &CorrelationExplorer::exportFigure);
+    installFigureMenu(plot_, [this] { return QString::fromStdString(xColumn() + "-vs-" + yColumn()); });
     connect(plot_, &ScatterPlot::selectionChanged, this,
             [this](const std::vector<std::uint32_t>& ids, const QString& how) { emit imagesSelected(ids, how); });
     plot_->setThumbnailSource([this](std::uint32_t i) { return run_ ? fitImage(run_->image(i), kHoverThumbnail) : QImage(); });

@@ -72,6 +72,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent)
     connect(agreementThreshold_, &QDoubleSpinBox::valueChanged, this, update);
     connect(epochThreshold_, &QSpinBox::valueChanged, this, update);
     connect(exportButton, &QToolButton::clicked, this, &TrainingCurvesView::exportFigure);
+    installFigureMenu(plot_, [this] { return metricBox_->currentText().isEmpty() ? QStringLiteral("agreement") : metricBox_->currentText(); });
 }
 
 void TrainingCurvesView::setRun(std::shared_ptr<const RunImages> run)

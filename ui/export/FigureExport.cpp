@@ -4,6 +4,7 @@
 
 #include <qcustomplot.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -45,7 +46,9 @@ QImage renderFigure(QCustomPlot* plot, const FigureSize& size)
 {
     const int w = int(std::lround(size.widthInches * kLogicalDpi));
     const int h = int(std::lround(size.heightInches * kLogicalDpi));
-    QImage image = plot->toPixmap(w, h, size.dpi / kLogicalDpi).toImage();
+    // The scale that makes the width exactly width x dpi pixels (the height rounds at that scale).
+    const double pixels = std::round(size.widthInches * size.dpi);
+    QImage image = plot->toPixmap(w, h, pixels / w).toImage();
     const int dotsPerMeter = int(std::lround(size.dpi / 0.0254));
     image.setDotsPerMeterX(dotsPerMeter);
     image.setDotsPerMeterY(dotsPerMeter);
@@ -72,6 +75,20 @@ QString exportFigureFile(QCustomPlot* plot, const QString& path, const FigureSiz
 void copyFigureToClipboard(QCustomPlot* plot, const FigureSize& size)
 {
     QApplication::clipboard()->setImage(renderFigure(plot, size));
+}
+
+void installFigureMenu(QCustomPlot* plot, const std::function<QString()>& baseName)
+{
+    plot->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* copy = new QAction(QObject::tr("Copy figure"), plot);
+    auto* save = new QAction(QObject::tr("Export figure…"), plot);
+    QObject::connect(copy, &QAction::triggered, plot, [plot] { copyFigureToClipboard(plot); });
+    QObject::connect(save, &QAction::triggered, plot, [plot, baseName] {
+        FigureExportDialog dialog(plot, baseName(), plot);
+        dialog.exec();
+    });
+    plot->addAction(copy);
+    plot->addAction(save);
 }
 
 FigureExportDialog::FigureExportDialog(QCustomPlot* plot, const QString& baseName, QWidget* parent)

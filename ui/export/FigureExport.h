@@ -7,6 +7,8 @@
 #include <QSizeF>
 #include <QString>
 
+#include <functional>
+
 class QCustomPlot;
 class QComboBox;
 class QDoubleSpinBox;
@@ -35,9 +37,14 @@ FigureFormat figureFormatFor(const QString& path);
 // `path` with its extension in lower case; returns that path. Throws InputError naming the file
 // when it cannot be written.
 QString exportFigureFile(QCustomPlot* plot, const QString& path, const FigureSize& size = {});
-// The plot as a raster image at that size (what "copy figure" puts on the clipboard).
+// The plot as a raster image at that size (what "copy figure" puts on the clipboard): exactly
+// width x dpi pixels wide, the height within two pixels of height x dpi.
 QImage renderFigure(QCustomPlot* plot, const FigureSize& size = {});
 void copyFigureToClipboard(QCustomPlot* plot, const FigureSize& size = {});
+
+// Gives the plot a right-click menu: "Copy figure" (default size) and "Export figure…" (the
+// dialog below, suggesting `baseName` as the file name, evaluated when chosen).
+void installFigureMenu(QCustomPlot* plot, const std::function<QString()>& baseName);
 
 // Asks for the file, format, size and resolution, then exports (or copies) the plot.
 class FigureExportDialog : public QDialog {
