@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "WelcomePage.h"
+#include "analysis/AnalysisPage.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
@@ -23,6 +24,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTreeWidget>
 
 #include <nlohmann/json.hpp>
@@ -57,9 +59,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     pages_ = new QStackedWidget(this);
     welcome_ = new WelcomePage(pages_);
-    monitor_ = new LiveMonitor(pages_);
+    runTabs_ = new QTabWidget(pages_);
+    runTabs_->setDocumentMode(true);
+    monitor_ = new LiveMonitor(runTabs_);
+    analysis_ = new AnalysisPage(runTabs_);
+    runTabs_->addTab(monitor_, tr("Training"));
+    runTabs_->addTab(analysis_, tr("Analysis"));
     pages_->addWidget(welcome_);
-    pages_->addWidget(monitor_);
+    pages_->addWidget(runTabs_);
     setCentralWidget(pages_);
 
     buildDocks();
@@ -148,8 +155,14 @@ void MainWindow::buildMenus()
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     viewMenu_->addAction(tr("&Welcome page"), QKeySequence(tr("Ctrl+1")), this,
                          [this] { pages_->setCurrentWidget(welcome_); });
-    viewMenu_->addAction(tr("&Monitor"), QKeySequence(tr("Ctrl+2")), this,
-                         [this] { pages_->setCurrentWidget(monitor_); });
+    viewMenu_->addAction(tr("&Training monitor"), QKeySequence(tr("Ctrl+2")), this, [this] {
+        showRunViews();
+        runTabs_->setCurrentWidget(monitor_);
+    });
+    viewMenu_->addAction(tr("&Analysis"), QKeySequence(tr("Ctrl+3")), this, [this] {
+        showRunViews();
+        runTabs_->setCurrentWidget(analysis_);
+    });
     viewMenu_->addSeparator();
     for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
         viewMenu_->addAction(dock->toggleViewAction());
@@ -232,11 +245,14 @@ TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int 
     runPath_ = session->runPath();
     openingPath_.clear();
     setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(runPath_).fileName()));
+    // The analysis reads run files; the trainer may be about to rewrite this one.
+    analysis_->stop();
     monitor_->reset(networks, epochs);
+    runTabs_->setCurrentWidget(monitor_);
     progress_->reset(networks, epochs);
     progress_->setRunning(true);
     progress_->setStatus(tr("Reading the dataset and preparing %1 networks ...").arg(networks));
-    pages_->setCurrentWidget(monitor_);
+    showRunViews();
     connect(session, &TrainingSession::started, this, &MainWindow::onStarted);
     connect(session, &TrainingSession::batchDone, this, &MainWindow::onBatch);
     connect(session, &TrainingSession::epochDone, this, &MainWindow::onEpoch);
@@ -302,6 +318,7 @@ void MainWindow::onFinished(TrainingSession::Outcome outcome, const QString& err
     if (QFileInfo::exists(runPath_)) {
         lastSnapshotPending_ = true;
         monitor_->requestSnapshot(runPath_);
+        analysis_->analyse(runPath_);
     } else {
         emit trainingFinished(outcome, error);
     }
@@ -325,12 +342,14 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
                                  ? tr("This run stopped after %1 of %2 epochs.").arg(s.completeEpochs()).arg(s.shape.epochs)
                                  : tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
         setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(s.path).fileName()));
-        pages_->setCurrentWidget(monitor_);
+        showRunViews();
         addRecentRun(s.path);
         updateActions();
         emit runOpened(s);
         if (s.interrupted())
             offerResume(s);
+        else
+            analysis_->analyse(s.path);
         return;
     }
     if (s.path == runPath_ && s.ok() && !session_)
@@ -344,7 +363,7 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
 void MainWindow::openRun(const QString& path, ResumeChoice resume)
 {
     if (session_) {
-        pages_->setCurrentWidget(monitor_);
+        showRunViews();
         if (QFileInfo(path) != QFileInfo(runPath_))
             showError(tr("Training is running"),
                       tr("The monitor shows the running training. Cancel it (Ctrl+.) or wait for it to finish "
@@ -364,8 +383,11 @@ void MainWindow::offerResume(const RunSnapshot& s)
         resumeRun(s.path);
         return;
     }
-    if (openingResume_ == ResumeChoice::DontResume || session_)
+    // The analysis waits for the answer: a resumed run is written by the trainer.
+    if (openingResume_ == ResumeChoice::DontResume || session_) {
+        analysis_->analyse(s.path);
         return;
+    }
     auto* box = new QMessageBox(QMessageBox::Question, tr("Resume training?"),
                                 tr("%1 stopped after %2 of %3 epochs (interrupted or cancelled).\n\nResume training "
                                    "where it stopped? Completed epochs are kept.")
@@ -380,9 +402,13 @@ void MainWindow::offerResume(const RunSnapshot& s)
     connect(box, &QMessageBox::finished, this, [this, path](int result) {
         if (result == QMessageBox::Yes)
             resumeRun(path);
+        else
+            analysis_->analyse(path);
     });
     box->open();
 }
+
+void MainWindow::showRunViews() { pages_->setCurrentWidget(runTabs_); }
 
 void MainWindow::cancelTraining()
 {
@@ -492,7 +518,7 @@ void MainWindow::showShortcuts()
            "<tr><td><b>Ctrl+D</b></td><td>Run the Fashion-MNIST demo</td></tr>"
            "<tr><td><b>Ctrl+.</b></td><td>Cancel training (after the current batch)</td></tr>"
            "<tr><td><b>Ctrl+E</b></td><td>Export figures</td></tr>"
-           "<tr><td><b>Ctrl+1 / Ctrl+2</b></td><td>Welcome page / monitor</td></tr>"
+           "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Welcome page / training monitor / analysis</td></tr>"
            "<tr><td><b>Ctrl+0</b></td><td>Reset every plot's view</td></tr>"
            "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
            "<tr><td colspan='2'><br><b>In a plot</b></td></tr>"

@@ -13,10 +13,12 @@ class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QStackedWidget;
+class QTabWidget;
 class QTreeWidget;
 
 namespace orderlens::ui {
 
+class AnalysisPage;
 class ExperimentSetupDialog;
 class LiveMonitor;
 class ProgressPanel;
@@ -44,6 +46,9 @@ public:
 
     TrainingSession* session() const { return session_; }
     LiveMonitor* monitor() const { return monitor_; }
+    AnalysisPage* analysis() const { return analysis_; }
+    // The run's views (monitor, analysis); further views of a run are added as tabs.
+    QTabWidget* runTabs() const { return runTabs_; }
     ProgressPanel* progress() const { return progress_; }
     WelcomePage* welcome() const { return welcome_; }
     QString currentRun() const { return runPath_; }
@@ -68,6 +73,7 @@ private:
     void onFinished(TrainingSession::Outcome outcome, const QString& error);
     void onSnapshot(const RunSnapshot& snapshot);
     void offerResume(const RunSnapshot& snapshot);
+    void showRunViews();
     void showRunInfo(const std::string& configJson);
     void addRecentRun(const QString& path);
     void updateRecentMenu();
@@ -82,7 +88,9 @@ private:
 
     QStackedWidget* pages_ = nullptr;
     WelcomePage* welcome_ = nullptr;
+    QTabWidget* runTabs_ = nullptr;
     LiveMonitor* monitor_ = nullptr;
+    AnalysisPage* analysis_ = nullptr;
     ProgressPanel* progress_ = nullptr;
     QTreeWidget* runInfo_ = nullptr;
     QPlainTextEdit* log_ = nullptr;

@@ -25,9 +25,10 @@ LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
     train_ = makeAgreementPlot(tr("Agreement, training split"));
     test_ = makeAgreementPlot(tr("Agreement, test split"));
     loss_ = new InteractivePlot(this);
-    loss_->setLabels(tr("Loss per network"), tr("epoch"), tr("cross-entropy loss"));
+    // Progress in epochs: epoch e's batches run from e to e + 1, its summary sits at e + 1.
+    loss_->setLabels(tr("Loss per network"), tr("epochs trained"), tr("cross-entropy loss"));
     accuracy_ = new InteractivePlot(this);
-    accuracy_->setLabels(tr("Accuracy per network"), tr("epoch"), tr("accuracy (%)"), "%");
+    accuracy_->setLabels(tr("Accuracy per network"), tr("epochs trained"), tr("accuracy (%)"), "%");
     accuracy_->setHomeValueRange(QCPRange(0, 100));
     grid->addWidget(train_.plot, 0, 0);
     grid->addWidget(test_.plot, 0, 1);
@@ -80,7 +81,7 @@ void LiveMonitor::reset(int networks, int epochs)
         for (QCPGraph* graph : {g->agreement, g->lowerBound, g->mean, g->upper, g->lower})
             graph->data()->clear();
         g->plot->setTitle(g->title);
-        g->plot->setHomeKeyRange(epochs > 0 ? std::optional<QCPRange>(QCPRange(1, epochs)) : std::nullopt);
+        g->plot->setHomeKeyRange(epochs > 0 ? std::optional<QCPRange>(QCPRange(0, epochs - 1)) : std::nullopt);
         g->plot->resetView();
     }
     for (InteractivePlot* p : {loss_, accuracy_}) {
@@ -186,7 +187,8 @@ void LiveMonitor::fillAgreement(AgreementGraphs& g, const std::optional<Agreemen
         return;
     }
     for (const EpochAgreement& e : curve->epochs) {
-        const double x = e.epoch + 1;
+        // The run's epoch numbers (0-based), as in agreement.csv and the analysis figures.
+        const double x = e.epoch;
         g.agreement->addData(x, e.agreement);
         g.lowerBound->addData(x, e.lowerBound);
         g.mean->addData(x, e.meanAccuracy);

@@ -1,0 +1,215 @@
+#include "analysis/AnalysisPage.h"
+
+#include "common/Errors.h"
+#include "storage/RunFile.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <qcustomplot.h>
+
+namespace orderlens::ui {
+
+namespace {
+// Progress is shared with the worker as thousandths.
+constexpr int kProgressSteps = 1000;
+constexpr int kProgressPollMs = 100;
+}  // namespace
+
+AnalysisPage::AnalysisPage(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    stack_ = new QStackedWidget(this);
+    layout->addWidget(stack_);
+
+    auto* waiting = new QWidget;
+    auto* waitingLayout = new QVBoxLayout(waiting);
+    waitingLayout->addStretch(1);
+    status_ = new QLabel(tr("Open a run or finish a training to see its analysis."));
+    status_->setAlignment(Qt::AlignCenter);
+    status_->setWordWrap(true);
+    waitingLayout->addWidget(status_);
+    progressBar_ = new QProgressBar;
+    progressBar_->setRange(0, kProgressSteps);
+    progressBar_->setMaximumWidth(420);
+    progressBar_->setVisible(false);
+    waitingLayout->addWidget(progressBar_, 0, Qt::AlignHCenter);
+    waitingLayout->addStretch(2);
+    stack_->addWidget(waiting);
+
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    list_ = new QListWidget;
+    list_->setMinimumWidth(240);
+    splitter->addWidget(list_);
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    plot_ = new QCustomPlot;
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setToolTip(tr("Drag to pan, wheel to zoom, double-click to reset"));
+    rightLayout->addWidget(plot_, 1);
+    auto* bottom = new QHBoxLayout;
+    caption_ = new QLabel;
+    caption_->setWordWrap(true);
+    caption_->setStyleSheet("color: #404040;");
+    export_ = new QPushButton(tr("Export figure..."));
+    bottom->addWidget(caption_, 1);
+    bottom->addWidget(export_, 0, Qt::AlignTop);
+    rightLayout->addLayout(bottom);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({260, 1000});
+    stack_->addWidget(splitter);
+
+    connect(list_, &QListWidget::currentRowChanged, this, &AnalysisPage::showFigure);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { showFigure(current_); });
+    connect(export_, &QPushButton::clicked, this, &AnalysisPage::exportCurrent);
+    connect(&watcher_, &QFutureWatcher<Result>::finished, this, &AnalysisPage::finish);
+    auto* poll = new QTimer(this);
+    poll->setInterval(kProgressPollMs);
+    connect(poll, &QTimer::timeout, this, [this] {
+        if (progress_ && watcher_.isRunning())
+            progressBar_->setValue(progress_->load());
+    });
+    poll->start();
+}
+
+AnalysisPage::~AnalysisPage() { watcher_.waitForFinished(); }
+
+AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<std::atomic<int>> progress)
+{
+    Result r;
+    r.path = path;
+    try {
+        const RunFile run(path.toStdString());
+        AnalysisOptions options;
+        // An interrupted run: the networks that have epochs, over the epochs all of them completed.
+        for (std::size_t n = 0; n < run.epochsDone().size(); ++n)
+            if (run.epochsDone()[n] > 0)
+                options.networks.push_back(int(n));
+        if (options.networks.empty())
+            throw Error(path.toStdString() + ": no network has completed an epoch yet");
+        options.sets = {RecordSet::Train, RecordSet::Test};
+        r.analysis = std::make_shared<RunAnalysis>(analyseRun(
+            run, options, [&](const std::string&, double f) { progress->store(int(f * kProgressSteps)); }));
+    } catch (const std::exception& e) {
+        r.error = QString::fromStdString(e.what());
+    }
+    return r;
+}
+
+void AnalysisPage::analyse(const QString& runPath)
+{
+    if (watcher_.isRunning()) {
+        pending_ = runPath;
+        return;
+    }
+    clear();
+    status_->setText(tr("Analysing %1 ...").arg(QFileInfo(runPath).fileName()));
+    progressBar_->setValue(0);
+    progressBar_->setVisible(true);
+    progress_ = std::make_shared<std::atomic<int>>(0);
+    watcher_.setFuture(QtConcurrent::run(&AnalysisPage::compute, runPath, progress_));
+}
+
+void AnalysisPage::stop()
+{
+    pending_.clear();
+    watcher_.waitForFinished();
+    clear();
+}
+
+void AnalysisPage::clear()
+{
+    list_->clear();
+    figures_.clear();
+    analysis_.reset();
+    current_ = -1;
+    resetFigure(plot_);
+    stack_->setCurrentIndex(0);
+    status_->setText(tr("Open a run or finish a training to see its analysis."));
+    progressBar_->setVisible(false);
+}
+
+void AnalysisPage::finish()
+{
+    const Result r = watcher_.result();
+    if (!pending_.isEmpty()) {
+        const QString next = pending_;
+        pending_.clear();
+        analyse(next);
+        return;
+    }
+    progressBar_->setVisible(false);
+    if (!r.error.isEmpty()) {
+        status_->setText(tr("No analysis: %1").arg(r.error));
+        emit analysed(r.path, r.error);
+        return;
+    }
+    analysis_ = r.analysis;
+    figures_ = analysisFigures(*analysis_);
+    for (const FigureSpec& f : figures_) {
+        auto* item = new QListWidgetItem(f.title, list_);
+        item->setToolTip(f.caption);
+    }
+    stack_->setCurrentIndex(1);
+    if (!figures_.empty())
+        list_->setCurrentRow(0);
+    emit analysed(r.path, {});
+}
+
+int AnalysisPage::figureCount() const { return int(figures_.size()); }
+
+QStringList AnalysisPage::figureTitles() const
+{
+    QStringList titles;
+    for (const FigureSpec& f : figures_)
+        titles << f.title;
+    return titles;
+}
+
+void AnalysisPage::showFigure(int index)
+{
+    if (index < 0 || index >= int(figures_.size()))
+        return;
+    if (list_->currentRow() != index) {
+        list_->setCurrentRow(index);  // comes back here through currentRowChanged
+        return;
+    }
+    current_ = index;
+    FigureStyle style;
+    style.title = true;
+    figures_[std::size_t(index)].build(plot_, figures_[std::size_t(index)].title, style);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->replot();
+    caption_->setText(figures_[std::size_t(index)].caption);
+}
+
+void AnalysisPage::exportCurrent()
+{
+    if (current_ < 0)
+        return;
+    const QString base = QFileDialog::getSaveFileName(this, tr("Export figure"), figures_[std::size_t(current_)].stem,
+                                                      tr("Figure base name (PNG, SVG and PDF are written)"));
+    if (base.isEmpty())
+        return;
+    try {
+        exportFigure(plot_, QFileInfo(base).dir().filePath(QFileInfo(base).completeBaseName()),
+                     {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf});
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace orderlens::ui
