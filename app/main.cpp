@@ -167,8 +167,14 @@ int main(int argc, char** argv)
             return 2;
         }
     }
-    if (!hasDisplay())
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (!hasDisplay()) {
+        // An invisible window that never ends would help nobody.
+        std::fprintf(stderr, "orderlens: no display (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop "
+                             "application cannot open.\n"
+                             "  orderlens --demo   trains the demo headless and writes its report\n"
+                             "  orderlens --help   lists the headless commands\n");
+        return 1;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName("OrderLens");
     QApplication::setOrganizationName("OrderLens");

@@ -1,6 +1,8 @@
 // How long the live monitor keeps the event loop busy: the time to add one batch's points and
 // to replot each plot, with the demo's full history on screen (5 networks x 15 epochs x 79
-// batches, 15 agreement points per split). Run: QT_QPA_PLATFORM=offscreen bench_gui_monitor
+// batches, 15 agreement points per split); with a run file as argument, also the time to read
+// the monitor's snapshot of it, which the training thread pays after every epoch.
+// Run: QT_QPA_PLATFORM=offscreen bench_gui_monitor [RUN.h5]
 
 #include "monitor/LiveMonitor.h"
 #include "plot/InteractivePlot.h"
@@ -90,6 +92,23 @@ int main(int argc, char** argv)
             times.push_back(double(clock.nsecsElapsed()) / 1e6);
         }
         std::printf("  replot %-18s %8.2f ms (median of %d)\n", names[i++], median(times), kRepeats);
+    }
+    if (argc > 1) {
+        std::vector<double> times;
+        RunSnapshot snapshot;
+        for (int r = 0; r < 5; ++r) {
+            clock.restart();
+            snapshot = RunSnapshot::read(QString::fromLocal8Bit(argv[1]));
+            times.push_back(double(clock.nsecsElapsed()) / 1e6);
+        }
+        if (!snapshot.ok()) {
+            std::fprintf(stderr, "%s\n", snapshot.error.toUtf8().constData());
+            return 1;
+        }
+        std::printf("run file %s: %d networks x %d epochs, %zu images\n", argv[1], snapshot.shape.networks,
+                    snapshot.shape.epochs, snapshot.train ? std::size_t(snapshot.train->epochs.front().images) : 0);
+        std::printf("  read the snapshot (summaries, train and test agreement): %.1f ms (median of 5)\n",
+                    median(times));
     }
     return 0;
 }
