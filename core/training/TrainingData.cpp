@@ -16,14 +16,15 @@ namespace {
 // Copies one 8-bit image (interleaved, `from` channels) into a planar (C, side, side) slot,
 // padded or resized-and-cropped as TrainingData describes. Grey images in a colour dataset
 // are replicated to three channels.
-void placeImage(const ImageView& img, int channels, int side, int inputSize, int resizeSide, std::uint8_t* out)
+void placeImage(const ImageView& img, int channels, int side, int inputSize, int resizeSide, bool keepSize,
+                std::uint8_t* out)
 {
     const std::size_t plane = std::size_t(side) * side;
     std::memset(out, 0, plane * channels);
     cv::Mat src(img.height, img.width, img.channels == 3 ? CV_8UC3 : CV_8UC1, const_cast<std::uint8_t*>(img.data));
     cv::Mat placed;
     int top = 0, left = 0;
-    if (img.height <= inputSize && img.width <= inputSize) {
+    if ((img.height <= inputSize && img.width <= inputSize) || (keepSize && img.height <= side && img.width <= side)) {
         placed = src;
         top = (side - img.height) / 2;
         left = (side - img.width) / 2;
@@ -80,15 +81,23 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
         larger = larger || v.height > inputSize || v.width > inputSize;
         (dataset.split(i) == Split::Train ? trainIndices_ : testIndices_).push_back(std::int64_t(i));
     }
-    const int resizeSide = std::max(kResizeShorterSide, inputSize);
+    int resizeSide = std::max(kResizeShorterSide, inputSize);
     storedSize_ = larger ? resizeSide : inputSize;
+    // DEFINITIONS.md 8: images of one fixed size below the resize side (KTH-TIPS2-b's 200 px
+    // for a 190 px input) are not resized; the windows are cut from the images themselves.
+    const int fixedSide = std::max(dataset.height(), dataset.width());
+    const bool keepSize = larger && dataset.height() > 0 && fixedSide < kResizeShorterSide;
+    if (keepSize) {
+        storedSize_ = fixedSide;
+        resizeSide = fixedSide;
+    }
 
     auto bytes = torch::empty({std::int64_t(n), channels_, storedSize_, storedSize_}, torch::kUInt8);
     const std::size_t perImage = std::size_t(channels_) * storedSize_ * storedSize_;
     std::uint8_t* base = bytes.data_ptr<std::uint8_t>();
     at::parallel_for(0, std::int64_t(n), 256, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t i = begin; i < end; ++i)
-            placeImage(dataset.image(std::size_t(i)), channels_, storedSize_, inputSize, resizeSide,
+            placeImage(dataset.image(std::size_t(i)), channels_, storedSize_, inputSize, resizeSide, keepSize,
                        base + std::size_t(i) * perImage);
     });
 

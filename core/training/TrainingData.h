@@ -20,8 +20,9 @@ class TrainingData {
 public:
     // Images no larger than the input are zero-padded (centred) to the input size; larger ones
     // are resized so the shorter side is kResizeShorterSide (or the input size when that is
-    // larger) and centre-cropped square; training then crops a random input-sized window, the
-    // evaluation passes the centre one (DEFINITIONS.md 8).
+    // larger) and centre-cropped square -- except a dataset of one fixed size below
+    // kResizeShorterSide, which keeps its size; training then crops a random input-sized window,
+    // the evaluation passes the centre one (DEFINITIONS.md 8).
     static constexpr int kResizeShorterSide = 256;
     // Above this size the images stay 8-bit and are normalised batch by batch.
     static constexpr std::int64_t kFloatBudgetBytes = std::int64_t(4) << 30;
