@@ -104,6 +104,7 @@ class TestResume : public QObject {
 private slots:
     void initTestCase();
     void cancelKeepsCompletedEpochsAndResumes();
+    void cancelSideBySideResumes();
     void killedChildResumesToIdenticalRecords();
     void interruptExitsWithResumeHint();
     void cliRefusesToClobberOrReconfigure();
@@ -140,6 +141,28 @@ void TestResume::cancelKeepsCompletedEpochsAndResumes()
     Trainer resumed = Trainer::resume(run);
     QCOMPARE(resumed.config().toJson(), resumeConfig().toJson());
     resumed.run();
+    compareRuns(reference_, run);
+}
+
+void TestResume::cancelSideBySideResumes()
+{
+    // Side by side with one thread per network records exactly what one after another does.
+    const std::string run = dir_.filePath("side.h5").toStdString();
+    ExperimentConfig c = resumeConfig();
+    c.parallelNetworks = true;
+    std::atomic<bool> cancel{false};
+    struct CancelInSecondEpoch : TrainingObserver {
+        std::atomic<bool>* flag = nullptr;
+        void onBatch(const BatchProgress& p) override
+        {
+            if (p.epoch == 1 && p.batch == 3)
+                flag->store(true);
+        }
+    } observer;
+    observer.flag = &cancel;
+    QVERIFY_THROWS_EXCEPTION(Cancelled, Trainer(c, run).run(&observer, &cancel));
+    QCOMPARE(RunFile(run).epochsDone(), (std::vector<int>{1, 1}));
+    Trainer::resume(run).run();
     compareRuns(reference_, run);
 }
 

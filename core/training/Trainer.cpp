@@ -301,6 +301,9 @@ void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
         const torch::Tensor logits = net.model->forward(x);
         out.lossSum += summedLoss(logits, y, data->multiLabel()).item<double>();
         scoreBatch(logits, y, positions, *data, ids, out);
+        // A large test set takes a while: honour a cancel here too (the epoch is not recorded).
+        if (cancelled())
+            throw Cancelled();
     }
     net.model->train();
 }
