@@ -15,6 +15,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -174,6 +175,8 @@ void TestGuiTraining::cancelKeepsCompletedEpochs()
     cancelledRun_ = tmp_.filePath("cancelled.h5");
     constexpr int kEpochs = 30;
     fillTinyExperiment(dialog, kEpochs, cancelledRun_);
+    // One network after another: the agreement curves then cover the networks started so far.
+    field<QCheckBox>(dialog, "parallel_networks")->setChecked(false);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->canStart(), 60000);
     QTest::mouseClick(field<QPushButton>(dialog, "start"), Qt::LeftButton);
     TrainingSession* session = window.session();
@@ -220,6 +223,18 @@ void TestGuiTraining::reopenShowsTheRunAndResumes()
     QCOMPARE(window.monitor()->agreementPoints(RecordSet::Train), common);
     QCOMPARE(window.currentRun(), cancelledRun_);
     QVERIFY(!window.session());
+
+    // Opened the ordinary way, the window asks; "Just look" leaves it as it is and analyses it.
+    QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
+    window.openRun(cancelledRun_);
+    QMessageBox* question = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((question = window.findChild<QMessageBox*>()) && question->isVisible(), 30000);
+    const QString done = QString("completed %1, %2 of 30 epochs").arg(before[0]).arg(before[1]);
+    QVERIFY2(question->text().contains(done), qPrintable(question->text()));
+    QTest::mouseClick(question->button(QMessageBox::No), Qt::LeftButton);
+    QVERIFY(analysed.wait(60000));
+    QVERIFY(!window.session());
+    QVERIFY(window.analysis()->figureCount() > 0);
 
     // Resuming finishes the remaining epochs of both networks.
     QSignalSpy finished(&window, &MainWindow::trainingFinished);

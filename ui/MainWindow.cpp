@@ -2,6 +2,7 @@
 
 #include "WelcomePage.h"
 #include "analysis/AnalysisPage.h"
+#include "explorer/ExplorationView.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
@@ -13,6 +14,7 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -38,6 +40,15 @@ const char* const kGeometryKey = "window/geometry";
 const char* const kStateKey = "window/state";
 // Bumped when docks are added or renamed, so an old saved layout is not applied.
 constexpr int kLayoutVersion = 1;
+
+// "5, 5, 3 of 30 epochs": per network, because networks may train one after another.
+QString epochsDoneText(const RunSnapshot& s)
+{
+    QStringList done;
+    for (int e : s.epochsDone)
+        done << QString::number(e);
+    return MainWindow::tr("%1 of %2 epochs").arg(done.join(", ")).arg(s.shape.epochs);
+}
 
 QString outcomeText(TrainingSession::Outcome outcome)
 {
@@ -65,6 +76,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     analysis_ = new AnalysisPage(runTabs_);
     runTabs_->addTab(monitor_, tr("Training"));
     runTabs_->addTab(analysis_, tr("Analysis"));
+    // Image browser, correlation explorer, curves and run comparison, loaded once the run's
+    // analysis succeeded (so a run still being written is never browsed half-done).
+    explore_ = new ExplorationView(runTabs_);
+    runTabs_->addTab(explore_, tr("Explore"));
+    connect(analysis_, &AnalysisPage::analysed, this, [this](const QString& path, const QString& error) {
+        if (error.isEmpty())
+            explore_->openRun(path);
+    });
     pages_->addWidget(welcome_);
     pages_->addWidget(runTabs_);
     setCentralWidget(pages_);
@@ -144,6 +163,7 @@ void MainWindow::buildMenus()
                                                  &MainWindow::exportFigures);
     exportConfigAction_ =
         exportMenu->addAction(tr("&Configuration (JSON)..."), this, &MainWindow::exportConfiguration);
+    exportMenu->addAction(tr("Analysis &report (PDF and figures)..."), explore_, &ExplorationView::chooseReportFolder);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -162,6 +182,10 @@ void MainWindow::buildMenus()
     viewMenu_->addAction(tr("&Analysis"), QKeySequence(tr("Ctrl+3")), this, [this] {
         showRunViews();
         runTabs_->setCurrentWidget(analysis_);
+    });
+    viewMenu_->addAction(tr("&Explore images and correlations"), QKeySequence(tr("Ctrl+4")), this, [this] {
+        showRunViews();
+        runTabs_->setCurrentWidget(explore_);
     });
     viewMenu_->addSeparator();
     for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
@@ -245,8 +269,16 @@ TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int 
     runPath_ = session->runPath();
     openingPath_.clear();
     setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(runPath_).fileName()));
-    // The analysis reads run files; the trainer may be about to rewrite this one.
+    // Readers of the run file must be done before the trainer rewrites it: HDF5 cannot open a file
+    // for writing that this process has open for reading.
     analysis_->stop();
+    if (QFileInfo::exists(session->runPath()) && explore_->loading()) {
+        QEventLoop loaded;
+        connect(explore_, &ExplorationView::loaded, &loaded, &QEventLoop::quit);
+        connect(explore_, &ExplorationView::failed, &loaded, &QEventLoop::quit);
+        if (explore_->loading())
+            loaded.exec(QEventLoop::ExcludeUserInputEvents);
+    }
     monitor_->reset(networks, epochs);
     runTabs_->setCurrentWidget(monitor_);
     progress_->reset(networks, epochs);
@@ -339,7 +371,7 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
         progress_->reset(s.shape.networks, s.shape.epochs);
         progress_->setEpochsDone(s.epochsDone);
         progress_->setStatus(s.interrupted()
-                                 ? tr("This run stopped after %1 of %2 epochs.").arg(s.completeEpochs()).arg(s.shape.epochs)
+                                 ? tr("This run stopped early; its networks completed %1.").arg(epochsDoneText(s))
                                  : tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
         setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(s.path).fileName()));
         showRunViews();
@@ -389,11 +421,9 @@ void MainWindow::offerResume(const RunSnapshot& s)
         return;
     }
     auto* box = new QMessageBox(QMessageBox::Question, tr("Resume training?"),
-                                tr("%1 stopped after %2 of %3 epochs (interrupted or cancelled).\n\nResume training "
-                                   "where it stopped? Completed epochs are kept.")
-                                    .arg(QFileInfo(s.path).fileName())
-                                    .arg(s.completeEpochs())
-                                    .arg(s.shape.epochs),
+                                tr("%1 stopped early (cancelled or interrupted): its networks completed %2.\n\n"
+                                   "Resume training where it stopped? Completed epochs are kept.")
+                                    .arg(QFileInfo(s.path).fileName(), epochsDoneText(s)),
                                 QMessageBox::Yes | QMessageBox::No, this);
     box->button(QMessageBox::Yes)->setText(tr("Resume"));
     box->button(QMessageBox::No)->setText(tr("Just look"));

@@ -19,6 +19,7 @@ class QTreeWidget;
 namespace orderlens::ui {
 
 class AnalysisPage;
+class ExplorationView;
 class ExperimentSetupDialog;
 class LiveMonitor;
 class ProgressPanel;
@@ -47,6 +48,7 @@ public:
     TrainingSession* session() const { return session_; }
     LiveMonitor* monitor() const { return monitor_; }
     AnalysisPage* analysis() const { return analysis_; }
+    ExplorationView* exploration() const { return explore_; }
     // The run's views (monitor, analysis); further views of a run are added as tabs.
     QTabWidget* runTabs() const { return runTabs_; }
     ProgressPanel* progress() const { return progress_; }
@@ -91,6 +93,7 @@ private:
     QTabWidget* runTabs_ = nullptr;
     LiveMonitor* monitor_ = nullptr;
     AnalysisPage* analysis_ = nullptr;
+    ExplorationView* explore_ = nullptr;
     ProgressPanel* progress_ = nullptr;
     QTreeWidget* runInfo_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
