@@ -17,9 +17,12 @@
 #include "explorer/ExplorationView.h"
 #include "explorer/ScatterPlot.h"
 #include "explorer/TrainingCurvesView.h"
+#include "MainWindow.h"
 #include "plot/InteractivePlot.h"
+#include "setup/ExperimentSetupDialog.h"
 
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -328,6 +331,17 @@ private slots:
         view.openRun(dir_.filePath("no-such-run.h5"));
         QVERIFY(failed.wait(60000));
         QVERIFY(failed.last().at(0).toString().contains("no-such-run.h5"));
+    }
+
+    void mainWindowExploresOpenedRuns()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        MainWindow window;
+        QSignalSpy loaded(window.exploration(), &ExplorationView::loaded);
+        window.openRun(dir_.filePath("fashion.h5"), MainWindow::ResumeChoice::DontResume);
+        QVERIFY(loaded.wait(120000));
+        QCOMPARE(window.exploration()->browser()->model()->rowCount(), int(run_->size()));
+        QCOMPARE(window.exploration()->run()->analysis().runPath, dir_.filePath("fashion.h5").toStdString());
     }
 
     // Not a check: with ORDERLENS_SCREENSHOT_RUN (a trained run with metrics) and
