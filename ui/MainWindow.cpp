@@ -3,7 +3,6 @@
 #include "WelcomePage.h"
 #include "analysis/AnalysisPage.h"
 #include "explorer/ExplorationView.h"
-#include "explorer/ExplorationView.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
@@ -77,14 +76,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     analysis_ = new AnalysisPage(runTabs_);
     runTabs_->addTab(monitor_, tr("Training"));
     runTabs_->addTab(analysis_, tr("Analysis"));
-    // Image browser, correlation explorer, curves and run comparison, loaded once the run's
-    // analysis succeeded (so a run still being written is never browsed half-done).
-    explore_ = new ExplorationView(runTabs_);
-    runTabs_->addTab(explore_, tr("Explore"));
-    connect(analysis_, &AnalysisPage::analysed, this, [this](const QString& path, const QString& error) {
-        if (error.isEmpty())
-            explore_->openRun(path);
-    });
     // Image browser, correlation explorer, curves and run comparison, loaded once the run's
     // analysis succeeded (so a run still being written is never browsed half-done).
     explore_ = new ExplorationView(runTabs_);
@@ -173,7 +164,6 @@ void MainWindow::buildMenus()
     exportConfigAction_ =
         exportMenu->addAction(tr("&Configuration (JSON)..."), this, &MainWindow::exportConfiguration);
     exportMenu->addAction(tr("Analysis &report (PDF and figures)..."), explore_, &ExplorationView::chooseReportFolder);
-    exportMenu->addAction(tr("Analysis &report (PDF and figures)..."), explore_, &ExplorationView::chooseReportFolder);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -192,10 +182,6 @@ void MainWindow::buildMenus()
     viewMenu_->addAction(tr("&Analysis"), QKeySequence(tr("Ctrl+3")), this, [this] {
         showRunViews();
         runTabs_->setCurrentWidget(analysis_);
-    });
-    viewMenu_->addAction(tr("&Explore images and correlations"), QKeySequence(tr("Ctrl+4")), this, [this] {
-        showRunViews();
-        runTabs_->setCurrentWidget(explore_);
     });
     viewMenu_->addAction(tr("&Explore images and correlations"), QKeySequence(tr("Ctrl+4")), this, [this] {
         showRunViews();

@@ -20,7 +20,6 @@ namespace orderlens::ui {
 
 class AnalysisPage;
 class ExplorationView;
-class ExplorationView;
 class ExperimentSetupDialog;
 class LiveMonitor;
 class ProgressPanel;
@@ -49,7 +48,6 @@ public:
     TrainingSession* session() const { return session_; }
     LiveMonitor* monitor() const { return monitor_; }
     AnalysisPage* analysis() const { return analysis_; }
-    ExplorationView* exploration() const { return explore_; }
     ExplorationView* exploration() const { return explore_; }
     // The run's views (monitor, analysis); further views of a run are added as tabs.
     QTabWidget* runTabs() const { return runTabs_; }
@@ -95,7 +93,6 @@ private:
     QTabWidget* runTabs_ = nullptr;
     LiveMonitor* monitor_ = nullptr;
     AnalysisPage* analysis_ = nullptr;
-    ExplorationView* explore_ = nullptr;
     ExplorationView* explore_ = nullptr;
     ProgressPanel* progress_ = nullptr;
     QTreeWidget* runInfo_ = nullptr;
