@@ -1,5 +1,6 @@
 // Every dataset reader on real data (Fashion-MNIST) and on generated fixtures, good and bad.
 
+#include "ErrorExpectation.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -14,24 +15,10 @@
 #include <numeric>
 
 using namespace orderlens;
+using test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Runs f, expects an InputError or ConfigError whose message contains every fragment.
-template <typename F>
-void expectError(F&& f, const std::vector<std::string>& fragments)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        for (const auto& frag : fragments)
-            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
-        return;
-    }
-    QFAIL("no error was thrown");
-}
 
 void truncateFile(const std::string& path, std::uintmax_t size) { fs::resize_file(path, size); }
 

@@ -1,6 +1,7 @@
 // DCT energy compaction (DEFINITIONS.md 6): the orthonormal DCT-II against hand-computed and
 // textbook-formula values, the norm-ratio rule with the study's k - 1, and its invariances.
 
+#include "Picture.h"
 #include "Fixtures.h"
 
 #include "dataset/DatasetReader.h"
@@ -15,25 +16,10 @@
 #include <vector>
 
 using namespace orderlens;
+using test::Picture;
+using test::paint;
 
 namespace {
-
-struct Picture {
-    int height, width, channels;
-    std::vector<std::uint8_t> pixels;
-    ImageView view() const { return {pixels.data(), height, width, channels}; }
-};
-
-template <typename F>
-Picture paint(int height, int width, int channels, F value)
-{
-    Picture p{height, width, channels, std::vector<std::uint8_t>(std::size_t(height) * width * channels)};
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x)
-            for (int c = 0; c < channels; ++c)
-                p.pixels[(std::size_t(y) * width + x) * channels + c] = std::uint8_t(value(y, x, c));
-    return p;
-}
 
 // The DCT-II written out: sum over all pixels of the cosine products, O(H^2 W^2).
 std::vector<double> textbookDct(const std::vector<double>& x, int h, int w)

@@ -1,6 +1,7 @@
 // ImageNet-style reader on generated trees: the resize-shorter-side-to-256 rule, RGB
 // conversion, split folders, the on-disk decoded-image cache being reused, and bad input.
 
+#include "ErrorExpectation.h"
 #include "DatasetFixtures.h"
 
 #include "analysis/RunAnalysis.h"
@@ -20,23 +21,10 @@
 #include <sstream>
 
 using namespace orderlens;
+using test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename F>
-void expectError(F&& f, const std::vector<std::string>& fragments)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        for (const auto& frag : fragments)
-            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
-        return;
-    }
-    QFAIL("no error was thrown");
-}
 
 bool hasNote(const Dataset& ds, const std::string& fragment)
 {

@@ -1,6 +1,7 @@
 // Imported per-image scores: the NumPy .npy reader (good and broken files), CIFAR-10H human
 // uncertainty, and CSVs of (image, value) matched to keys, crisp-boundaries CSVs included.
 
+#include "ErrorExpectation.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -19,22 +20,9 @@
 #include <vector>
 
 using namespace orderlens;
+using test::expectError;
 
 namespace {
-
-template <typename F>
-void expectError(F&& f, const std::vector<std::string>& fragments)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        for (const auto& frag : fragments)
-            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
-        return;
-    }
-    QFAIL("no error was thrown");
-}
 
 // A .npy file as NumPy writes it: magic, version, header length, a dict padded with spaces
 // to a multiple of 64 bytes and ending in a newline, then the raw data.

@@ -1,6 +1,7 @@
 // KTH-TIPS2-b reader on generated trees: sample_c is the test split, rotation / illumination /
 // scale from the file names (DEFINITIONS.md 7), bad layouts and names.
 
+#include "ErrorExpectation.h"
 #include "DatasetFixtures.h"
 
 #include "analysis/RunAnalysis.h"
@@ -17,23 +18,10 @@
 #include <map>
 
 using namespace orderlens;
+using test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename F>
-void expectError(F&& f, const std::vector<std::string>& fragments)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        for (const auto& frag : fragments)
-            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
-        return;
-    }
-    QFAIL("no error was thrown");
-}
 
 // Every image index once, at two scales.
 const std::vector<std::pair<int, int>> kGrid = {{2, 1}, {2, 2}, {2, 3},  {2, 4},  {2, 5},  {2, 6},

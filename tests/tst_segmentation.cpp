@@ -3,6 +3,7 @@
 // (pff's segment.zip, built with g++ -O3), so these tests pin the exact behaviour: float
 // arithmetic, edge order and the unstable sort's handling of equal weights.
 
+#include "Picture.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -17,25 +18,10 @@
 #include <vector>
 
 using namespace orderlens;
+using test::Picture;
+using test::paint;
 
 namespace {
-
-struct Picture {
-    int height, width, channels;
-    std::vector<std::uint8_t> pixels;
-    ImageView view() const { return {pixels.data(), height, width, channels}; }
-};
-
-template <typename F>
-Picture paint(int height, int width, int channels, F value)
-{
-    Picture p{height, width, channels, std::vector<std::uint8_t>(std::size_t(height) * width * channels)};
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x)
-            for (int c = 0; c < channels; ++c)
-                p.pixels[(std::size_t(y) * width + x) * channels + c] = std::uint8_t(value(y, x, c));
-    return p;
-}
 
 // Patterns with many exactly equal edge weights (flat regions, repeated steps).
 Picture pattern(int kind)

@@ -2,6 +2,7 @@
 // strength by hand, the parallel engine (same numbers on any thread count, progress, cancel,
 // missing values) and the per-dataset metrics cache.
 
+#include "Picture.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -28,26 +29,11 @@
 #include <vector>
 
 using namespace orderlens;
+using test::Picture;
+using test::paint;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Picture {
-    int height, width, channels;
-    std::vector<std::uint8_t> pixels;
-    ImageView view() const { return {pixels.data(), height, width, channels}; }
-};
-
-template <typename F>
-Picture paint(int height, int width, int channels, F value)
-{
-    Picture p{height, width, channels, std::vector<std::uint8_t>(std::size_t(height) * width * channels)};
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x)
-            for (int c = 0; c < channels; ++c)
-                p.pixels[(std::size_t(y) * width + x) * channels + c] = std::uint8_t(value(y, x, c));
-    return p;
-}
 
 double valueOf(const ImageStatistic& s, const Picture& p)
 {

@@ -1,6 +1,7 @@
 // Pascal VOC reader on generated devkit trees: splits from ImageSets, multi-label bits from the
 // annotations, object size and instances by hand, visual search difficulty import, bad input.
 
+#include "ErrorExpectation.h"
 #include "DatasetFixtures.h"
 
 #include "analysis/RunAnalysis.h"
@@ -17,23 +18,10 @@
 #include <fstream>
 
 using namespace orderlens;
+using test::expectError;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename F>
-void expectError(F&& f, const std::vector<std::string>& fragments)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        const std::string msg = e.what();
-        for (const auto& frag : fragments)
-            QVERIFY2(msg.find(frag) != std::string::npos, ("'" + frag + "' not in: " + msg).c_str());
-        return;
-    }
-    QFAIL("no error was thrown");
-}
 
 std::uint64_t bit(int c) { return std::uint64_t(1) << c; }
 
