@@ -23,6 +23,8 @@ private slots:
     void parameterCounts_data();
     void parameterCounts();
     void featureSizesFollowTheInput();
+    void initialisation_data();
+    void initialisation();
     void tooSmallInputIsAConfigError();
     void unknownArchitectureIsAConfigError();
     void everyArchitectureTrainsOneStep_data();
@@ -82,6 +84,59 @@ void TestModels::featureSizesFollowTheInput()
     spec.channels = 3;
     spec.inputSize = 64;
     QCOMPARE(summarizeModel(spec).parameters, std::int64_t(14728266 + 3 * 512 * 10));
+}
+
+void TestModels::initialisation_data()
+{
+    // LeNet-5's first linear layer: 120 x 400 weights, fan_in 400, fan_out 120 (48000 draws,
+    // so the sample std is within 1 % of the law's). Normal laws: kaiming std = sqrt(2 / fan_in)
+    // (gain sqrt(2), fan_in mode), xavier std = sqrt(2 / (fan_in + fan_out)); the uniform laws
+    // have the same std and are bounded by sqrt(3) std.
+    QTest::addColumn<QString>("init");
+    QTest::addColumn<double>("std");
+    QTest::addColumn<bool>("uniform");
+    QTest::newRow("kaiming-normal") << "kaiming-normal" << std::sqrt(2.0 / 400) << false;
+    QTest::newRow("kaiming-uniform") << "kaiming-uniform" << std::sqrt(2.0 / 400) << true;
+    QTest::newRow("xavier-normal") << "xavier-normal" << std::sqrt(2.0 / 520) << false;
+    QTest::newRow("xavier-uniform") << "xavier-uniform" << std::sqrt(2.0 / 520) << true;
+}
+
+void TestModels::initialisation()
+{
+    QFETCH(QString, init);
+    QFETCH(double, std);
+    QFETCH(bool, uniform);
+    ModelSpec spec;
+    spec.architecture = "lenet5";
+    const ModelSummary s = summarizeModel(spec, init.toStdString(), 3);
+    bool sawLinear = false, sawBatchNorm = false;
+    for (const ParameterSummary& p : s.tensors) {
+        if (p.name == "classifier.0.weight") {
+            sawLinear = true;
+            QCOMPARE(p.shape, (std::vector<std::int64_t>{120, 400}));
+            QVERIFY2(std::abs(p.std / std - 1) < 0.02, qPrintable(QString::number(p.std)));
+            QVERIFY(std::abs(p.mean) < 0.05 * std);
+            if (uniform)
+                QVERIFY(p.maxAbs <= std * std::sqrt(3.0) + 1e-9);
+            else
+                QVERIFY(p.maxAbs > std * std::sqrt(3.0));  // 48000 normal draws pass 1.73 sd
+        }
+        const bool bias = p.name.size() > 5 && p.name.compare(p.name.size() - 5, 5, ".bias") == 0;
+        if (bias) {
+            QCOMPARE(p.maxAbs, 0.0);
+        }
+        // Batch-norm scales (features.1 and features.5 are LeNet-5's batch norms) start at 1.
+        if (p.name == "features.1.weight" || p.name == "features.5.weight") {
+            sawBatchNorm = true;
+            QCOMPARE(p.mean, 1.0);
+            QCOMPARE(p.std, 0.0);
+        }
+    }
+    QVERIFY(sawLinear && sawBatchNorm);
+    // The seed decides the draw.
+    QVERIFY(summarizeModel(spec, init.toStdString(), 3).tensors[0].mean == s.tensors[0].mean);
+    QVERIFY(summarizeModel(spec, init.toStdString(), 4).tensors[0].mean != s.tensors[0].mean);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, summarizeModel(spec, "orthogonal"));
 }
 
 void TestModels::tooSmallInputIsAConfigError()

@@ -27,12 +27,22 @@ const std::vector<ArchitectureInfo>& architectureInfos();
 // Throws ConfigError listing the known names.
 const ArchitectureInfo& architectureInfo(const std::string& name);
 
-// Builds the network once (no training) and reports its size; for the GUI's setup page and
-// for checking a configuration before a long run. Throws ConfigError for impossible specs.
+// One parameter tensor right after initialisation.
+struct ParameterSummary {
+    std::string name;  // LibTorch's dotted path, e.g. "classifier.0.weight"
+    std::vector<std::int64_t> shape;
+    double mean = 0, std = 0, maxAbs = 0;  // std: population standard deviation
+};
+
+// Builds and initialises the network once (no training) and reports its size and its
+// parameters; for the GUI's setup page and for checking a configuration before a long run.
+// Throws ConfigError for impossible specs or an unknown initialisation.
 struct ModelSummary {
     std::int64_t parameters = 0;
     std::vector<std::int64_t> outputShape;  // for one input image: {1, classes}
+    std::vector<ParameterSummary> tensors;  // in registration order
 };
-ModelSummary summarizeModel(const ModelSpec& spec);
+ModelSummary summarizeModel(const ModelSpec& spec, const std::string& init = "kaiming-normal",
+                            std::uint64_t seed = 0);
 
 }  // namespace orderlens

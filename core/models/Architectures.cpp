@@ -353,12 +353,19 @@ void initializeWeights(torch::nn::Module& model, const std::string& scheme)
     }
 }
 
-ModelSummary summarizeModel(const ModelSpec& spec)
+ModelSummary summarizeModel(const ModelSpec& spec, const std::string& init, std::uint64_t seed)
 {
     Classifier model = buildModel(spec);
+    torch::manual_seed(seed);
+    initializeWeights(*model, init);
     ModelSummary out;
-    for (const auto& p : model->parameters())
-        out.parameters += p.numel();
+    for (const auto& p : model->named_parameters()) {
+        const torch::Tensor v = p.value().detach().to(torch::kFloat64);
+        out.parameters += v.numel();
+        out.tensors.push_back({p.key(), v.sizes().vec(), v.mean().item<double>(),
+                               v.numel() > 1 ? v.std(/*unbiased=*/false).item<double>() : 0.0,
+                               v.abs().max().item<double>()});
+    }
     torch::NoGradGuard noGrad;
     model->eval();
     const auto logits = model->forward(torch::zeros({1, spec.channels, spec.inputSize, spec.inputSize}));
