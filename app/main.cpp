@@ -104,43 +104,46 @@ const cli::Command* findCommand(const QString& name)
     return nullptr;
 }
 
-// `orderlens --demo` where no window can open: the same experiment through the headless
-// commands, then the report, saying where everything went.
-int runDemoHeadless(char* program)
+// Runs `orderlens NAME ARGS...` in this process, as if typed.
+int runStep(char* program, const char* name, std::vector<std::string> args)
 {
-    const cli::Command* train = findCommand("train");
-    if (!train) {
-        std::fprintf(stderr, "orderlens --demo: this build has no train command\n");
+    const cli::Command* command = findCommand(name);
+    if (!command) {
+        std::fprintf(stderr, "orderlens --demo: this build has no %s command\n", name);
         return 1;
     }
+    args.insert(args.begin(), {program, name});
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    return runCommand(*command, int(argv.size()), argv.data());
+}
+
+// `orderlens --demo` where no window can open: the same experiment through the headless
+// commands (train, image statistics, analysis), saying where everything went.
+int runDemoHeadless(char* program)
+{
     const std::string dir = "orderlens-demo";
     QDir().mkpath(QString::fromStdString(dir));
     const std::string run = dir + "/run.h5";
+    const std::string report = dir + "/report";
     std::printf("No display found: training the Fashion-MNIST demo headless into %s\n"
                 "(the same as: orderlens train --preset demo --run %s --force)\n",
                 run.c_str(), run.c_str());
     std::fflush(stdout);
-    std::vector<std::string> trainArgs = {program, "train", "--preset", "demo", "--run", run, "--force"};
-    std::vector<char*> argv;
-    for (auto& a : trainArgs)
-        argv.push_back(a.data());
-    int rc = runCommand(*train, int(argv.size()), argv.data());
-    if (rc != 0)
+    if (int rc = runStep(program, "train", {"--preset", "demo", "--run", run, "--force"}))
         return rc;
-    if (const cli::Command* analyze = findCommand("analyze")) {
-        const std::string report = dir + "/report";
-        std::printf("Writing the report into %s (orderlens analyze --run %s --output %s)\n", report.c_str(),
-                    run.c_str(), report.c_str());
-        std::fflush(stdout);
-        std::vector<std::string> analyzeArgs = {program, "analyze", "--run", run, "--output", report};
-        argv.clear();
-        for (auto& a : analyzeArgs)
-            argv.push_back(a.data());
-        rc = runCommand(*analyze, int(argv.size()), argv.data());
-        if (rc == 0)
-            std::printf("Report: %s/report.pdf\n", report.c_str());
-    }
-    return rc;
+    std::printf("Computing the image statistics into the run (orderlens metrics --run %s)\n", run.c_str());
+    std::fflush(stdout);
+    if (int rc = runStep(program, "metrics", {"--run", run}))
+        return rc;
+    std::printf("Writing the report into %s (orderlens analyze --run %s --output %s)\n", report.c_str(),
+                run.c_str(), report.c_str());
+    std::fflush(stdout);
+    if (int rc = runStep(program, "analyze", {"--run", run, "--output", report}))
+        return rc;
+    std::printf("Report: %s/report.pdf (tables and figures beside it)\n", report.c_str());
+    return 0;
 }
 
 }  // namespace
