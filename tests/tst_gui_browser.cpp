@@ -414,6 +414,21 @@ private slots:
         QVERIFY(view.rows()[0].easiest.size() <= 2);
     }
 
+    void defaultMetricSkipsConstantColumns()
+    {
+        const double nan = std::nan("");
+        ImageTable t;
+        t.columns = {{"learned_epoch", true, true, {0, 1, 2}},
+                     {"colourfulness", false, false, {0, 0, nan}},
+                     {"dct_percent", false, false, {nan, 3, 4}},
+                     {"edges", false, false, {1, 2, 3}}};
+        QCOMPARE(defaultMetric(t), std::string("dct_percent"));
+        t.columns.push_back({"entropy", false, false, {5, 5, 5}});
+        QCOMPARE(defaultMetric(t), std::string("entropy"));  // the study's first statistic wins
+        t.columns = {t.columns[0]};
+        QCOMPARE(defaultMetric(t), std::string());
+    }
+
     void recordStripColours()
     {
         RecordStrip strip;

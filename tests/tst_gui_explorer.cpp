@@ -66,6 +66,10 @@ private slots:
     {
         CorrelationExplorer explorer;
         explorer.setRun(run_);
+        // The first metric with differing values, against the learned epoch.
+        QCOMPARE(defaultMetric(run_->table()), std::string("bright_pixels"));
+        QCOMPARE(explorer.xColumn(), std::string("bright_pixels"));
+        QCOMPARE(explorer.yColumn(), std::string("learned_epoch"));
         explorer.setSplit(Split::Test);
         QSignalSpy intervals(&explorer, &CorrelationExplorer::intervalsComputed);
         explorer.setAxes("mean_intensity", "learned_epoch");

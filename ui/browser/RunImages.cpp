@@ -192,6 +192,28 @@ QImage RunImages::image(std::size_t i) const
     return toQImage(dataset_->image(i));
 }
 
+std::string defaultMetric(const ImageTable& table)
+{
+    std::string first;
+    for (const ImageColumn& c : table.columns) {
+        if (c.measure)
+            continue;
+        if (c.name == "entropy")
+            return c.name;
+        if (first.empty()) {
+            const auto lo = std::min_element(c.values.begin(), c.values.end(), [](double a, double b) {
+                return std::isnan(b) || (!std::isnan(a) && a < b);
+            });
+            const auto hi = std::max_element(c.values.begin(), c.values.end(), [](double a, double b) {
+                return std::isnan(a) || (!std::isnan(b) && a < b);
+            });
+            if (lo != c.values.end() && hi != c.values.end() && *lo < *hi)
+                first = c.name;
+        }
+    }
+    return first;
+}
+
 QString columnTitle(const ImageColumn& column)
 {
     return (column.measure ? measureLabel(column.name) : metricLabel(column.name)).title;

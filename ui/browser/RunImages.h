@@ -77,6 +77,10 @@ private:
     std::vector<std::vector<std::uint8_t>> pTrue_;  // per split slot, empty over budget
 };
 
+// The image statistic a view shows first: the study's first one (mean local entropy) when the
+// run has it, else the first metric whose values are not all equal; empty without metrics.
+std::string defaultMetric(const ImageTable& table);
+
 // How a column is named on screen ("Learned-by-all epoch", "Mean local entropy") and on an axis
 // (with its unit), from the figure builders' names (figures/Figures.h).
 QString columnTitle(const ImageColumn& column);

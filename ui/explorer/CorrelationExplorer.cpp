@@ -169,14 +169,12 @@ void CorrelationExplorer::fillControls()
     xBox_->clear();
     yBox_->clear();
     if (run_) {
-        std::string firstMetric;
         for (const ImageColumn& c : run_->table().columns) {
             const QString title = columnTitle(c);
             xBox_->addItem(title, QString::fromStdString(c.name));
             yBox_->addItem(title, QString::fromStdString(c.name));
-            if (!c.measure && firstMetric.empty())
-                firstMetric = c.name;
         }
+        const std::string firstMetric = defaultMetric(run_->table());
         // The study's question by default: an image statistic against when images are learned.
         xBox_->setCurrentIndex(std::max(0, xBox_->findData(QString::fromStdString(firstMetric.empty() ? "confidence" : firstMetric))));
         yBox_->setCurrentIndex(std::max(0, yBox_->findData(QStringLiteral("learned_epoch"))));

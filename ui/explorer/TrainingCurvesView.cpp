@@ -84,6 +84,8 @@ void TrainingCurvesView::setRun(std::shared_ptr<const RunImages> run)
         for (const ImageColumn& c : run_->table().columns)
             if (!c.measure)
                 metricBox_->addItem(QString::fromStdString(c.name), QString::fromStdString(c.name));
+    const int preferred = metricBox_->findData(QString::fromStdString(run_ ? defaultMetric(run_->table()) : std::string()));
+    metricBox_->setCurrentIndex(std::max(0, preferred));
     // With a metric, the study's figure is the agreement with its curve.
     kindBox_->setCurrentIndex(kindBox_->findData(int(metricBox_->count() ? Kind::MetricCurve : Kind::Agreement)));
     updating_ = false;
