@@ -572,6 +572,12 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
                       " of " + std::to_string(epochs));
     };
 
+    if (m.resuming) {
+        std::string done;
+        for (int n = 0; n < networks; ++n)
+            done += (n ? ", " : "") + std::to_string(recorded[std::size_t(n)]);
+        m.message("Resuming " + m.runPath + ": epochs recorded per network: " + done + " of " + std::to_string(epochs));
+    }
     // Progress counts the recorded epochs as done; restore() corrects it by the epochs a network
     // replays because its checkpoint is one behind its records.
     m.unitsTotal = std::int64_t(networks) * epochs * m.batchesPerEpoch;
