@@ -6,6 +6,7 @@
 #include "statistics/HumanUncertainty.h"
 #include "statistics/LocalEntropy.h"
 #include "statistics/MetricsCache.h"
+#include "statistics/RunMetrics.h"
 #include "statistics/ScoreCsv.h"
 #include "statistics/StatisticsEngine.h"
 #include "storage/RunFile.h"
@@ -124,33 +125,11 @@ void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& tab
 void writeToRun(const std::string& path, const Dataset& ds, const MetricTable& table, ProgressPrinter& printer)
 {
     RunFile run(path);
-    const RunManifest& m = run.manifest();
-    std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < ds.size(); ++i)
-        index.emplace(ds.key(i), i);
-    std::vector<std::size_t> at(m.keys.size(), SIZE_MAX);
-    std::size_t found = 0;
-    for (std::size_t r = 0; r < m.keys.size(); ++r)
-        if (auto it = index.find(m.keys[r]); it != index.end()) {
-            at[r] = it->second;
-            ++found;
-        }
-    if (found == 0)
-        throw InputError(path, "none of the run's " + std::to_string(m.keys.size()) + " images is in dataset " +
-                                   ds.source + " (the run was made from " + m.source + ")");
-    if (found < m.keys.size())
-        printer.line("warning: " + std::to_string(m.keys.size() - found) + " of the run's images are not in " +
-                     ds.source + "; their values are missing");
-    std::map<std::string, std::vector<double>> columns;
-    for (const std::string& name : table.names()) {
-        const std::vector<double>& src = table.column(name);
-        std::vector<double>& dst = columns[name];
-        dst.assign(m.keys.size(), std::nan(""));
-        for (std::size_t r = 0; r < m.keys.size(); ++r)
-            if (at[r] != SIZE_MAX)
-                dst[r] = src[at[r]];
-    }
-    run.writeMetrics(columns);
+    const std::size_t found = storeMetricsInRun(run, ds, table);
+    const std::size_t images = run.manifest().keys.size();
+    if (found < images)
+        printer.line("warning: " + std::to_string(images - found) + " of the run's images are not in " + ds.source +
+                     "; their values are missing");
 }
 
 void printSummary(const MetricTable& table)

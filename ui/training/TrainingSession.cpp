@@ -1,6 +1,7 @@
 #include "training/TrainingSession.h"
 
 #include "common/Errors.h"
+#include "statistics/RunMetrics.h"
 
 #include <QThread>
 
@@ -66,6 +67,27 @@ void TrainingSession::cancel() { cancel_ = true; }
 
 bool TrainingSession::isRunning() const { return thread_ && thread_->isRunning(); }
 
+// The image statistics of the finished run, so that its analysis has metric curves and
+// correlations (what `orderlens metrics --run` adds on the command line). A failure here does
+// not undo the training: it is reported and the run stays usable.
+void TrainingSession::computeStatistics()
+{
+    emit message(tr("Computing the image statistics of the run's images ..."));
+    try {
+        EngineOptions options;
+        options.cancel = &cancel_;
+        std::vector<std::string> notes;
+        computeRunStatistics(runPath_.toStdString(), options, &notes);
+        for (const std::string& note : notes)
+            emit message(QString::fromStdString(note));
+        emit message(tr("Image statistics stored in the run."));
+    } catch (const Cancelled&) {
+        emit message(tr("Image statistics cancelled; run `orderlens metrics --run` to add them later."));
+    } catch (const std::exception& e) {
+        emit message(tr("Image statistics not computed: %1").arg(QString::fromStdString(e.what())));
+    }
+}
+
 void TrainingSession::work()
 {
     Outcome outcome = Outcome::Completed;
@@ -84,6 +106,8 @@ void TrainingSession::work()
             throw Cancelled();
         SignalObserver observer(this);
         trainer->run(&observer, &cancel_);
+        trainer.reset();
+        computeStatistics();
     } catch (const Cancelled&) {
         outcome = Outcome::Cancelled;
     } catch (const std::exception& e) {

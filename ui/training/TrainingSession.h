@@ -57,6 +57,7 @@ signals:
 private:
     TrainingSession(QString runPath, QObject* parent);
     void work();
+    void computeStatistics();
 
     ExperimentConfig config_;
     QString runPath_;
