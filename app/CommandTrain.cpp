@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace orderlens::cli {
@@ -76,6 +77,8 @@ void declare(QCommandLineParser& p)
                                     num(d.cropPadding) + ")."});
     p.addOption({"crop-padding", "Padding for --random-crop.", "PX"});
     p.addOption({"horizontal-flip", "Augment: random horizontal flip."});
+    p.addOption({"cifar10h", "CIFAR-10H probabilities (.npy, 10000 x 10): store human uncertainty with the run's statistics.",
+                 "FILE.npy"});
     p.addOption({"multilabel", "Multi-label training (BCE with logits, exact-match correctness)."});
     p.addOption({"save-prob-vector", "Also store every image's probability vector each epoch."});
     p.addOption({"eval-train", "Also run an eval-mode pass over the training images after each epoch."});
@@ -130,6 +133,9 @@ void applyOptions(const QCommandLineParser& p, ExperimentConfig& c)
     integer("crop-padding", c.cropPadding, 0, 1024);
     flag("horizontal-flip", c.horizontalFlip);
     flag("multilabel", c.multiLabel);
+    // Absolute, because the GUI reads the file from the stored configuration later.
+    if (p.isSet("cifar10h"))
+        c.humanUncertainty = std::filesystem::absolute(stringOption(p, "cifar10h")).string();
     flag("save-prob-vector", c.saveProbVector);
     flag("eval-train", c.evalTrain);
     integer("seed", c.seed, 0, std::numeric_limits<long long>::max());

@@ -36,6 +36,23 @@ W* field(QWidget& dialog, const char* name)
     return w;
 }
 
+// A NumPy 1.0 .npy file of little-endian float64 rows x cols (what np.save writes).
+void writeNpy(const QString& path, int rows, int cols)
+{
+    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                         std::to_string(cols) + "), }";
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
+    header += '\n';
+    std::ofstream out(path.toStdString(), std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    out.put(char(header.size() & 0xff));
+    out.put(char(header.size() >> 8));
+    out.write(header.data(), std::streamsize(header.size()));
+    const std::vector<double> uniform(std::size_t(rows) * std::size_t(cols), 1.0 / cols);
+    out.write(reinterpret_cast<const char*>(uniform.data()), std::streamsize(uniform.size() * sizeof(double)));
+}
+
 void selectData(QComboBox* box, const QString& value)
 {
     const int i = box->findData(value);
@@ -53,6 +70,7 @@ private slots:
     void recipesKeepDatasetAndArchitecture();
     void folderDatasetIsCheckedOnTheSpot();
     void missingFolderNamesThePath();
+    void humanUncertaintyOnlyForCifar10();
     void savedJsonRoundTrips();
     void badJsonIsRejectedWithTheKey();
     void cliTrainsFromTheSavedJson();
@@ -225,6 +243,63 @@ void TestGuiSetup::missingFolderNamesThePath()
     QVERIFY(!dialog.canStart());
     QVERIFY2(dialog.problem().contains(missing), qPrintable(dialog.problem()));
     QVERIFY(!field<QPushButton>(dialog, "start")->isEnabled());
+}
+
+void TestGuiSetup::humanUncertaintyOnlyForCifar10()
+{
+    test::FixtureSpec spec;
+    spec.trainCount = 20;
+    spec.testCount = 10;
+    spec.classes = 10;
+    const QString dir = tmp_.filePath("cifar10h-dataset");
+    test::writeCifar10(dir.toStdString(), spec);
+    const QString good = tmp_.filePath("cifar10h-probs.npy");
+    writeNpy(good, 10000, 10);
+    const QString bad = tmp_.filePath("cifar10h-short.npy");
+    writeNpy(bad, 100, 10);
+
+    ExperimentSetupDialog dialog;
+    auto* row = field<QWidget>(dialog, "human_uncertainty_row");
+    QVERIFY(row->isHidden());  // the demo is Fashion-MNIST
+    selectData(field<QComboBox>(dialog, "dataset_format"), "cifar10");
+    QVERIFY(!row->isHidden());
+    auto* location = field<QLineEdit>(dialog, "dataset_location");
+    location->setText(dir);
+    emit location->editingFinished();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
+    dialog.setRunPath(tmp_.filePath("cifar10h.h5"));
+    QVERIFY2(dialog.canStart(), qPrintable(dialog.problem()));
+    QCOMPARE(dialog.config().humanUncertainty, std::string());
+
+    auto* path = field<QLineEdit>(dialog, "human_uncertainty");
+    auto* error = field<QLabel>(dialog, "human_uncertainty_error");
+    auto* start = field<QPushButton>(dialog, "start");
+    path->setText(bad);
+    QVERIFY(!error->isHidden());
+    QVERIFY2(error->text().contains("cifar10h-short.npy") && error->text().contains("(100, 10)"),
+             qPrintable(error->text()));
+    QVERIFY(!start->isEnabled());
+    QCOMPARE(dialog.problem(), error->text());
+
+    path->setText(good);
+    QVERIFY(error->isHidden());
+    QVERIFY2(start->isEnabled(), qPrintable(dialog.problem()));
+    QCOMPARE(dialog.config().toJson().at("human_uncertainty").get<std::string>(), good.toStdString());
+
+    // Another dataset hides the row and leaves the file out of the configuration.
+    selectData(field<QComboBox>(dialog, "dataset_format"), "fashion-mnist");
+    QVERIFY(row->isHidden());
+    QCOMPARE(dialog.config().humanUncertainty, std::string());
+
+    // A loaded configuration brings the file back.
+    ExperimentConfig c = dialog.config();
+    c.dataset = "cifar10:" + dir.toStdString();
+    c.humanUncertainty = good.toStdString();
+    ExperimentSetupDialog other;
+    other.setConfig(c);
+    QVERIFY(!field<QWidget>(other, "human_uncertainty_row")->isHidden());
+    QCOMPARE(field<QLineEdit>(other, "human_uncertainty")->text(), good);
+    QCOMPARE(other.config().humanUncertainty, good.toStdString());
 }
 
 void TestGuiSetup::savedJsonRoundTrips()

@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 
+#include <filesystem>
 #include <set>
 
 namespace orderlens {
@@ -21,6 +22,7 @@ void visitFields(Visitor&& v, ExperimentConfig& c)
     v("horizontal_flip", c.horizontalFlip);
     v("corrupt_prob", c.corruptProb);
     v("multilabel", c.multiLabel);
+    v("human_uncertainty", c.humanUncertainty);
     v("architecture", c.architecture);
     v("networks", c.networks);
     v("init", c.init);
@@ -125,6 +127,14 @@ void ExperimentConfig::validate() const
         throw ConfigError("batch-norm epsilon must be positive");
     if (cropPadding < 0)
         throw ConfigError("crop padding must not be negative");
+    if (!humanUncertainty.empty()) {
+        // CIFAR-10H rows are the CIFAR-10 test images (Peterson et al., ICCV 2019).
+        if (dataset.substr(0, dataset.find(':')) != "cifar10")
+            throw ConfigError("human uncertainty (CIFAR-10H) needs a cifar10 dataset, not '" + dataset + "'");
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(humanUncertainty, ec))
+            throw ConfigError("human uncertainty file " + humanUncertainty + " does not exist");
+    }
 }
 
 std::vector<std::string> ExperimentConfig::presetNames()

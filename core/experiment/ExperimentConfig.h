@@ -22,6 +22,9 @@ struct ExperimentConfig {
     bool horizontalFlip = false;
     double corruptProb = 0.0;      // DEFINITIONS.md 7, label corruption
     bool multiLabel = false;
+    // CIFAR-10H probabilities (.npy, 10000 x 10) whose human uncertainty is stored with the run's
+    // image statistics; empty = none. CIFAR-10 only.
+    std::string humanUncertainty;
 
     // Networks
     std::string architecture = "lenet5";

@@ -56,15 +56,21 @@ double humanUncertainty(const NpyMatrix& probabilities, std::size_t row)
                                          : rowEntropy<double>(probabilities, row);
 }
 
+NpyMatrix readCifar10h(const std::string& npyPath)
+{
+    NpyMatrix m = readNpyMatrix(npyPath);
+    if (m.rows != kCifar10hRows || m.cols != kCifar10hClasses)
+        throw InputError(npyPath, "has shape (" + std::to_string(m.rows) + ", " + std::to_string(m.cols) +
+                                      "); CIFAR-10H probabilities are (10000, 10)");
+    return m;
+}
+
 std::vector<double> importCifar10h(const std::string& npyPath, const Dataset& dataset)
 {
     if (dataset.name != "cifar10")
         throw ConfigError("CIFAR-10H human uncertainty applies to the CIFAR-10 test set, not to dataset '" +
                           dataset.name + "' (" + dataset.source + ")");
-    const NpyMatrix m = readNpyMatrix(npyPath);
-    if (m.rows != kCifar10hRows || m.cols != kCifar10hClasses)
-        throw InputError(npyPath, "has shape (" + std::to_string(m.rows) + ", " + std::to_string(m.cols) +
-                                      "); CIFAR-10H probabilities are (10000, 10)");
+    const NpyMatrix m = readCifar10h(npyPath);
     std::unordered_map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < dataset.size(); ++i)
         if (dataset.split(i) == Split::Test)

@@ -19,6 +19,10 @@ constexpr double kHumanUncertaintyEpsilon = 1e-11;
 // file's precision as the study's NumPy code does.
 double humanUncertainty(const NpyMatrix& probabilities, std::size_t row);
 
+// Reads a CIFAR-10H probability file; InputError for a file that is not a 10000 x 10 float
+// array. What the GUI uses to check the file on the spot.
+NpyMatrix readCifar10h(const std::string& npyPath);
+
 // Column "human_uncertainty" for a CIFAR-10 dataset: row i goes to the image keyed test/<i>
 // (six digits); every other image (the train split) is missing (NaN), not 0. Throws
 // ConfigError for a dataset that is not CIFAR-10 and InputError for a file that is not a

@@ -2,7 +2,10 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "statistics/HumanUncertainty.h"
 #include "statistics/MetricsCache.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <map>
@@ -57,6 +60,14 @@ void computeRunStatistics(const std::string& runPath, const EngineOptions& optio
         request.statistics.push_back(kind.name);
     request.cacheDirectory = MetricsCache::defaultDirectory();
     StatisticsOutcome outcome = datasetStatistics(dataset, request, options);
+    // The run's configuration names the CIFAR-10H file (ExperimentConfig::humanUncertainty). Only
+    // that key is read: runs written by older versions carry configurations without it.
+    const nlohmann::json config = nlohmann::json::parse(run.configJson(), nullptr, false);
+    if (config.is_object()) {
+        const auto it = config.find("human_uncertainty");
+        if (it != config.end() && it->is_string() && !it->get<std::string>().empty())
+            outcome.table.set("human_uncertainty", importCifar10h(it->get<std::string>(), dataset));
+    }
     const std::size_t found = storeMetricsInRun(run, dataset, outcome.table);
     if (!notes)
         return;

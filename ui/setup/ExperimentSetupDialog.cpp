@@ -5,6 +5,7 @@
 #include "models/Architecture.h"
 #include "setup/DatasetPreview.h"
 #include "setup/ExperimentPresets.h"
+#include "statistics/HumanUncertainty.h"
 #include "training/Trainer.h"
 
 #include <QCheckBox>
@@ -170,6 +171,29 @@ void ExperimentSetupDialog::buildForm()
     dataForm->addRow(tr("Location:"), locationRow);
     preview_ = new DatasetPreview;
     dataForm->addRow(preview_);
+    // CIFAR-10H (Peterson et al., ICCV 2019) covers the CIFAR-10 test images only.
+    humanUncertaintyRow_ = new QWidget;
+    auto* humanColumn = new QVBoxLayout(humanUncertaintyRow_);
+    humanColumn->setContentsMargins(0, 0, 0, 0);
+    auto* humanRow = new QHBoxLayout;
+    humanUncertainty_ = new QLineEdit;
+    humanUncertainty_->setPlaceholderText(tr("optional: cifar10h-probs.npy"));
+    humanUncertainty_->setToolTip(tr("CIFAR-10H human label probabilities (10000 x 10); their entropy is stored "
+                                     "as the statistic human_uncertainty of the test images (--cifar10h)."));
+    auto* browseHuman = new QPushButton(tr("Browse..."));
+    browseHuman->setObjectName("human_uncertainty_browse");
+    humanRow->addWidget(humanUncertainty_, 1);
+    humanRow->addWidget(browseHuman);
+    humanColumn->addLayout(humanRow);
+    humanUncertaintyError_ = new QLabel;
+    humanUncertaintyError_->setObjectName("human_uncertainty_error");
+    humanUncertaintyError_->setWordWrap(true);
+    humanUncertaintyError_->setStyleSheet("color: #b03a00;");
+    humanUncertaintyError_->hide();
+    humanColumn->addWidget(humanUncertaintyError_);
+    dataForm->addRow(tr("Human uncertainty (CIFAR-10H):"), humanUncertaintyRow_);
+    dataForm_ = dataForm;
+    connect(browseHuman, &QPushButton::clicked, this, &ExperimentSetupDialog::chooseHumanUncertainty);
     limitTrain_ = countBox(0, std::numeric_limits<int>::max(), tr("All"));
     limitTrain_->setToolTip(tr("A class-stratified subset of the training split (--limit-train); 0 = all."));
     dataForm->addRow(tr("Training images:"), limitTrain_);
@@ -337,7 +361,8 @@ void ExperimentSetupDialog::buildForm()
         {stepSize_, "step_size"},     {stepGamma_, "step_gamma"},   {probVectors_, "save_prob_vector"},
         {evalTrain_, "eval_train"},   {device_, "device"},          {threads_, "threads"},
         {parallel_, "parallel_networks"}, {seed_, "seed"},          {runPath_, "run_path"},
-        {overwrite_, "overwrite"},    {start_, "start"},            {preview_, "dataset_preview"}};
+        {overwrite_, "overwrite"},    {start_, "start"},            {preview_, "dataset_preview"},
+        {humanUncertainty_, "human_uncertainty"}, {humanUncertaintyRow_, "human_uncertainty_row"}};
     for (const auto& [widget, name] : named)
         widget->setObjectName(name);
 
@@ -371,6 +396,10 @@ void ExperimentSetupDialog::buildForm()
         connect(box, &QCheckBox::toggled, this, changed);
     connect(overwrite_, &QCheckBox::toggled, this, &ExperimentSetupDialog::updateState);
     connect(location_, &QLineEdit::editingFinished, this, changed);
+    connect(humanUncertainty_, &QLineEdit::textChanged, this, [this] {
+        checkHumanUncertainty();
+        updateState();
+    });
     connect(seed_, &QLineEdit::textChanged, this, changed);
     connect(runPath_, &QLineEdit::textChanged, this, &ExperimentSetupDialog::updateState);
 }
@@ -387,6 +416,8 @@ ExperimentConfig ExperimentSetupDialog::config() const
     c.horizontalFlip = flip_->isChecked();
     c.corruptProb = corrupt_->value();
     c.multiLabel = multiLabel_->isChecked();
+    if (format_->currentData().toString() == "cifar10")
+        c.humanUncertainty = humanUncertainty_->text().trimmed().toStdString();
     c.architecture = architecture_->currentData().toString().toStdString();
     c.networks = networks_->value();
     c.init = init_->currentData().toString().toStdString();
@@ -434,6 +465,7 @@ void ExperimentSetupDialog::setConfig(const ExperimentConfig& c)
     flip_->setChecked(c.horizontalFlip);
     corrupt_->setValue(c.corruptProb);
     multiLabel_->setChecked(c.multiLabel);
+    humanUncertainty_->setText(QString::fromStdString(c.humanUncertainty));
     selectData(architecture_, QString::fromStdString(c.architecture));
     networks_->setValue(c.networks);
     selectData(init_, QString::fromStdString(c.init));
@@ -506,6 +538,7 @@ void ExperimentSetupDialog::updateDatasetSpec()
 void ExperimentSetupDialog::updateVisibility()
 {
     const QString scheduler = scheduler_->currentData().toString();
+    dataForm_->setRowVisible(humanUncertaintyRow_, format_->currentData().toString() == "cifar10");
     optimForm_->setRowVisible(etaMin_, scheduler == "cosine");
     optimForm_->setRowVisible(stepSize_, scheduler == "step");
     optimForm_->setRowVisible(stepGamma_, scheduler == "step");
@@ -523,6 +556,8 @@ void ExperimentSetupDialog::updateVisibility()
 QString ExperimentSetupDialog::problem() const
 {
     const ExperimentConfig c = config();
+    if (!c.humanUncertainty.empty() && !humanUncertaintyError_->text().isEmpty())
+        return humanUncertaintyError_->text();
     try {
         c.validate();
     } catch (const ConfigError& e) {
@@ -594,6 +629,32 @@ void ExperimentSetupDialog::chooseLocation()
         return;
     location_->setText(dir);
     emit location_->editingFinished();
+}
+
+void ExperimentSetupDialog::chooseHumanUncertainty()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("CIFAR-10H probabilities"), humanUncertainty_->text(),
+                                                      tr("NumPy arrays (*.npy)"));
+    if (path.isEmpty())
+        return;
+    humanUncertainty_->setText(path);
+}
+
+// Reads the whole file (800 kB at most for CIFAR-10H) so that a wrong file is named before
+// a training of hours ends without its statistic.
+void ExperimentSetupDialog::checkHumanUncertainty()
+{
+    QString error;
+    const QString path = humanUncertainty_->text().trimmed();
+    if (!path.isEmpty()) {
+        try {
+            readCifar10h(path.toStdString());
+        } catch (const Error& e) {
+            error = QString::fromStdString(e.what());
+        }
+    }
+    humanUncertaintyError_->setText(error);
+    humanUncertaintyError_->setVisible(!error.isEmpty());
 }
 
 void ExperimentSetupDialog::chooseRunPath()

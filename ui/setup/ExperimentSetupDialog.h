@@ -50,6 +50,8 @@ private:
     void updateDatasetSpec();
     void updateVisibility();
     void chooseLocation();
+    void chooseHumanUncertainty();
+    void checkHumanUncertainty();
     void chooseRunPath();
     void onLoadClicked();
     void onSaveClicked();
@@ -69,6 +71,10 @@ private:
     QCheckBox* flip_ = nullptr;
     QDoubleSpinBox* corrupt_ = nullptr;
     QCheckBox* multiLabel_ = nullptr;
+    QFormLayout* dataForm_ = nullptr;
+    QWidget* humanUncertaintyRow_ = nullptr;
+    QLineEdit* humanUncertainty_ = nullptr;
+    QLabel* humanUncertaintyError_ = nullptr;
 
     QComboBox* architecture_ = nullptr;
     QLabel* architectureInfo_ = nullptr;
