@@ -469,6 +469,9 @@ void Trainer::Impl::prepare()
     message("Preparing " + std::to_string(dataset.size()) + " images at " + std::to_string(config.inputSize) + " x " +
             std::to_string(config.inputSize) + " ...");
     data = std::make_unique<TrainingData>(dataset, labels, config.inputSize);
+    if (data->streamed())
+        message("Batches are built on demand from the " +
+                std::string(dataset.pixelsExternal() ? "decoded-image cache" : "dataset (too large to copy)") + ".");
     if (data->splitIndices(Split::Train).empty() || data->splitIndices(Split::Test).empty())
         throw InputError(dataset.source, "training needs images in both the train and the test split");
     // Builds one network up front so that an impossible architecture/input fails before the run file exists.

@@ -70,7 +70,8 @@ std::vector<std::int64_t> permutation(std::int64_t n, std::mt19937_64& engine)
     return p;
 }
 
-TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize)
+TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize,
+                           Residency residency)
     : inputSize_(inputSize), classes_(int(dataset.classNames.size())), multiLabel_(dataset.multiLabel)
 {
     const std::size_t n = dataset.size();
@@ -92,14 +93,24 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
         resizeSide = fixedSide;
     }
 
-    auto bytes = torch::empty({std::int64_t(n), channels_, storedSize_, storedSize_}, torch::kUInt8);
+    resizeSide_ = resizeSide;
+    keepSize_ = keepSize;
     const std::size_t perImage = std::size_t(channels_) * storedSize_ * storedSize_;
-    std::uint8_t* base = bytes.data_ptr<std::uint8_t>();
-    at::parallel_for(0, std::int64_t(n), 256, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t i = begin; i < end; ++i)
-            placeImage(dataset.image(std::size_t(i)), channels_, storedSize_, inputSize, resizeSide, keepSize,
-                       base + std::size_t(i) * perImage);
-    });
+    const std::int64_t byteSize = std::int64_t(n) * std::int64_t(perImage);
+    const bool stream = residency == Residency::Streamed ||
+                        (residency == Residency::Auto && (dataset.pixelsExternal() || byteSize > kStreamBudgetBytes));
+    torch::Tensor bytes;
+    if (stream) {
+        source_ = std::make_shared<const Dataset>(dataset);
+    } else {
+        bytes = torch::empty({std::int64_t(n), channels_, storedSize_, storedSize_}, torch::kUInt8);
+        std::uint8_t* base = bytes.data_ptr<std::uint8_t>();
+        at::parallel_for(0, std::int64_t(n), 256, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t i = begin; i < end; ++i)
+                placeImage(dataset.image(std::size_t(i)), channels_, storedSize_, inputSize, resizeSide, keepSize,
+                           base + std::size_t(i) * perImage);
+        });
+    }
 
     // Normalisation statistics from the training images themselves (their own pixels, not
     // the padding), like torchvision's Normalize with the dataset's mean and std.
@@ -129,8 +140,8 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
     stdT_ = torch::tensor(std::vector<float>(std_.begin(), std_.end())).view({1, channels_, 1, 1});
     padValue_ = (-meanT_ / stdT_);
 
-    const std::int64_t floatBytes = std::int64_t(n) * std::int64_t(perImage) * 4;
-    pixels_ = floatBytes <= kFloatBudgetBytes ? normalise(bytes) : bytes;
+    if (!stream)
+        pixels_ = byteSize * 4 <= kFloatBudgetBytes ? normalise(bytes) : bytes;
 
     if (multiLabel_) {
         labelBits_.resize(n);
@@ -154,10 +165,31 @@ torch::Tensor TrainingData::normalise(torch::Tensor batch) const
     return (batch.to(torch::kFloat32).div_(255.0f) - meanT_) / stdT_;
 }
 
+torch::Tensor TrainingData::placeBatch(const torch::Tensor& datasetIndices) const
+{
+    const torch::Tensor indices = datasetIndices.to(torch::kCPU, torch::kInt64).contiguous();
+    const std::int64_t b = indices.numel();
+    const std::int64_t* idx = indices.data_ptr<std::int64_t>();
+    torch::Tensor batch = torch::empty({b, channels_, storedSize_, storedSize_}, torch::kUInt8);
+    const std::size_t perImage = std::size_t(channels_) * storedSize_ * storedSize_;
+    std::uint8_t* base = batch.data_ptr<std::uint8_t>();
+    for (std::int64_t i = 0; i < b; ++i)
+        if (idx[i] < 0 || std::size_t(idx[i]) >= source_->size())
+            throw Error("TrainingData: image index out of range");
+    // Reading the mapped cache page by page dominates; spreading it over the cores keeps the
+    // page faults of one batch in parallel.
+    at::parallel_for(0, b, 8, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i)
+            placeImage(source_->image(std::size_t(idx[i])), channels_, storedSize_, inputSize_, resizeSide_, keepSize_,
+                       base + std::size_t(i) * perImage);
+    });
+    return batch;
+}
+
 torch::Tensor TrainingData::images(const torch::Tensor& datasetIndices, const torch::Device& device, bool augment,
                                    const ExperimentConfig& config, std::mt19937_64* engine) const
 {
-    torch::Tensor batch = pixels_.index_select(0, datasetIndices);
+    torch::Tensor batch = streamed() ? placeBatch(datasetIndices) : pixels_.index_select(0, datasetIndices);
     if (batch.scalar_type() != torch::kFloat32)
         batch = normalise(batch);
     const bool cropWindow = storedSize_ > inputSize_;

@@ -9,13 +9,17 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <vector>
 
 namespace orderlens {
 
 // Images of both splits as one tensor (images, channels, side, side), already normalised when
-// it fits in memory, plus the training targets.
+// it fits in memory, plus the training targets. Datasets whose pixels live in a memory-mapped
+// cache (ImageNet) or whose 8-bit tensor would exceed kStreamBudgetBytes are not copied: each
+// batch is placed on demand from Dataset::image(), with the same padding / resize / crop /
+// normalisation, so the tensors (and hence the records) are identical to the in-memory path.
 class TrainingData {
 public:
     // Images no larger than the input are zero-padded (centred) to the input size; larger ones
@@ -26,9 +30,19 @@ public:
     static constexpr int kResizeShorterSide = 256;
     // Above this size the images stay 8-bit and are normalised batch by batch.
     static constexpr std::int64_t kFloatBudgetBytes = std::int64_t(4) << 30;
+    // Above this size of the 8-bit tensor the batches are built on demand from the dataset.
+    static constexpr std::int64_t kStreamBudgetBytes = std::int64_t(2) << 30;
+
+    // Where the placed images live: Auto streams external-pixel datasets and those above
+    // kStreamBudgetBytes; the others force one path (to compare them).
+    enum class Residency { Auto, InMemory, Streamed };
 
     // `labels`: one per dataset image, the labels the networks see (after corruption).
-    TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize);
+    TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize,
+                 Residency residency = Residency::Auto);
+
+    // Whether batches are built on demand from the dataset rather than cut from one tensor.
+    bool streamed() const { return source_ != nullptr; }
 
     int inputSize() const { return inputSize_; }
     int channels() const { return channels_; }
@@ -54,8 +68,16 @@ public:
 
 private:
     torch::Tensor normalise(torch::Tensor batch) const;
+    // The 8-bit placed images (B, C, side, side) of the given dataset indices, from source_.
+    torch::Tensor placeBatch(const torch::Tensor& datasetIndices) const;
 
-    torch::Tensor pixels_;    // float (normalised) or uint8
+    // Streaming: a copy of the dataset (its pixel store is shared, not copied), since the
+    // caller's dataset may not outlive this object.
+    std::shared_ptr<const Dataset> source_;
+    int resizeSide_ = 0;
+    bool keepSize_ = false;
+
+    torch::Tensor pixels_;    // float (normalised) or uint8; undefined when streamed
     torch::Tensor labels_;    // int64 (N) or float (N, classes)
     torch::Tensor meanT_, stdT_, padValue_;  // (1, C, 1, 1)
     std::vector<std::uint64_t> labelBits_;
