@@ -32,9 +32,12 @@ void placeImage(const ImageView& img, int channels, int side, int inputSize, int
         const double scale = double(resizeSide) / std::min(img.height, img.width);
         const int h = std::max(resizeSide, int(std::lround(img.height * scale)));
         const int w = std::max(resizeSide, int(std::lround(img.width * scale)));
-        cv::Mat resized;
-        cv::resize(src, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
-        placed = resized(cv::Rect((w - side) / 2, (h - side) / 2, side, side)).clone();
+        // Images already stored at the resize side (the ImageNet cache's) need no resampling:
+        // cv::resize to the same size would only copy them.
+        cv::Mat resized = src;
+        if (h != img.height || w != img.width)
+            cv::resize(src, resized, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
+        placed = resized(cv::Rect((w - side) / 2, (h - side) / 2, side, side));
     }
     for (int y = 0; y < placed.rows; ++y) {
         const std::uint8_t* row = placed.ptr<std::uint8_t>(y);
