@@ -1,6 +1,7 @@
 #include "dataset/FolderReader.h"
 
 #include "common/Errors.h"
+#include "dataset/DirectoryListing.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -12,22 +13,6 @@
 namespace fs = std::filesystem;
 
 namespace orderlens {
-
-namespace {
-
-bool isHidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
-
-std::vector<fs::path> sortedEntries(const fs::path& dir, bool directories)
-{
-    std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(dir))
-        if (!isHidden(e.path()) && (directories ? e.is_directory() : e.is_regular_file()))
-            out.push_back(e.path());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-}  // namespace
 
 Dataset FolderReader::read(const std::string& location) const
 {

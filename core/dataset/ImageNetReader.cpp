@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "dataset/DecodedImageCache.h"
+#include "dataset/DirectoryListing.h"
 #include "dataset/LocationOptions.h"
 
 #include <algorithm>
@@ -19,22 +20,9 @@ namespace {
 const std::set<std::string> kImageExtensions = {".jpg", ".jpeg", ".png",  ".ppm",  ".bmp",
                                                 ".pgm", ".tif",  ".tiff", ".webp"};
 
-bool isHidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
-
-std::vector<fs::path> sortedEntries(const fs::path& dir, bool directories)
-{
-    std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(dir))
-        if (!isHidden(e.path()) && (directories ? e.is_directory() : e.is_regular_file()))
-            out.push_back(e.path());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 bool isImageFile(const fs::path& p)
 {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string ext = lowerExtension(p);
     return kImageExtensions.count(ext) > 0;
 }
 

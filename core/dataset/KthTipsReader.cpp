@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "dataset/DecodedImageCache.h"
+#include "dataset/DirectoryListing.h"
 #include "dataset/LocationOptions.h"
 
 #include <algorithm>
@@ -26,22 +27,9 @@ constexpr int kImagesPerScale = 12;
 constexpr const char* kTestSample = "sample_c";
 constexpr const char* kSamples[] = {"sample_a", "sample_b", "sample_c", "sample_d"};
 
-bool isHidden(const fs::path& p) { return !p.filename().empty() && p.filename().string()[0] == '.'; }
-
-std::vector<fs::path> sortedEntries(const fs::path& dir, bool directories)
-{
-    std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(dir))
-        if (!isHidden(e.path()) && (directories ? e.is_directory() : e.is_regular_file()))
-            out.push_back(e.path());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 bool isPng(const fs::path& p)
 {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string ext = lowerExtension(p);
     return ext == ".png";
 }
 
