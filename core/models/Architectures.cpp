@@ -38,13 +38,12 @@ std::int64_t featureCount(nn::Sequential& features, const ModelSpec& spec)
     return out.numel();
 }
 
-// The PyTorch "Training a classifier" tutorial network.
-struct NetImpl : ClassifierImpl {
-    explicit NetImpl(const ModelSpec& s)
+// Two convolution stages, then the tutorial's 120-84-classes fully connected head: the shape
+// shared by the tutorial network and LeNet-5.
+struct SmallConvNetImpl : ClassifierImpl {
+    SmallConvNetImpl(nn::Sequential convolutions, const ModelSpec& s)
     {
-        features = register_module("features", nn::Sequential(conv(s.channels, 6, 5), nn::ReLU(),
-                                                               nn::MaxPool2d(2), conv(6, 16, 5), nn::ReLU(),
-                                                               nn::MaxPool2d(2)));
+        features = register_module("features", convolutions);
         const auto n = featureCount(features, s);
         classifier = register_module("classifier", nn::Sequential(nn::Linear(n, 120), nn::ReLU(), nn::Linear(120, 84),
                                                                   nn::ReLU(), nn::Linear(84, s.classes)));
@@ -53,20 +52,25 @@ struct NetImpl : ClassifierImpl {
     nn::Sequential features{nullptr}, classifier{nullptr};
 };
 
-// LeNet-5 as the study trains it: batch norm after each convolution, ReLU, average pooling.
-struct LeNet5Impl : ClassifierImpl {
-    explicit LeNet5Impl(const ModelSpec& s)
+// The PyTorch "Training a classifier" tutorial network.
+struct NetImpl : SmallConvNetImpl {
+    explicit NetImpl(const ModelSpec& s)
+        : SmallConvNetImpl(nn::Sequential(conv(s.channels, 6, 5), nn::ReLU(), nn::MaxPool2d(2), conv(6, 16, 5),
+                                          nn::ReLU(), nn::MaxPool2d(2)),
+                           s)
     {
-        features = register_module(
-            "features", nn::Sequential(conv(s.channels, 6, 5), batchNorm(6, s.batchNormEps), nn::ReLU(),
-                                       nn::AvgPool2d(2), conv(6, 16, 5), batchNorm(16, s.batchNormEps), nn::ReLU(),
-                                       nn::AvgPool2d(2)));
-        const auto n = featureCount(features, s);
-        classifier = register_module("classifier", nn::Sequential(nn::Linear(n, 120), nn::ReLU(), nn::Linear(120, 84),
-                                                                  nn::ReLU(), nn::Linear(84, s.classes)));
     }
-    torch::Tensor forward(torch::Tensor x) override { return classifier->forward(features->forward(x).flatten(1)); }
-    nn::Sequential features{nullptr}, classifier{nullptr};
+};
+
+// LeNet-5 as the study trains it: batch norm after each convolution, ReLU, average pooling.
+struct LeNet5Impl : SmallConvNetImpl {
+    explicit LeNet5Impl(const ModelSpec& s)
+        : SmallConvNetImpl(nn::Sequential(conv(s.channels, 6, 5), batchNorm(6, s.batchNormEps), nn::ReLU(),
+                                          nn::AvgPool2d(2), conv(6, 16, 5), batchNorm(16, s.batchNormEps),
+                                          nn::ReLU(), nn::AvgPool2d(2)),
+                           s)
+    {
+    }
 };
 
 // VGG-16 with batch norm. Small inputs end in one linear layer (the CIFAR variant); large ones
