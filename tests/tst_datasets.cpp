@@ -294,9 +294,13 @@ private slots:
         QCOMPARE(p.exitCode(), 2);
         const QString err = p.readAllStandardError();
         QVERIFY2(err.contains("--limit-train") && err.count('\n') == 1, qPrintable(err));
+        // An unknown option is a usage error (status 2, naming it), not any failure or a crash.
         p.start(ORDERLENS_BINARY, {"info", "--no-such-option"});
         QVERIFY(p.waitForFinished(60000));
-        QVERIFY(p.exitCode() != 0);
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        const QString unknown = p.readAllStandardError();
+        QVERIFY2(unknown.contains("no-such-option") && unknown.count('\n') == 1, qPrintable(unknown));
         p.start(ORDERLENS_BINARY, {"frobnicate"});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 2);

@@ -1,8 +1,10 @@
 // Mean local entropy (DEFINITIONS.md 6): hand-computed cases, the study's algorithm written
-// naively (one histogram per window, as its NumPy loop) on real and random images, the
-// unquantised colour luminance, and images smaller than the window.
+// naively in tests/support (one histogram per window as its NumPy loop, with the test's own
+// luminance) on real and random images, the unquantised colour luminance, and images smaller
+// than the window.
 
 #include "Picture.h"
+#include "ReferenceStatistics.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -28,31 +30,6 @@ Picture noise(int height, int width, int channels, int levels, std::uint32_t see
 {
     std::mt19937 rng(seed);
     return paint(height, width, channels, [&](int, int, int) { return int(rng() % unsigned(levels)) * (255 / (levels - 1)); });
-}
-
-// The study's loop: per window, np.unique on the luminance doubles, probabilities
-// counts / sum, -sum(p log2 p); then the mean over windows.
-double studyEntropy(const ImageView& image, int w)
-{
-    std::vector<double> y;
-    luminance(image, y);
-    double sum = 0;
-    int windows = 0;
-    for (int r = 0; r + w <= image.height; ++r)
-        for (int c = 0; c + w <= image.width; ++c) {
-            std::map<double, int> counts;
-            for (int i = r; i < r + w; ++i)
-                for (int j = c; j < c + w; ++j)
-                    ++counts[y[std::size_t(i) * image.width + j]];
-            double h = 0;
-            for (const auto& [value, n] : counts) {
-                const double p = n / double(w * w);
-                h -= p * std::log2(p);
-            }
-            sum += h;
-            ++windows;
-        }
-    return sum / windows;
 }
 
 }  // namespace
@@ -100,7 +77,7 @@ private slots:
                     for (int levels : {2, 6, 256}) {
                         const Picture p = noise(h, wd, channels, levels, std::uint32_t(seed++));
                         const double fast = LocalEntropy(w).meanEntropy(p.view());
-                        const double slow = studyEntropy(p.view(), w);
+                        const double slow = test::referenceMeanEntropy(p.view(), w);
                         QVERIFY2(std::fabs(fast - slow) < 1e-12,
                                  (std::to_string(fast) + " vs " + std::to_string(slow)).c_str());
                     }
@@ -114,7 +91,7 @@ private slots:
         const LocalEntropy entropy;
         for (std::size_t i = 0; i < ds.size(); ++i) {
             const double fast = entropy.meanEntropy(ds.image(i));
-            QVERIFY(std::fabs(fast - studyEntropy(ds.image(i), kEntropyWindow)) < 1e-12);
+            QVERIFY(std::fabs(fast - test::referenceMeanEntropy(ds.image(i), kEntropyWindow)) < 1e-12);
             QVERIFY(fast > 0 && fast < std::log2(100.0));
         }
     }
@@ -174,7 +151,7 @@ private slots:
         // Exactly the window size: one window.
         const Picture exact = noise(10, 10, 1, 256, 3);
         entropy.compute(exact.view(), &value, warning = {});
-        QCOMPARE(value, studyEntropy(exact.view(), 10));
+        QCOMPARE(value, test::referenceMeanEntropy(exact.view(), 10));
         QVERIFY(warning.empty());
     }
 

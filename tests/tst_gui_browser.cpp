@@ -18,6 +18,7 @@
 #include <QListView>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <algorithm>
@@ -35,16 +36,7 @@ private:
     std::vector<double> intensity_;
     std::shared_ptr<const RunImages> run_;
 
-    // The learned-by-all epoch the fixture's records imply (DEFINITIONS.md 5).
-    int expectedLearned(std::size_t i) const
-    {
-        int last = 0;
-        for (int n = 0; n < spec_.networks; ++n)
-            last = std::max(last, test::fashionLearnedEpoch(spec_, intensity_, i, n));
-        if (last >= spec_.epochs || i % 13 == 0)
-            return kNeverLearned;
-        return last;
-    }
+    int expectedLearned(std::size_t i) const { return test::fashionLearnedByAll(spec_, intensity_, i); }
 
 private slots:
     void initTestCase()
@@ -386,32 +378,47 @@ private slots:
     void easyAndHardPerClass()
     {
         const auto& t = run_->table();
+        std::vector<std::size_t> learnedInClass(run_->classNames().size(), 0);
         for (int c = 0; c < int(run_->classNames().size()); ++c) {
             const EasyAndHard eh = easyAndHard(*run_, Split::Train, c, 4);
             std::size_t never = 0;
             int earliest = 1 << 30;
             for (std::size_t i = 0; i < t.size(); ++i)
                 if (t.splits[i] == Split::Train && t.labels[i] == c) {
-                    if (t.learnedEpoch[i] == kNeverLearned)
+                    if (expectedLearned(i) == kNeverLearned) {
                         ++never;
-                    else
-                        earliest = std::min(earliest, t.learnedEpoch[i]);
+                    } else {
+                        earliest = std::min(earliest, expectedLearned(i));
+                        ++learnedInClass[std::size_t(c)];
+                    }
                 }
             QCOMPARE(eh.neverCount, never);
             QCOMPARE(eh.neverLearned.size(), std::min<std::size_t>(4, never));
             for (std::uint32_t i : eh.neverLearned)
-                QCOMPARE(t.learnedEpoch[i], kNeverLearned);
-            if (!eh.easiest.empty())
-                QCOMPARE(t.learnedEpoch[eh.easiest.front()], earliest);
+                QCOMPARE(expectedLearned(i), kNeverLearned);
+            QCOMPARE(eh.easiest.size(), std::min<std::size_t>(4, learnedInClass[std::size_t(c)]));
+            QVERIFY(!eh.easiest.empty());  // the fixture learns images of every class
+            QCOMPARE(expectedLearned(eh.easiest.front()), earliest);
             for (std::size_t k = 1; k < eh.easiest.size(); ++k)
-                QVERIFY(t.learnedEpoch[eh.easiest[k - 1]] <= t.learnedEpoch[eh.easiest[k]]);
+                QVERIFY(expectedLearned(eh.easiest[k - 1]) <= expectedLearned(eh.easiest[k]));
         }
         EasyHardView view;
         view.setRun(run_);
+        view.show();
         QCOMPARE(view.rows().size(), run_->classNames().size());
-        QSignalSpy activated(&view, &EasyHardView::imageActivated);
         view.setCount(2);
-        QVERIFY(view.rows()[0].easiest.size() <= 2);
+        for (std::size_t c = 0; c < view.rows().size(); ++c)
+            QCOMPARE(view.rows()[c].easiest.size(), std::min<std::size_t>(2, learnedInClass[c]));
+
+        // Clicking a never-learned thumbnail reports that image.
+        QSignalSpy activated(&view, &EasyHardView::imageActivated);
+        QVERIFY(!view.rows()[0].neverLearned.empty());
+        const std::uint32_t hard = view.rows()[0].neverLearned.front();
+        auto* thumbnail = view.findChild<QToolButton*>(QString("image_%1").arg(hard));
+        QVERIFY(thumbnail);
+        QTest::mouseClick(thumbnail, Qt::LeftButton);
+        QCOMPARE(activated.size(), 1);
+        QCOMPARE(activated.first().at(0).toInt(), int(hard));
     }
 
     void defaultMetricSkipsConstantColumns()

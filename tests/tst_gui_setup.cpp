@@ -1,6 +1,7 @@
 // The experiment form: presets, inline validation, the dataset check and JSON that the CLI reads.
 
 #include "Fixtures.h"
+#include "FormFields.h"
 #include "experiment/ExperimentConfig.h"
 #include "setup/DatasetPreview.h"
 #include "setup/ExperimentPresets.h"
@@ -23,18 +24,10 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using test::field;
 
 namespace {
 constexpr int kLoadTimeoutMs = 60000;
-
-template <typename W>
-W* field(QWidget& dialog, const char* name)
-{
-    W* w = dialog.findChild<W*>(name);
-    if (!w)
-        qFatal("no field %s", name);
-    return w;
-}
 
 // A NumPy 1.0 .npy file of little-endian float64 rows x cols (what np.save writes).
 void writeNpy(const QString& path, int rows, int cols)
@@ -90,8 +83,31 @@ void TestGuiSetup::initTestCase()
 void TestGuiSetup::demoPresetAndFashionMnistPreview()
 {
     ExperimentSetupDialog dialog;
-    const ExperimentConfig demo = ExperimentConfig::preset("demo");
+    // The README's demo written out: 5 x LeNet-5 on 10,000 + 2,000 Fashion-MNIST images at 32 px,
+    // batch 128, 15 epochs of SGD (lr 0.05, momentum 0.9, weight decay 5e-4) with cosine annealing
+    // to 5e-4, the networks side by side; every other setting at its default.
+    ExperimentConfig demo;
+    demo.dataset = "fashion-mnist";
+    demo.limitTrain = 10000;
+    demo.limitTest = 2000;
+    demo.inputSize = 32;
+    demo.architecture = "lenet5";
+    demo.networks = 5;
+    demo.batchSize = 128;
+    demo.epochs = 15;
+    demo.optimizer = "sgd";
+    demo.lr = 0.05;
+    demo.momentum = 0.9;
+    demo.weightDecay = 5e-4;
+    demo.scheduler = "cosine";
+    demo.etaMin = 5e-4;
+    demo.parallelNetworks = true;
     QCOMPARE(dialog.config().toJson(), demo.toJson());
+    QCOMPARE(field<QSpinBox>(dialog, "limit_train")->value(), 10000);
+    QCOMPARE(field<QSpinBox>(dialog, "limit_test")->value(), 2000);
+    QCOMPARE(field<QSpinBox>(dialog, "networks")->value(), 5);
+    QCOMPARE(field<QSpinBox>(dialog, "epochs")->value(), 15);
+    QCOMPARE(field<QSpinBox>(dialog, "batch_size")->value(), 128);
     QCOMPARE(field<QComboBox>(dialog, "preset")->currentIndex(), 1);
 
     dialog.setRunPath(tmp_.filePath("demo.h5"));

@@ -1,19 +1,23 @@
 // The main window driving real training: the setup form starts it, the monitor's curves
-// receive points, the event loop never stalls, Cancel keeps completed epochs, and the run
-// reopens (and resumes) from its file.
+// receive points, Cancel keeps completed epochs, a failure is reported, and a run reopens (and
+// resumes) from its file. How long the event loop stalls meanwhile is measured by
+// tests/bench/bench_gui_training (docs/PERFORMANCE.md), never asserted here.
 
 #include "Fixtures.h"
+#include "FormFields.h"
 #include "MainWindow.h"
 #include "analysis/AnalysisPage.h"
+#include "common/Errors.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
 #include "setup/ExperimentSetupDialog.h"
 #include "storage/RunFile.h"
+#include "training/Trainer.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -24,62 +28,15 @@
 #include <QTimer>
 #include <QtTest>
 
-#include <ctime>
+#include <filesystem>
+#include <fstream>
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using test::field;
 
 namespace {
 constexpr int kTrainingTimeoutMs = 180000;
-// The bound on an event-loop stall while training.
-constexpr qint64 kMaxStallMs = 100;
-constexpr int kHeartbeatMs = 5;
-
-// Measures how long the event loop was kept from its timers: between two ticks of a 5 ms timer,
-// the CPU time the GUI thread itself spent (its own work: slots, layouts, replots). Wall-clock
-// gaps are reported too, but on a shared two-core machine they also count the time the thread
-// waited for a core while compilers and the trainer ran, which is not the window's doing.
-class Heartbeat {
-public:
-    Heartbeat()
-    {
-        timer_.setInterval(kHeartbeatMs);
-        timer_.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&timer_, &QTimer::timeout, [this] {
-            const qint64 wall = clock_.nsecsElapsed();
-            const qint64 cpu = threadCpuNs();
-            maxWallGap_ = std::max(maxWallGap_, wall - lastWall_);
-            maxBusy_ = std::max(maxBusy_, cpu - lastCpu_);
-            lastWall_ = wall;
-            lastCpu_ = cpu;
-        });
-        clock_.start();
-        lastCpu_ = threadCpuNs();
-        timer_.start();
-    }
-    qint64 maxBusyMs() const { return maxBusy_ / 1000000; }
-    qint64 maxWallGapMs() const { return maxWallGap_ / 1000000; }
-
-private:
-    static qint64 threadCpuNs()
-    {
-        timespec t{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-        return qint64(t.tv_sec) * 1000000000 + t.tv_nsec;
-    }
-    QTimer timer_;
-    QElapsedTimer clock_;
-    qint64 lastWall_ = 0, lastCpu_ = 0, maxWallGap_ = 0, maxBusy_ = 0;
-};
-
-template <typename W>
-W* field(QWidget* dialog, const char* name)
-{
-    W* w = dialog->findChild<W*>(name);
-    if (!w)
-        qFatal("no field %s", name);
-    return w;
-}
 
 void fillTinyExperiment(ExperimentSetupDialog* dialog, int epochs, const QString& runPath)
 {
@@ -92,6 +49,38 @@ void fillTinyExperiment(ExperimentSetupDialog* dialog, int epochs, const QString
     field<QSpinBox>(dialog, "threads")->setValue(1);
     field<QLineEdit>(dialog, "run_path")->setText(runPath);
 }
+
+// The tiny experiment of the form, trained directly (no window) for the tests that need a run
+// file: `cancelAfter` network-epochs when positive (then the run is interrupted).
+void trainTinyRun(const QString& runPath, int epochs, int cancelAfter)
+{
+    ExperimentConfig c = ExperimentConfig::preset("demo");
+    c.limitTrain = 300;
+    c.limitTest = 100;
+    c.networks = 2;
+    c.epochs = epochs;
+    c.batchSize = 50;
+    c.threads = 1;
+    c.parallelNetworks = false;
+    c.device = "cpu";
+    std::atomic<bool> cancel{false};
+    struct CancelAfter : TrainingObserver {
+        std::atomic<bool>* flag = nullptr;
+        int left = 0;
+        void onEpoch(const EpochProgress&) override
+        {
+            if (--left == 0)
+                flag->store(true);
+        }
+    } observer;
+    observer.flag = &cancel;
+    observer.left = cancelAfter;
+    Trainer trainer(c, runPath.toStdString());
+    try {
+        trainer.run(&observer, &cancel);
+    } catch (const Cancelled&) {
+    }
+}
 }  // namespace
 
 class TestGuiTraining : public QObject {
@@ -102,11 +91,10 @@ private slots:
     void cancelKeepsCompletedEpochs();
     void reopenShowsTheRunAndResumes();
     void plotsExportAndShowValues();
+    void failureIsReported();
 
 private:
     QTemporaryDir tmp_;
-    QString cancelledRun_;
-    QString finishedRun_;
 };
 
 void TestGuiTraining::initTestCase()
@@ -125,8 +113,8 @@ void TestGuiTraining::tinyTrainingFromTheForm()
     window.show();
     ExperimentSetupDialog* dialog = window.newExperiment();
     QVERIFY(dialog && dialog->isVisible());
-    finishedRun_ = tmp_.filePath("tiny.h5");
-    fillTinyExperiment(dialog, 2, finishedRun_);
+    const QString finishedRun = tmp_.filePath("tiny.h5");
+    fillTinyExperiment(dialog, 2, finishedRun);
     QTRY_VERIFY_WITH_TIMEOUT(!dialog->datasetLoading(), 60000);
     auto* start = field<QPushButton>(dialog, "start");
     QVERIFY2(start->isEnabled(), qPrintable(dialog->problem()));
@@ -136,18 +124,8 @@ void TestGuiTraining::tinyTrainingFromTheForm()
     QVERIFY(window.session());
     QSignalSpy batches(window.session(), &TrainingSession::batchDone);
     QSignalSpy epochs(window.session(), &TrainingSession::epochDone);
-    // From the first batch (the trainer runs) to the end.
-    std::unique_ptr<Heartbeat> heartbeat;
-    connect(window.session(), &TrainingSession::batchDone, this, [&] {
-        if (!heartbeat)
-            heartbeat = std::make_unique<Heartbeat>();
-    });
     QVERIFY(finished.wait(kTrainingTimeoutMs));
     QVERIFY2(finished.first().at(1).toString().isEmpty(), qPrintable(finished.first().at(1).toString()));
-    QVERIFY(heartbeat);
-    const qint64 stall = heartbeat->maxBusyMs();
-    qInfo("longest event-loop stall while training: %lld ms busy (%lld ms wall-clock between timer ticks)", stall,
-          heartbeat->maxWallGapMs());
 
     QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Completed);
     QCOMPARE(epochs.size(), 4);  // 2 networks x 2 epochs
@@ -161,10 +139,9 @@ void TestGuiTraining::tinyTrainingFromTheForm()
     }
     QCOMPARE(window.progress()->overallPercent(), 100);
 
-    const RunFile run(finishedRun_.toStdString());
+    const RunFile run(finishedRun.toStdString());
     QCOMPARE(run.epochsDone(), (std::vector<int>{2, 2}));
-    QCOMPARE(window.recentRuns().value(0), QFileInfo(finishedRun_).absoluteFilePath());
-    QVERIFY2(stall < kMaxStallMs, qPrintable(QString("event loop stalled %1 ms").arg(stall)));
+    QCOMPARE(window.recentRuns().value(0), QFileInfo(finishedRun).absoluteFilePath());
 }
 
 void TestGuiTraining::cancelKeepsCompletedEpochs()
@@ -172,9 +149,9 @@ void TestGuiTraining::cancelKeepsCompletedEpochs()
     MainWindow window;
     window.show();
     ExperimentSetupDialog* dialog = window.newExperiment();
-    cancelledRun_ = tmp_.filePath("cancelled.h5");
+    const QString cancelledRun = tmp_.filePath("cancelled.h5");
     constexpr int kEpochs = 30;
-    fillTinyExperiment(dialog, kEpochs, cancelledRun_);
+    fillTinyExperiment(dialog, kEpochs, cancelledRun);
     // One network after another: the agreement curves then cover the networks started so far.
     field<QCheckBox>(dialog, "parallel_networks")->setChecked(false);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->canStart(), 60000);
@@ -193,11 +170,19 @@ void TestGuiTraining::cancelKeepsCompletedEpochs()
     QVERIFY(!window.session());
     QVERIFY(!cancel->isEnabled());
 
-    const RunFile run(cancelledRun_.toStdString());
+    const RunFile run(cancelledRun.toStdString());
     const int done = run.epochsDone()[0];
     QVERIFY2(done >= 1 && done < kEpochs, qPrintable(QString::number(done)));
-    // Every epoch the window reported is in the file, readable.
-    QVERIFY(done >= int(epochs.size()) || run.epochsDone()[1] > 0);
+    // One after another: network 1 has not started. Every epoch the window reported is in the
+    // file, and the file has no epoch the window did not report.
+    QCOMPARE(run.epochsDone()[1], 0);
+    QCOMPARE(int(epochs.size()), done);
+    for (int k = 0; k < done; ++k) {
+        const auto reported = epochs.at(k).at(0).value<EpochProgress>();
+        QCOMPARE(reported.network, 0);
+        QCOMPARE(reported.epoch, k);
+        QCOMPARE(reported.summary.testAccuracy, run.readSummary(0, k).testAccuracy);
+    }
     const SplitRecords first = run.readRecords(RecordSet::Train, 0, 0);
     QCOMPARE(first.correct.size(), std::size_t(300));
     QVERIFY(run.readSummary(0, done - 1).testAccuracy > 0);
@@ -205,13 +190,17 @@ void TestGuiTraining::cancelKeepsCompletedEpochs()
 
 void TestGuiTraining::reopenShowsTheRunAndResumes()
 {
-    QVERIFY(!cancelledRun_.isEmpty());
-    std::vector<int> before = RunFile(cancelledRun_.toStdString()).epochsDone();
+    // A run interrupted after network 0's third epoch, made here so that this test stands alone.
+    const QString cancelledRun = tmp_.filePath("reopened.h5");
+    constexpr int kEpochs = 6;
+    trainTinyRun(cancelledRun, kEpochs, 3);
+    const std::vector<int> before = RunFile(cancelledRun.toStdString()).epochsDone();
+    QCOMPARE(before, (std::vector<int>{3, 0}));
 
     MainWindow window;
     window.show();
     QSignalSpy opened(&window, &MainWindow::runOpened);
-    window.openRun(cancelledRun_, MainWindow::ResumeChoice::DontResume);
+    window.openRun(cancelledRun, MainWindow::ResumeChoice::DontResume);
     QVERIFY(opened.wait(30000));
     const auto snapshot = opened.first().at(0).value<RunSnapshot>();
     QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
@@ -221,15 +210,15 @@ void TestGuiTraining::reopenShowsTheRunAndResumes()
     // Agreement covers the networks that started, over the epochs all of them finished.
     const int common = before[1] > 0 ? std::min(before[0], before[1]) : before[0];
     QCOMPARE(window.monitor()->agreementPoints(RecordSet::Train), common);
-    QCOMPARE(window.currentRun(), cancelledRun_);
+    QCOMPARE(window.currentRun(), cancelledRun);
     QVERIFY(!window.session());
 
     // Opened the ordinary way, the window asks; "Just look" leaves it as it is and analyses it.
     QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
-    window.openRun(cancelledRun_);
+    window.openRun(cancelledRun);
     QMessageBox* question = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT((question = window.findChild<QMessageBox*>()) && question->isVisible(), 30000);
-    const QString done = QString("completed %1, %2 of 30 epochs").arg(before[0]).arg(before[1]);
+    const QString done = QString("completed %1, %2 of %3 epochs").arg(before[0]).arg(before[1]).arg(kEpochs);
     QVERIFY2(question->text().contains(done), qPrintable(question->text()));
     QTest::mouseClick(question->button(QMessageBox::No), Qt::LeftButton);
     QVERIFY(analysed.wait(60000));
@@ -238,25 +227,26 @@ void TestGuiTraining::reopenShowsTheRunAndResumes()
 
     // Resuming finishes the remaining epochs of both networks.
     QSignalSpy finished(&window, &MainWindow::trainingFinished);
-    window.openRun(cancelledRun_, MainWindow::ResumeChoice::Resume);
+    window.openRun(cancelledRun, MainWindow::ResumeChoice::Resume);
     QTRY_VERIFY_WITH_TIMEOUT(window.session() != nullptr, 30000);
     QVERIFY(window.session()->isResume());
     QVERIFY(finished.wait(kTrainingTimeoutMs));
     QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Completed);
-    const RunFile run(cancelledRun_.toStdString());
-    QCOMPARE(run.epochsDone(), (std::vector<int>{30, 30}));
-    QCOMPARE(window.monitor()->agreementPoints(RecordSet::Test), 30);
+    const RunFile run(cancelledRun.toStdString());
+    QCOMPARE(run.epochsDone(), (std::vector<int>{kEpochs, kEpochs}));
+    QCOMPARE(window.monitor()->agreementPoints(RecordSet::Test), kEpochs);
 }
 
 void TestGuiTraining::plotsExportAndShowValues()
 {
-    QVERIFY(!finishedRun_.isEmpty());
+    const QString finishedRun = tmp_.filePath("finished.h5");
+    trainTinyRun(finishedRun, 2, 0);
     MainWindow window;
     window.resize(1600, 1000);
     window.show();
     QSignalSpy opened(&window, &MainWindow::runOpened);
     QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
-    window.openRun(finishedRun_, MainWindow::ResumeChoice::DontResume);
+    window.openRun(finishedRun, MainWindow::ResumeChoice::DontResume);
     QVERIFY(opened.wait(30000));
     QVERIFY(!opened.first().at(0).value<RunSnapshot>().interrupted());
 
@@ -296,6 +286,50 @@ void TestGuiTraining::plotsExportAndShowValues()
     QCOMPARE(files.size(), 12);
     for (const QString& f : files)
         QVERIFY2(QFileInfo(f).size() > 1000, qPrintable(f));
+}
+
+void TestGuiTraining::failureIsReported()
+{
+    // A dataset that breaks between the form's check and Start: the trainer fails, the window
+    // says so (status line, a message naming the file) and leaves no run file behind.
+    const std::string data = tmp_.filePath("breaking").toStdString();
+    test::FixtureSpec spec;
+    spec.height = spec.width = 8;
+    test::writeIdxDataset(data, spec, false);
+    MainWindow window;
+    window.show();
+    ExperimentSetupDialog* dialog = window.newExperiment();
+    ExperimentConfig config = dialog->config();
+    config.dataset = "idx:" + data;
+    config.limitTrain = config.limitTest = 0;
+    config.networks = 2;
+    config.epochs = 2;
+    config.batchSize = 10;
+    config.threads = 1;
+    dialog->setConfig(config);
+    const QString runPath = tmp_.filePath("failed.h5");
+    field<QLineEdit>(dialog, "run_path")->setText(runPath);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->datasetLoading(), 60000);
+    QVERIFY2(dialog->canStart(), qPrintable(dialog->problem()));
+
+    std::filesystem::resize_file(data + "/train-labels-idx1-ubyte", 10);
+    QSignalSpy finished(&window, &MainWindow::trainingFinished);
+    QTest::mouseClick(field<QPushButton>(dialog, "start"), Qt::LeftButton);
+    QVERIFY(finished.wait(kTrainingTimeoutMs));
+    QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Failed);
+    const QString error = finished.first().at(1).toString();
+    QVERIFY2(error.contains("train-labels-idx1-ubyte"), qPrintable(error));
+    QVERIFY(!window.session());
+    QVERIFY(!QFileInfo::exists(runPath));
+
+    auto* status = window.progress()->findChild<QLabel*>("status");
+    QVERIFY(status);
+    QCOMPARE(status->text(), "Training failed: " + error);
+    QMessageBox* message = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((message = window.findChild<QMessageBox*>()) && message->isVisible(), 10000);
+    QCOMPARE(message->windowTitle(), QStringLiteral("Training failed"));
+    QCOMPARE(message->text(), error);
+    QTest::mouseClick(message->button(QMessageBox::Ok), Qt::LeftButton);
 }
 
 QTEST_MAIN(TestGuiTraining)

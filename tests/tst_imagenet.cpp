@@ -2,6 +2,7 @@
 // conversion, split folders, the on-disk decoded-image cache being reused, and bad input.
 
 #include "ErrorExpectation.h"
+#include "AnalysisRecount.h"
 #include "DatasetFixtures.h"
 
 #include "analysis/RunAnalysis.h"
@@ -214,6 +215,7 @@ private slots:
             QCOMPARE(split.agreement.epochs[0].images, split.selection.set == RecordSet::Test ? std::size_t(2)
                                                                                           : std::size_t(5));
         }
+        test::expectAnalysisMatchesRecords(run, analysis);
     }
 
     void imageStatisticsOnStoredImages()

@@ -3,19 +3,24 @@
 
 #include "DatasetFixtures.h"
 #include "Fixtures.h"
+#include "ReferenceStatistics.h"
+#include "SegmentReference.h"
 
 #include "dataset/DatasetReader.h"
-#include "statistics/LocalEntropy.h"
 #include "statistics/MetricTable.h"
-#include "statistics/SegmentCount.h"
 #include "storage/RunFile.h"
 
+#include <QDir>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <map>
 #include <sstream>
 
@@ -122,16 +127,18 @@ private slots:
         QCOMPARE(csv.header, header);
         const Dataset ds = loadDataset("folder:" + root.toStdString());
         QCOMPARE(csv.rows.size(), ds.size());
-        const LocalEntropy entropy;
-        const SegmentCount segments;
+        // Expected values: the textbook entropy loop and mean luminance of tests/support; the segment
+        // counts are checked against the authors' program in patternsMatchTheAuthorsSegmentCounts.
         for (std::size_t i = 0; i < ds.size(); ++i) {
             const auto& row = csv.rows[i];
             QCOMPARE(row.size(), header.size());
             QCOMPARE(row[0], ds.key(i));
             QCOMPARE(row[1], std::string(splitName(ds.split(i))));
             QCOMPARE(row[2], std::to_string(ds.label(i)));
-            QCOMPARE(number(row[csv.column("entropy")]), entropy.meanEntropy(ds.image(i)));  // exact text
-            QCOMPARE(number(row[csv.column("segment_count")]), double(segments.count(ds.image(i))));
+            QVERIFY(std::fabs(number(row[csv.column("entropy")]) - test::referenceMeanEntropy(ds.image(i), 10)) < 1e-12);
+            const std::vector<double> y = test::referenceLuminance(ds.image(i));
+            const double meanY = std::accumulate(y.begin(), y.end(), 0.0) / double(y.size()) / 255.0;
+            QVERIFY(std::fabs(number(row[csv.column("mean_luminance")]) - meanY) < 1e-12);
             QVERIFY(number(row[csv.column("colourfulness")]) > 0);  // colour images
             const std::string difficulty = row[csv.column("difficulty")];
             if (ds.key(i) == "train/class0/00000.png")
@@ -149,6 +156,36 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("read 10 columns from the metrics cache"), qPrintable(r.out));
         QCOMPARE(readCsv(out.toStdString()).rows[3][5], first);
+    }
+
+    void patternsMatchTheAuthorsSegmentCounts()
+    {
+        // A folder dataset of the tie-heavy patterns whose counts come from the authors' program
+        // (tests/support/SegmentReference.h): the command's column must carry exactly those.
+        QTemporaryDir dir;
+        for (int kind = 1; kind <= 6; ++kind) {
+            const test::Picture p = test::segmentPattern(kind);
+            const QString folder = dir.filePath(QString("patterns/%1/class0").arg(kind <= 4 ? "train" : "test"));
+            QDir().mkpath(folder);
+            const cv::Mat image(p.height, p.width, p.channels == 3 ? CV_8UC3 : CV_8UC1,
+                                const_cast<std::uint8_t*>(p.pixels.data()));
+            cv::Mat file = image;
+            if (p.channels == 3)
+                cv::cvtColor(image, file, cv::COLOR_RGB2BGR);  // imwrite takes BGR
+            QVERIFY(cv::imwrite(QString("%1/pattern%2.png").arg(folder).arg(kind).toStdString(), file));
+        }
+        const QString out = dir.filePath("segments.csv");
+        const Result r = runMetrics({"--dataset", "folder:" + dir.filePath("patterns"), "--metrics", "segments",
+                                     "--output", out, "--no-cache"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const Csv csv = readCsv(out.toStdString());
+        QCOMPARE(csv.rows.size(), std::size_t(6));
+        for (const auto& row : csv.rows) {
+            const std::size_t at = row[0].find("pattern");
+            QVERIFY(at != std::string::npos);
+            const int kind = std::stoi(row[0].substr(at + 7));
+            QCOMPARE(number(row[csv.column("segment_count")]), double(test::kPatternSegmentsStudy[kind - 1]));
+        }
     }
 
     void fashionMnistToCsvAndRunFile()

@@ -13,7 +13,6 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
-#include <random>
 
 using namespace orderlens;
 namespace fs = std::filesystem;
@@ -74,6 +73,27 @@ int epochsRecorded(const std::string& run)
     for (int d : file.epochsDone())
         total += d;
     return total;
+}
+
+// Polls the run's epochs_done counters (public RunFile API) until `records` network-epochs are
+// written, then kills the child: the kill point is a count of records, not a moment in time.
+// The writer may hold the file mid-write, so an unreadable poll just tries again.
+bool killAfterRecords(QProcess& child, const std::string& run, int records, int timeoutMs = 300000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs && child.state() != QProcess::NotRunning) {
+        try {
+            if (fs::exists(run) && epochsRecorded(run) >= records) {
+                child.kill();
+                child.waitForFinished();
+                return true;
+            }
+        } catch (const InputError&) {
+        }
+        child.waitForFinished(20);
+    }
+    return false;
 }
 
 void compareRuns(const std::string& a, const std::string& b)
@@ -169,18 +189,15 @@ void TestResume::cancelSideBySideResumes()
 void TestResume::killedChildResumesToIdenticalRecords()
 {
     const QString run = dir_.filePath("killed.h5");
-    std::mt19937 engine(1);
     QProcess child;
     QString seen;
     child.start(ORDERLENS_BINARY, trainArguments(resumeConfig(), run));
     QVERIFY(child.waitForStarted());
-    // First kill: mid-epoch, some moment into network 1's second epoch.
-    QVERIFY2(waitForOutput(child, "network 1 epoch 1/3:", seen), qPrintable(seen));
-    QTest::qWait(int(100 + engine() % 600));
-    child.kill();
-    child.waitForFinished();
+    // First kill: as soon as network 0's three epochs and network 1's first one are recorded,
+    // i.e. during network 1's second epoch (an epoch takes seconds, the poll 20 ms).
+    QVERIFY2(killAfterRecords(child, run.toStdString(), 4), qPrintable(child.readAllStandardOutput()));
     const int afterFirstKill = epochsRecorded(run.toStdString());
-    QVERIFY2(afterFirstKill >= 1 && afterFirstKill < 6, qPrintable(QString::number(afterFirstKill)));
+    QVERIFY2(afterFirstKill == 4, qPrintable(QString::number(afterFirstKill)));
 
     // Second kill: early in the resumed run, as soon as it reports its first batch.
     QProcess again;
@@ -212,7 +229,8 @@ void TestResume::interruptExitsWithResumeHint()
     seen += QString::fromLocal8Bit(child.readAllStandardOutput());
     QCOMPARE(child.exitCode(), 130);
     QVERIFY2(seen.contains("--resume"), qPrintable(seen));
-    QVERIFY(epochsRecorded(run.toStdString()) >= 1);
+    // The cooperative stop keeps network 0's completed first epoch and nothing after it.
+    QCOMPARE(RunFile(run.toStdString()).epochsDone(), (std::vector<int>{1, 0}));
 
     QProcess resumed;
     resumed.start(ORDERLENS_BINARY, {"train", "--run", run, "--resume"});

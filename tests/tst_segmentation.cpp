@@ -1,9 +1,13 @@
 // Segment count: Felzenszwalb-Huttenlocher as the authors' `segment` program computes it.
 // Expected counts for real and tie-heavy images were produced by that program's own code
-// (pff's segment.zip, built with g++ -O3), so these tests pin the exact behaviour: float
-// arithmetic, edge order and the unstable sort's handling of equal weights.
+// (pff's segment.zip, built with g++ -O3; tests/support/SegmentReference.h says how to
+// regenerate them), so these tests pin the exact behaviour: float arithmetic, edge order and the
+// unstable sort's handling of equal weights. The Fashion-MNIST counts below are the program's on
+// the images of Debian's dataset-fashion-mnist in file order (train: train-images-idx3-ubyte.gz,
+// test: t10k-images-idx3-ubyte.gz), each written as a PPM with the grey value in every channel.
 
 #include "Picture.h"
+#include "SegmentReference.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -20,23 +24,6 @@
 using namespace orderlens;
 using test::Picture;
 using test::paint;
-
-namespace {
-
-// Patterns with many exactly equal edge weights (flat regions, repeated steps).
-Picture pattern(int kind)
-{
-    switch (kind) {
-    case 1: return paint(37, 23, 3, [](int y, int x, int c) { return ((x / 4 + y / 3 + c) % 5) * 51; });
-    case 2: return paint(31, 29, 1, [](int y, int x, int) { return (x * x + y * 3) % 7 * 36; });
-    case 3: return paint(16, 45, 3, [](int y, int x, int c) { return ((x + 2 * y) / 3 % 3) * 100 + c * 20; });
-    case 4: return paint(24, 24, 1, [](int y, int x, int) { return ((x / 3 + y / 3) % 2) * 255; });
-    case 5: return paint(40, 40, 3, [](int y, int x, int c) { return (x * y + 7 * c) % 256; });
-    default: return paint(9, 50, 1, [](int y, int x, int) { return (x % 10 < 5) ? 60 + y : 190 - y; });
-    }
-}
-
-}  // namespace
 
 class TestSegmentation : public QObject {
     Q_OBJECT
@@ -79,7 +66,7 @@ private slots:
     {
         const SegmentCount seg;
         for (int kind = 1; kind <= 6; ++kind) {
-            const Picture p = pattern(kind);
+            const Picture p = test::segmentPattern(kind);
             const Picture grey = paint(p.height, p.width, 1, [&](int y, int x, int) {
                 return p.pixels[(std::size_t(y) * p.width + x) * p.channels];
             });
@@ -93,13 +80,13 @@ private slots:
     void tieHeavyPatternsMatchTheAuthorsProgram()
     {
         // `segment 0.5 500 20` and `segment 0.8 300 10` on these images.
-        const int studyParameters[] = {15, 13, 19, 2, 10, 10};
-        const int otherParameters[] = {19, 5, 14, 2, 15, 10};
+        const auto& studyParameters = test::kPatternSegmentsStudy;
+        const auto& otherParameters = test::kPatternSegmentsOther;
         const SegmentCount study;
         const SegmentCount other(0.8f, 300.0f, 10);
         for (int kind = 1; kind <= 6; ++kind) {
-            QCOMPARE(study.count(pattern(kind).view()), studyParameters[kind - 1]);
-            QCOMPARE(other.count(pattern(kind).view()), otherParameters[kind - 1]);
+            QCOMPARE(study.count(test::segmentPattern(kind).view()), studyParameters[kind - 1]);
+            QCOMPARE(other.count(test::segmentPattern(kind).view()), otherParameters[kind - 1]);
         }
     }
 
@@ -127,7 +114,7 @@ private slots:
 
     void largerKMeansFewerSegments()
     {
-        const Picture p = pattern(5);
+        const Picture p = test::segmentPattern(5);
         int previous = 1 << 30;
         for (float k : {50.0f, 200.0f, 500.0f, 2000.0f, 1e6f}) {
             const int n = SegmentCount(kSegmentSigma, k, kSegmentMinSize).count(p.view());
@@ -144,7 +131,7 @@ private slots:
         QCOMPARE(seg.parameterTag(), std::string("sigma=0.5;k=500;min_size=20"));
         double value = NAN;
         std::string warning;
-        seg.compute(pattern(4).view(), &value, warning);
+        seg.compute(test::segmentPattern(4).view(), &value, warning);
         QCOMPARE(value, 2.0);
         QVERIFY(warning.empty());
     }

@@ -3,6 +3,7 @@
 // missing values) and the per-dataset metrics cache.
 
 #include "Picture.h"
+#include "ReferenceStatistics.h"
 #include "Fixtures.h"
 
 #include "common/Errors.h"
@@ -20,6 +21,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -176,12 +178,15 @@ private slots:
         QCOMPARE(a.names(), b.names());
         for (const std::string& name : a.names())
             QVERIFY2(sameValues(a.column(name), b.column(name)), name.c_str());
-        // Each value is the statistic's own on that image.
+        // Each value lands in its image's row: against the textbook entropy and mean luminance of
+        // tests/support, written independently of the statistics.
         for (std::size_t i : {std::size_t(0), std::size_t(1), std::size_t(299)}) {
-            double v = NAN;
-            std::string w;
-            statistics[2]->compute(ds.image(i), &v, w);  // "segments"
-            QCOMPARE(b.column("segment_count")[i], v);
+            const std::vector<double> y = test::referenceLuminance(ds.image(i));
+            double sum = 0;
+            for (double v : y)
+                sum += v;
+            QVERIFY(std::fabs(b.column("mean_luminance")[i] - sum / double(y.size()) / 255.0) < 1e-12);
+            QVERIFY(std::fabs(b.column("entropy")[i] - test::referenceMeanEntropy(ds.image(i), 10)) < 1e-12);
         }
         // Image 5 (6 x 40) is smaller than the entropy window: missing, with one warning.
         QVERIFY(std::isnan(a.column("entropy")[5]));
@@ -209,10 +214,26 @@ private slots:
         QCOMPARE(seen.back(), std::size_t(500));
         QVERIFY(std::is_sorted(seen.begin(), seen.end()));
 
-        std::atomic<bool> cancel{true};
+        // Cancelled while it runs: a statistic raises the flag at its 100th image; the workers
+        // stop at their next claim of images instead of finishing all 500.
+        struct CancelAtImage : ImageStatistic {
+            std::atomic<bool>* cancel = nullptr;
+            mutable std::atomic<int> images{0};
+            std::vector<std::string> columns() const override { return {"counted"}; }
+            std::string parameterTag() const override { return "test"; }
+            void compute(const ImageView&, double* values, std::string&) const override
+            {
+                if (++images == 100)
+                    cancel->store(true);
+                values[0] = 1;
+            }
+        } counting;
+        std::atomic<bool> cancel{false};
+        counting.cancel = &cancel;
         options.cancel = &cancel;
         options.progress = nullptr;
-        QVERIFY_THROWS_EXCEPTION(Cancelled, computeStatistics(ds, {statistics[0].get()}, options));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, computeStatistics(ds, {&counting}, options));
+        QVERIFY2(counting.images >= 100 && counting.images < 500, qPrintable(QString::number(counting.images)));
     }
 
     void cacheComputesEachColumnOnce()

@@ -67,6 +67,30 @@ ExperimentConfig fixtureConfig(const QTemporaryDir& dir)
     return c;
 }
 
+// Label corruption as docs/METRICS.md (Label corruption) specifies it, written out here: the
+// SplitMix64 finaliser of (seed XOR "corrupt"), mt19937_64, and per training image in dataset
+// order a uniform u from the top 53 bits, then a class (next draw modulo the class count) that
+// replaces the label when u < p.
+std::vector<std::int32_t> documentedCorruption(const Dataset& ds, double p, std::uint64_t seed)
+{
+    std::uint64_t x = seed ^ 0x636f727275707400ULL;  // "corrupt" in ASCII
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    std::mt19937_64 engine(x ^ (x >> 31));
+    std::vector<std::int32_t> labels;
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+        labels.push_back(ds.label(i));
+        if (ds.split(i) != Split::Train)
+            continue;
+        const double u = double(engine() >> 11) / 9007199254740992.0;  // 2^53
+        const auto replacement = std::int32_t(engine() % ds.classNames.size());
+        if (u < p)
+            labels.back() = replacement;
+    }
+    return labels;
+}
+
 void compareRuns(const std::string& a, const std::string& b, bool expectEqual)
 {
     RunFile fa(a), fb(b);
@@ -210,6 +234,8 @@ void TestTraining::corruptionGrowsMonotonically()
     QTemporaryDir dir;
     const Dataset ds = loadDataset(fixtureConfig(dir).dataset);
     const auto low = corruptLabels(ds, 0.2, 9), high = corruptLabels(ds, 0.6, 9);
+    QCOMPARE(low, documentedCorruption(ds, 0.2, 9));
+    QCOMPARE(high, documentedCorruption(ds, 0.6, 9));
     std::size_t lowChanged = 0;
     for (std::size_t i = 0; i < ds.size(); ++i) {
         if (low[i] != ds.label(i)) {
@@ -435,7 +461,7 @@ void TestTraining::corruptedRunStoresBothLabels()
     Trainer(c, run).run();
     RunFile f(run);
     const Dataset ds = loadDataset(c.dataset);
-    QCOMPARE(f.manifest().labels, corruptLabels(ds, 1.0, c.seed));
+    QCOMPARE(f.manifest().labels, documentedCorruption(ds, 1.0, c.seed));
     for (std::size_t i = 0; i < ds.size(); ++i)
         QCOMPARE(f.manifest().trueLabels[i], std::int32_t(ds.label(i)));
     // Training records are scored against the labels the network saw.

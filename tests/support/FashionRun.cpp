@@ -3,6 +3,7 @@
 #include "dataset/DatasetReader.h"
 #include "storage/RunFile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -13,6 +14,16 @@ int fashionLearnedEpoch(const FashionRun& spec, const std::vector<double>& inten
     // Brighter images are "learned" later; per network a small offset; a few images never.
     const int base = int(intensity[i] * 12.0) + int(i % 3) + spec.shift;
     return base + ((i + std::size_t(network)) % 4 == 0 ? 1 : 0);
+}
+
+int fashionLearnedByAll(const FashionRun& spec, const std::vector<double>& intensity, std::size_t i)
+{
+    int last = 0;
+    for (int n = 0; n < spec.networks; ++n)
+        last = std::max(last, fashionLearnedEpoch(spec, intensity, i, n));
+    if (last >= spec.epochs || i % 13 == 0)
+        return -1;
+    return last;
 }
 
 std::vector<double> writeFashionRun(const std::string& path, const FashionRun& spec)

@@ -22,6 +22,10 @@ struct FashionRun {
 // >= epochs means never. Image i also has a "forgotten" last epoch on network 0 when i % 13 == 0.
 int fashionLearnedEpoch(const FashionRun& spec, const std::vector<double>& intensity, std::size_t i, int network);
 
+// The learned-by-all epoch those records imply (the first epoch from which every network stays
+// correct to the end): kNeverLearned (-1) when some network is never correct for good.
+int fashionLearnedByAll(const FashionRun& spec, const std::vector<double>& intensity, std::size_t i);
+
 // Writes the run at `path`: config {"dataset": "fashion-mnist", "limit_train", "limit_test"},
 // records as above, and two metrics: mean_intensity (mean pixel / 255) and bright_pixels (count
 // of pixels above 128, an integer metric). Returns mean_intensity per manifest image.

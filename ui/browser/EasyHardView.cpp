@@ -125,6 +125,7 @@ void EasyHardView::rebuild()
         l->setSpacing(2);
         for (std::uint32_t i : images) {
             auto* b = new QToolButton;
+            b->setObjectName(QString("image_%1").arg(i));
             b->setAutoRaise(true);
             b->setIcon(QPixmap::fromImage(fitImage(run_->image(i), kThumbnail)));
             b->setIconSize(QSize(kThumbnail, kThumbnail));

@@ -38,6 +38,7 @@ ProgressPanel::ProgressPanel(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     status_ = new QLabel(tr("No training running."));
+    status_->setObjectName("status");
     status_->setWordWrap(true);
     layout->addWidget(status_);
 
