@@ -1,5 +1,6 @@
 #include "WelcomePage.h"
 
+#include "ApplicationIcons.h"
 #include "setup/ExperimentPresets.h"
 
 #include <QCommandLinkButton>
@@ -24,7 +25,14 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent)
     big.setPointSizeF(big.pointSizeF() * 2.4);
     big.setWeight(QFont::DemiBold);
     title->setFont(big);
-    column->addWidget(title);
+    auto* icon = new QLabel;
+    icon->setPixmap(applicationIcon().pixmap(64, 64));
+    auto* titleRow = new QHBoxLayout;
+    titleRow->addWidget(icon);
+    titleRow->addSpacing(10);
+    titleRow->addWidget(title);
+    titleRow->addStretch(1);
+    column->addLayout(titleRow);
     auto* subtitle = new QLabel(
         tr("Train several networks on the same images, record which image each one gets right in every "
            "epoch, and see how much they agree on the order in which images are learned "
