@@ -2,8 +2,10 @@
 
 #include "Command.h"
 
+#include "ApplicationIcons.h"
 #include "MainWindow.h"
 #include "common/Errors.h"
+#include "common/LibraryVersions.h"
 #include "dataset/DatasetReader.h"
 #include "setup/ExperimentSetupDialog.h"
 
@@ -11,8 +13,11 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -26,19 +31,39 @@ namespace {
 void printUsage()
 {
     std::printf("OrderLens %s: in which order do deep networks learn the images of a dataset?\n\n", ORDERLENS_VERSION);
+    // Two spaces or more between a form and its explanation: help2man turns each line into an
+    // entry of the manual page.
     std::printf("Usage:\n"
-                "  orderlens                    open the desktop application\n"
-                "  orderlens --demo             open it and train the Fashion-MNIST demo live (without a display:\n"
-                "                               train it headless into ./orderlens-demo/ and write the report)\n"
-                "  orderlens RUN.h5             open a run file (--open RUN.h5 does the same)\n"
-                "  orderlens --config FILE.json open the experiment form filled from a saved configuration\n"
-                "  orderlens COMMAND [options]  run headless (orderlens COMMAND --help lists its options)\n\n"
+                "  orderlens                     open the desktop application\n"
+                "  orderlens --demo              open it and train the Fashion-MNIST demo live (without a\n"
+                "                                display: train it headless into ./orderlens-demo/ and write\n"
+                "                                the report)\n"
+                "  orderlens RUN.h5...           open run files, one window each (--open RUN.h5 opens one)\n"
+                "  orderlens --config FILE.json  open the experiment form filled from a saved configuration\n"
+                "  orderlens COMMAND [options]   run headless (orderlens COMMAND --help lists its options)\n"
+                "  orderlens --version           print the version and those of LibTorch, Qt, OpenCV and HDF5\n\n"
                 "Commands:\n");
     for (const auto& c : cli::commands())
-        std::printf("  %-12s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
+        std::printf("  %-14s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
     std::printf("\nDataset specs (--dataset):\n");
-    for (const auto& r : datasetReaders())
-        std::printf("  %s\n", r->description().c_str());
+    // A reader's description is "SPEC  explanation"; aligned here into one column.
+    for (const auto& r : datasetReaders()) {
+        const std::string d = r->description();
+        const std::size_t gap = d.find(' ');
+        const std::string spec = d.substr(0, gap);
+        const std::size_t text = gap == std::string::npos ? d.size() : d.find_first_not_of(' ', gap);
+        std::printf("  %-16s %s\n", spec.c_str(), d.substr(std::min(text, d.size())).c_str());
+    }
+}
+
+// The first line is what help2man and scripts read; the rest names the libraries this process
+// runs with, which is what a bug report needs.
+void printVersion()
+{
+    const LibraryVersions v = libraryVersions();
+    std::printf("orderlens %s\n", ORDERLENS_VERSION);
+    std::printf("LibTorch %s\nQt %s\nOpenCV %s\nHDF5 %s\n", v.libtorch.c_str(), qVersion(), v.opencv.c_str(),
+                v.hdf5.c_str());
 }
 
 bool hasDisplay()
@@ -74,7 +99,10 @@ int runCommand(const cli::Command& command, int argc, char** argv)
         return 2;
     }
     if (parser.isSet("help")) {
-        std::printf("%s\n", parser.helpText().replace("orderlens [options]", "orderlens " + command.name + " [options]").toUtf8().constData());
+        // Qt's help names the program by the path it was started with; name it as users type it.
+        QString help = parser.helpText();
+        help.replace(QRegularExpression("^Usage: \\S+"), "Usage: orderlens " + command.name);
+        std::printf("%s\n", help.toUtf8().constData());
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {
@@ -123,7 +151,14 @@ int runStep(char* program, const char* name, std::vector<std::string> args)
 // commands (train, image statistics, analysis), saying where everything went.
 int runDemoHeadless(char* program)
 {
-    const std::string dir = "orderlens-demo";
+    // Into the current folder, as the usage says; from a folder one cannot write to (a menu
+    // entry starts in /, a shell may sit in /usr/share), into the home folder instead.
+    std::string dir = "orderlens-demo";
+    if (!QFileInfo(QDir::currentPath()).isWritable()) {
+        dir = QDir::home().filePath("orderlens-demo").toStdString();
+        std::printf("The current folder %s is not writable: using %s\n", QDir::currentPath().toUtf8().constData(),
+                    dir.c_str());
+    }
     QDir().mkpath(QString::fromStdString(dir));
     const std::string run = dir + "/run.h5";
     const std::string report = dir + "/report";
@@ -157,7 +192,7 @@ int main(int argc, char** argv)
             return 0;
         }
         if (first == "--version") {
-            std::printf("orderlens %s\n", ORDERLENS_VERSION);
+            printVersion();
             return 0;
         }
         for (const auto& c : cli::commands())
@@ -165,7 +200,8 @@ int main(int argc, char** argv)
                 return runCommand(c, argc, argv);
         if (first == "--demo" && !hasDisplay())
             return runDemoHeadless(argv[0]);
-        if (!first.startsWith("-") && !first.endsWith(".h5")) {
+        // A file manager passes run files by any HDF5 name (.h5, .hdf5, ...): an existing file is opened.
+        if (!first.startsWith("-") && !first.endsWith(".h5") && !QFileInfo::exists(first)) {
             std::fprintf(stderr, "orderlens: unknown command '%s' (orderlens --help lists them)\n", argv[1]);
             return 2;
         }
@@ -182,21 +218,28 @@ int main(int argc, char** argv)
     QApplication::setApplicationName("OrderLens");
     QApplication::setOrganizationName("OrderLens");
     QApplication::setApplicationVersion(ORDERLENS_VERSION);
+    // Lets Wayland compositors and docks match the window to the menu entry and its icon.
+    QGuiApplication::setDesktopFileName(ORDERLENS_APP_ID);
+    QApplication::setWindowIcon(ui::applicationIcon());
     QCommandLineParser parser;
     parser.setApplicationDescription("OrderLens desktop application (orderlens --help lists the commands)");
     parser.addOption({"demo", "Train the Fashion-MNIST demo experiment live."});
     parser.addOption({"open", "Open a run file.", "RUN.h5"});
     parser.addOption({"config", "Open the experiment form filled from a saved configuration.", "FILE.json"});
-    parser.addPositionalArgument("run", "A run file to open.", "[RUN.h5]");
+    parser.addPositionalArgument("runs", "Run files to open (each further one in its own window).", "[RUN.h5...]");
     if (!parser.parse(QApplication::arguments())) {
         std::fprintf(stderr, "orderlens: %s (orderlens --help lists the options)\n", parser.errorText().toUtf8().constData());
         return 2;
     }
     ui::MainWindow window;
     window.show();
-    QString runToOpen = parser.value("open");
-    if (runToOpen.isEmpty() && !parser.positionalArguments().isEmpty())
-        runToOpen = parser.positionalArguments().first();
+    QStringList runsToOpen = parser.positionalArguments();
+    if (parser.isSet("open"))
+        runsToOpen.prepend(parser.value("open"));
+    const QString runToOpen = runsToOpen.value(0);
+    // The menu entry's %F passes every file chosen in the file manager: one window per run.
+    for (const QString& other : runsToOpen.mid(1))
+        QProcess::startDetached(QCoreApplication::applicationFilePath(), {QFileInfo(other).absoluteFilePath()});
     // After show(): the window appears first, then the work starts.
     QTimer::singleShot(0, &window, [&] {
         if (parser.isSet("demo")) {

@@ -3,6 +3,7 @@
 #   setup.sh run   trains and analyses the Fashion-MNIST demo (the README's main command)
 #   setup.sh test  runs the whole test suite through CTest
 #   setup.sh build only installs and builds
+#   setup.sh package  also builds the Debian package build/orderlens_<version>_amd64.deb
 # Idempotent: packages already present are not reinstalled, the build is incremental.
 set -euo pipefail
 
@@ -22,6 +23,8 @@ packages=(
   libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev libpugixml-dev
   dataset-fashion-mnist
   xvfb xauth fonts-dejavu-core poppler-utils ccache
+  # the Debian package, its manual page and its checks; librsvg2-bin renders the icon's PNGs
+  dpkg-dev help2man lintian desktop-file-utils appstream librsvg2-bin bash-completion
 )
 
 missing=()
@@ -72,13 +75,20 @@ case "$mode" in
   run)
     exec "$here/packaging/demo.sh" "$build/app/orderlens" "$@"
     ;;
+  package)
+    say "Building the Debian package"
+    (cd "$build" && cpack -G DEB >/dev/null)
+    deb=$(ls -t "$build"/orderlens_*_amd64.deb | head -1)
+    say "Built $deb"
+    say "Install it with: apt-get install $deb"
+    ;;
   test)
     say "Running the test suite"
     cd "$build"
     ctest --output-on-failure -j "$jobs" "$@"
     ;;
   *)
-    echo "usage: packaging/setup.sh [run|test|build]" >&2
+    echo "usage: packaging/setup.sh [run|test|build|package]" >&2
     exit 2
     ;;
 esac
