@@ -1,5 +1,5 @@
-// Renders the welcome page, the setup form and the live monitor mid-training at 1600 x 1000 and
-// checks what they show. With ORDERLENS_SCREENSHOT_DIR set, the images are kept there:
+// Renders the welcome page, the setup form, the live monitor mid-training and the About box at
+// 1600 x 1000 and checks what they show. With ORDERLENS_SCREENSHOT_DIR set, the images are kept there:
 // docs/screenshots/take-screenshots.sh runs this under Xvfb to refresh the README's screenshots.
 
 #include "Fixtures.h"
@@ -11,6 +11,9 @@
 #include "setup/ExperimentSetupDialog.h"
 
 #include <QCommandLinkButton>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
 #include <QTabWidget>
 #include <QSettings>
 #include <QSignalSpy>
@@ -44,6 +47,7 @@ private slots:
     void welcomePage();
     void setupForm();
     void monitorMidTraining();
+    void aboutWithIcon();
 
 private:
     void save(const QImage& image, const QString& name);
@@ -154,6 +158,41 @@ void TestGuiScreenshots::monitorMidTraining()
     const QImage analysis = window.grab().toImage();
     QVERIFY(distinctColours(analysis) > 50);
     save(analysis, "analysis.png");
+}
+
+void TestGuiScreenshots::aboutWithIcon()
+{
+    // The window with its icon on the welcome page and the About box over it (Help > About),
+    // composed as the screen shows them.
+    MainWindow window;
+    window.resize(kScreen);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QMenuBar* bar = window.menuBar();
+    QAction* help = nullptr;
+    for (QAction* a : bar->actions())
+        if (QString(a->text()).remove('&') == "Help")
+            help = a;
+    QVERIFY(help);
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->actionGeometry(help).center());
+    QTRY_VERIFY(help->menu()->isVisible());
+    QAction* aboutEntry = help->menu()->actions().last();
+    QCOMPARE(QString(aboutEntry->text()).remove('&'), QString("About OrderLens"));
+    QTest::mouseClick(help->menu(), Qt::LeftButton, {}, help->menu()->actionGeometry(aboutEntry).center());
+    QMessageBox* about = nullptr;
+    QTRY_VERIFY((about = window.findChild<QMessageBox*>("aboutBox")) && about->isVisible());
+    QVERIFY(!about->iconPixmap().isNull());
+    // Centred over the window, as a window manager places it.
+    about->move(window.geometry().center() - about->rect().center());
+    QTest::qWait(200);
+    QImage shot = window.grab().toImage();
+    {
+        QPainter painter(&shot);
+        painter.drawImage(window.mapFromGlobal(about->mapToGlobal(QPoint(0, 0))), about->grab().toImage());
+    }
+    QVERIFY(distinctColours(shot) > 50);
+    save(shot, "about.png");
+    about->close();
 }
 
 QTEST_MAIN(TestGuiScreenshots)

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ApplicationIcons.h"
 #include "WelcomePage.h"
 #include "analysis/AnalysisPage.h"
 #include "explorer/ExplorationView.h"
@@ -9,10 +10,13 @@
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
 
+#include "common/LibraryVersions.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QEventLoop>
 #include <QFileDialog>
@@ -27,6 +31,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolBar>
 #include <QTreeWidget>
 
 #include <nlohmann/json.hpp>
@@ -38,8 +43,10 @@ constexpr int kMaxRecentRuns = 10;
 const char* const kRecentRunsKey = "recentRuns";
 const char* const kGeometryKey = "window/geometry";
 const char* const kStateKey = "window/state";
-// Bumped when docks are added or renamed, so an old saved layout is not applied.
-constexpr int kLayoutVersion = 1;
+// Where the last run was opened or exported: the next file dialog starts there.
+const char* const kLastFolderKey = "paths/lastFolder";
+// Bumped when docks or toolbars are added or renamed, so an old saved layout is not applied.
+constexpr int kLayoutVersion = 2;
 
 // "5, 5, 3 of 30 epochs": per network, because networks may train one after another.
 QString epochsDoneText(const RunSnapshot& s)
@@ -67,6 +74,7 @@ QString outcomeText(TrainingSession::Outcome outcome)
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle("OrderLens");
+    setWindowIcon(applicationIcon());
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     pages_ = new QStackedWidget(this);
     welcome_ = new WelcomePage(pages_);
@@ -154,23 +162,34 @@ void MainWindow::buildDocks()
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New experiment..."), QKeySequence::New, this, &MainWindow::newExperiment);
-    file->addAction(tr("&Open run..."), QKeySequence::Open, this, &MainWindow::chooseRunToOpen);
+    QAction* newAction = file->addAction(actionIcon("document-new", "new-experiment"), tr("&New experiment..."),
+                                         QKeySequence::New, this, &MainWindow::newExperiment);
+    QAction* openAction = file->addAction(actionIcon("document-open", "open-run"), tr("&Open run..."),
+                                          QKeySequence::Open, this, &MainWindow::chooseRunToOpen);
     recentMenu_ = file->addMenu(tr("Recent &runs"));
     file->addSeparator();
     auto* exportMenu = file->addMenu(tr("&Export"));
-    exportFiguresAction_ = exportMenu->addAction(tr("&Figures (PDF, SVG, PNG)..."), QKeySequence(tr("Ctrl+E")), this,
+    exportFiguresAction_ = exportMenu->addAction(actionIcon("document-export", "export-figures"),
+                                                 tr("&Figures (PDF, SVG, PNG)..."), QKeySequence(tr("Ctrl+E")), this,
                                                  &MainWindow::exportFigures);
     exportConfigAction_ =
         exportMenu->addAction(tr("&Configuration (JSON)..."), this, &MainWindow::exportConfiguration);
-    exportMenu->addAction(tr("Analysis &report (PDF and figures)..."), explore_, &ExplorationView::chooseReportFolder);
+    exportMenu->addAction(actionIcon("x-office-document", "export-report"), tr("Analysis &report (PDF and figures)..."),
+                          explore_, &ExplorationView::chooseReportFolder);
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    file->addAction(QIcon::fromTheme("application-exit"), tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     auto* training = menuBar()->addMenu(tr("&Training"));
-    training->addAction(tr("Run the Fashion-MNIST &demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::startDemo);
-    cancelAction_ = training->addAction(tr("&Cancel training"), QKeySequence(tr("Ctrl+.")), this,
-                                        &MainWindow::cancelTraining);
+    QAction* demoAction = training->addAction(actionIcon("media-playback-start", "run-demo"),
+                                              tr("Run the Fashion-MNIST &demo"), QKeySequence(tr("Ctrl+D")), this,
+                                              &MainWindow::startDemo);
+    cancelAction_ = training->addAction(actionIcon("process-stop", "cancel-training"), tr("&Cancel training"),
+                                        QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelTraining);
+
+    auto* toolBar = addToolBar(tr("Main toolbar"));
+    toolBar->setObjectName("mainToolBar");
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addActions({newAction, openAction, demoAction, cancelAction_, exportFiguresAction_});
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     viewMenu_->addAction(tr("&Welcome page"), QKeySequence(tr("Ctrl+1")), this,
@@ -188,6 +207,7 @@ void MainWindow::buildMenus()
         runTabs_->setCurrentWidget(explore_);
     });
     viewMenu_->addSeparator();
+    viewMenu_->addAction(toolBar->toggleViewAction());
     for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
         viewMenu_->addAction(dock->toggleViewAction());
     viewMenu_->addSeparator();
@@ -197,15 +217,16 @@ void MainWindow::buildMenus()
             p->replot();
         }
     });
-    viewMenu_->addAction(tr("Reset panel &layout"), this, [this] {
+    viewMenu_->addAction(tr("Reset panel &layout"), this, [this, toolBar] {
         restoreState(defaultState_, kLayoutVersion);
         for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
             dock->show();
+        toolBar->show();
     });
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard and mouse shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
-    help->addAction(tr("&About OrderLens"), this, &MainWindow::showAbout);
+    help->addAction(applicationIcon(), tr("&About OrderLens"), this, &MainWindow::showAbout);
 }
 
 ExperimentSetupDialog* MainWindow::newExperiment()
@@ -478,6 +499,7 @@ void MainWindow::addRecentRun(const QString& path)
     while (runs.size() > kMaxRecentRuns)
         runs.removeLast();
     QSettings().setValue(kRecentRunsKey, runs);
+    rememberFolder(absolute);
     updateRecentMenu();
 }
 
@@ -502,19 +524,32 @@ void MainWindow::updateRecentMenu()
     welcome_->setRecentRuns(runs);
 }
 
+QString MainWindow::lastFolder() const
+{
+    const QString folder = QSettings().value(kLastFolderKey).toString();
+    return !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : QDir::homePath();
+}
+
+void MainWindow::rememberFolder(const QString& path)
+{
+    const QFileInfo info(path);
+    QSettings().setValue(kLastFolderKey, info.isDir() ? info.absoluteFilePath() : info.absolutePath());
+}
+
 void MainWindow::chooseRunToOpen()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), QFileInfo(runPath_).absolutePath(),
-                                                      tr("Run files (*.h5);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open run"), lastFolder(),
+                                                      tr("Run files (*.h5 *.hdf5);;All files (*)"));
     if (!path.isEmpty())
         openRun(path);
 }
 
 void MainWindow::exportFigures()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export figures to"));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export figures to"), lastFolder());
     if (dir.isEmpty())
         return;
+    rememberFolder(dir);
     QString error;
     const QStringList written = monitor_->exportFigures(dir, &error);
     if (!error.isEmpty())
@@ -525,10 +560,11 @@ void MainWindow::exportFigures()
 
 void MainWindow::exportConfiguration()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export configuration"), "experiment.json",
+    QString path = QFileDialog::getSaveFileName(this, tr("Export configuration"), lastFolder() + "/experiment.json",
                                                 tr("Experiment configurations (*.json)"));
     if (path.isEmpty())
         return;
+    rememberFolder(path);
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         showError(tr("Export failed"), tr("%1: %2").arg(path, f.errorString()));
@@ -561,16 +597,27 @@ void MainWindow::showShortcuts()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(
-        this, tr("About OrderLens"),
+    const LibraryVersions v = libraryVersions();
+    // Not QMessageBox::about(): a box the window owns can be looked at (and closed) by tests.
+    auto* box = new QMessageBox(this);
+    box->setObjectName("aboutBox");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About OrderLens"));
+    box->setIconPixmap(applicationIcon().pixmap(96, 96));
+    box->setTextFormat(Qt::RichText);
+    box->setText(
         tr("<h3>OrderLens %1</h3>"
            "<p>Trains several networks on one dataset, records per image and per epoch whether each network "
            "classified it correctly, and measures their agreement and learning order against image "
            "statistics.</p>"
-           "<p>Reproduces Pliushch, Mundt, Lupp, Ramesh: <i>When Deep Classifiers Agree: Analyzing Correlations "
-           "between Learning Order and Image Statistics</i>, ECCV 2022.</p>"
-           "<p>Built with Qt %2, LibTorch, OpenCV, HDF5 and QCustomPlot.</p>")
-            .arg(QApplication::applicationVersion(), qVersion()));
+           "<p>Builds on the study of Pliushch, Mundt, Lupp and Ramesh: <i>When Deep Classifiers Agree: Analyzing "
+           "Correlations between Learning Order and Image Statistics</i>, ECCV 2022.</p>"
+           "<p>Licence: GNU General Public License, version 3 or (at your option) any later version "
+           "(GPL-3.0-or-later). OrderLens comes with no warranty.</p>"
+           "<p>Runs with LibTorch %2, Qt %3, OpenCV %4, HDF5 %5 and QCustomPlot.</p>")
+            .arg(ORDERLENS_VERSION, QString::fromStdString(v.libtorch), qVersion(),
+                 QString::fromStdString(v.opencv), QString::fromStdString(v.hdf5)));
+    box->open();
 }
 
 void MainWindow::showError(const QString& title, const QString& text)

@@ -80,6 +80,9 @@ private:
     void addRecentRun(const QString& path);
     void updateRecentMenu();
     void chooseRunToOpen();
+    // The folder file dialogs start in: where the last run was opened or something exported.
+    QString lastFolder() const;
+    void rememberFolder(const QString& path);
     void exportFigures();
     void exportConfiguration();
     void showShortcuts();

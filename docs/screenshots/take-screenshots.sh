@@ -1,5 +1,5 @@
 #!/bin/sh
-# Refreshes the screenshots in this folder: renders the welcome page, the experiment form and
+# Refreshes the screenshots in this folder: renders the welcome page, the experiment form, the About box and
 # the live monitor mid-training at 1600 x 1000 under Xvfb (needs the xvfb package and a build).
 # Usage: docs/screenshots/take-screenshots.sh [BUILD_DIR]   (default: build)
 set -eu

@@ -1,0 +1,360 @@
+// Desktop conventions of the main window: its icon, recent runs in the File menu, the run in the
+// title, the remembered geometry, panel layout and folder, About, and run files named on the
+// command line (the menu entry's %F). The whole program runs in a temporary HOME.
+
+#include "MainWindow.h"
+#include "SyntheticRun.h"
+#include "setup/ExperimentSetupDialog.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QDirIterator>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QToolBar>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+namespace {
+constexpr int kOpenTimeoutMs = 60000;
+constexpr int kProcessTimeoutMs = 120000;
+
+QString writeRun(const QString& path)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    test::SyntheticRun spec;
+    spec.correct = [](RecordSet, int, int epoch, std::size_t image) { return epoch >= int(image % 3); };
+    test::writeSyntheticRun(path.toStdString(), spec);
+    return QFileInfo(path).absoluteFilePath();
+}
+
+QAction* findAction(const QList<QAction*>& actions, const QString& text)
+{
+    for (QAction* a : actions)
+        if (QString(a->text()).remove('&') == text)
+            return a;
+    return nullptr;
+}
+
+QStringList entryTexts(QMenu* menu)
+{
+    QStringList texts;
+    for (QAction* a : menu->actions())
+        if (!a->isSeparator())
+            texts << QString(a->text()).remove('&');
+    return texts;
+}
+
+QMenu* menuOf(QMainWindow& window, const QString& title)
+{
+    QAction* a = findAction(window.menuBar()->actions(), title);
+    return a ? a->menu() : nullptr;
+}
+
+// Clicks through the menu bar as a user does: the top menu, then each entry of `path` (entries
+// with a submenu open it). Check QTest::currentTestFailed() after the call.
+void clickMenuPath(QMainWindow& window, const QStringList& path)
+{
+    QMenuBar* bar = window.menuBar();
+    QAction* top = findAction(bar->actions(), path.first());
+    QVERIFY2(top, qPrintable("no menu " + path.first()));
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->actionGeometry(top).center());
+    QMenu* menu = top->menu();
+    QTRY_VERIFY(menu->isVisible());
+    for (const QString& entry : path.mid(1)) {
+        QAction* a = findAction(menu->actions(), entry);
+        QVERIFY2(a, qPrintable(QString("no entry %1 in %2").arg(entry, entryTexts(menu).join(", "))));
+        QVERIFY2(a->isEnabled(), qPrintable(entry + " is disabled"));
+        // Taken before the click: an entry may rebuild its menu (and delete itself) when chosen.
+        QMenu* submenu = a->menu();
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(a).center());
+        if (submenu) {
+            menu = submenu;
+            QTRY_VERIFY(menu->isVisible());
+        }
+    }
+}
+
+// The folder a file dialog opened by `open` starts in; the dialog is then cancelled. The dialog
+// runs its own event loop inside `open`, so it is looked for by a timer.
+QString fileDialogFolder(const std::function<void()>& open)
+{
+    QString folder;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+        for (QWidget* w : QApplication::topLevelWidgets())
+            if (auto* dialog = qobject_cast<QFileDialog*>(w); dialog && dialog->isVisible()) {
+                folder = dialog->directory().absolutePath();
+                dialog->reject();
+            }
+    });
+    poll.start(50);
+    open();
+    if (!QTest::qWaitFor([&] { return !folder.isEmpty(); }, kOpenTimeoutMs))
+        return "(no file dialog appeared)";
+    return folder;
+}
+
+// Ends every process started with this HOME (the program and the windows it started for
+// further runs): they are found by their environment, so nothing else is touched.
+void endProcessesWithHome(const QString& home)
+{
+    const QByteArray marker = "HOME=" + home.toLocal8Bit();
+    QDirIterator procs("/proc", QDir::Dirs | QDir::NoDotAndDotDot);
+    while (procs.hasNext()) {
+        const QString dir = procs.next();
+        bool isPid = false;
+        const qint64 pid = QFileInfo(dir).fileName().toLongLong(&isPid);
+        if (!isPid)
+            continue;
+        QFile environ(dir + "/environ");
+        if (environ.open(QIODevice::ReadOnly) && environ.readAll().split('\0').contains(marker))
+            ::kill(pid_t(pid), SIGKILL);
+    }
+}
+}  // namespace
+
+class TestGuiDesktop : public QObject {
+    Q_OBJECT
+public:
+    explicit TestGuiDesktop(const QString& home) : home_(home) {}
+
+private slots:
+    void init();
+    void settingsLiveInTheTemporaryHome();
+    void iconsAreCompiledIn();
+    void recentRunsAndTitle();
+    void geometryAndPanelsRestored();
+    void lastFolderRemembered();
+    void aboutNamesVersionLicenceAndStudy();
+    void commandLineOpensEveryRun();
+
+private:
+    QString home_;
+};
+
+void TestGuiDesktop::init()
+{
+    QSettings().clear();
+}
+
+void TestGuiDesktop::settingsLiveInTheTemporaryHome()
+{
+    QVERIFY2(QSettings().fileName().startsWith(home_ + "/"), qPrintable(QSettings().fileName()));
+}
+
+void TestGuiDesktop::iconsAreCompiledIn()
+{
+    MainWindow window;
+    // The window icon at 48 px is the PNG rendered from the SVG master, pixel for pixel
+    // (compared premultiplied, as a pixmap keeps it).
+    const QImage expected = QImage(QString(ORDERLENS_SOURCE_DIR) + "/resources/icons/hicolor/48x48/apps/orderlens.png")
+                                .convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    QVERIFY(!expected.isNull());
+    const QImage shown =
+        window.windowIcon().pixmap(QSize(48, 48)).toImage().convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    QCOMPARE(shown, expected);
+
+    auto* toolBar = window.findChild<QToolBar*>("mainToolBar");
+    QVERIFY(toolBar);
+    QStringList texts;
+    for (QAction* a : toolBar->actions()) {
+        texts << QString(a->text()).remove('&');
+        // Drawn (theme or our SVG): some pixel of the 24 px icon is not transparent.
+        const QImage icon = a->icon().pixmap(QSize(24, 24)).toImage();
+        QVERIFY2(!icon.isNull(), qPrintable(a->text()));
+        bool drawn = false;
+        for (int y = 0; y < icon.height() && !drawn; ++y)
+            for (int x = 0; x < icon.width() && !drawn; ++x)
+                drawn = qAlpha(icon.pixel(x, y)) > 0;
+        QVERIFY2(drawn, qPrintable(a->text() + " has an empty icon"));
+    }
+    QCOMPARE(texts, QStringList({"New experiment...", "Open run...", "Run the Fashion-MNIST demo", "Cancel training",
+                                 "Figures (PDF, SVG, PNG)..."}));
+}
+
+void TestGuiDesktop::recentRunsAndTitle()
+{
+    const QString a = writeRun(home_ + "/runs/a.h5");
+    const QString b = writeRun(home_ + "/runs/b.h5");
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+
+        window.openRun(a, MainWindow::ResumeChoice::DontResume);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, kOpenTimeoutMs);
+        QCOMPARE(window.windowTitle(), QString("OrderLens - a.h5"));
+        window.openRun(b, MainWindow::ResumeChoice::DontResume);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, kOpenTimeoutMs);
+        QCOMPARE(window.windowTitle(), QString("OrderLens - b.h5"));
+
+        // The newest first, numbered for the keyboard, then a way to clear the list.
+        QMenu* recent = nullptr;
+        for (QMenu* m : menuOf(window, "File")->findChildren<QMenu*>())
+            if (QString(m->title()).remove('&') == "Recent runs")
+                recent = m;
+        QVERIFY(recent);
+        QCOMPARE(entryTexts(recent), QStringList({"1  b.h5", "2  a.h5", "Clear list"}));
+
+        clickMenuPath(window, {"File", "Recent runs", "2  a.h5"});
+        QVERIFY(!QTest::currentTestFailed());
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 3, kOpenTimeoutMs);
+        QCOMPARE(window.windowTitle(), QString("OrderLens - a.h5"));
+        QCOMPARE(entryTexts(recent), QStringList({"1  a.h5", "2  b.h5", "Clear list"}));
+        QCOMPARE(window.recentRuns(), QStringList({a, b}));
+        window.close();
+    }
+    // A new window (the next start) lists the same runs.
+    MainWindow next;
+    QCOMPARE(next.recentRuns(), QStringList({a, b}));
+    next.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&next));
+    clickMenuPath(next, {"File", "Recent runs", "Clear list"});
+    QVERIFY(!QTest::currentTestFailed());
+    QCOMPARE(next.recentRuns(), QStringList());
+    QCOMPARE(QSettings().value("recentRuns").toStringList(), QStringList());
+}
+
+void TestGuiDesktop::geometryAndPanelsRestored()
+{
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.resize(1401, 801);
+        QTRY_COMPARE(window.size(), QSize(1401, 801));
+        auto* log = window.findChild<QDockWidget*>("logDock");
+        QVERIFY(log);
+        // The Log panel shares a tab with the Experiment panel: bring it up, then close it.
+        log->raise();
+        auto* close = log->findChild<QAbstractButton*>("qt_dockwidget_closebutton");
+        QVERIFY(close);
+        QTRY_VERIFY(close->isVisible());
+        QTest::mouseClick(close, Qt::LeftButton);
+        QVERIFY(!log->isVisible());
+        clickMenuPath(window, {"View", "Main toolbar"});
+        QVERIFY(!QTest::currentTestFailed());
+        QVERIFY(!window.findChild<QToolBar*>("mainToolBar")->isVisible());
+        window.close();
+    }
+    MainWindow restored;
+    restored.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&restored));
+    QCOMPARE(restored.size(), QSize(1401, 801));
+    // Closed panels are hidden explicitly (isHidden), not merely covered by another tab.
+    QVERIFY(restored.findChild<QDockWidget*>("logDock")->isHidden());
+    QVERIFY(restored.findChild<QToolBar*>("mainToolBar")->isHidden());
+    QVERIFY(!restored.findChild<QDockWidget*>("progressDock")->isHidden());
+
+    clickMenuPath(restored, {"View", "Reset panel layout"});
+    QVERIFY(!QTest::currentTestFailed());
+    QVERIFY(!restored.findChild<QDockWidget*>("logDock")->isHidden());
+    QVERIFY(!restored.findChild<QToolBar*>("mainToolBar")->isHidden());
+}
+
+void TestGuiDesktop::lastFolderRemembered()
+{
+    const QString run = writeRun(home_ + "/elsewhere/deep/c.h5");
+    const QString folder = QFileInfo(run).absolutePath();
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // Nothing opened yet: the dialog starts at home.
+        QCOMPARE(fileDialogFolder([&] { clickMenuPath(window, {"File", "Open run..."}); }), home_);
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+        window.openRun(run, MainWindow::ResumeChoice::DontResume);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, kOpenTimeoutMs);
+        QCOMPARE(fileDialogFolder([&] { clickMenuPath(window, {"File", "Open run..."}); }), folder);
+        window.close();
+    }
+    MainWindow next;
+    next.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&next));
+    QCOMPARE(fileDialogFolder([&] { clickMenuPath(next, {"File", "Open run..."}); }), folder);
+}
+
+void TestGuiDesktop::aboutNamesVersionLicenceAndStudy()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    clickMenuPath(window, {"Help", "About OrderLens"});
+    QVERIFY(!QTest::currentTestFailed());
+    QMessageBox* about = nullptr;
+    QTRY_VERIFY((about = window.findChild<QMessageBox*>("aboutBox")) && about->isVisible());
+    const QString text = about->text();
+    QVERIFY2(text.contains(QString("OrderLens %1").arg(ORDERLENS_VERSION)), qPrintable(text));
+    QVERIFY2(text.contains("GPL-3.0-or-later"), qPrintable(text));
+    QVERIFY2(text.contains("Pliushch, Mundt, Lupp and Ramesh"), qPrintable(text));
+    QVERIFY2(text.contains("When Deep Classifiers Agree") && text.contains("ECCV 2022"), qPrintable(text));
+    QVERIFY2(text.contains(QString("Qt %1").arg(qVersion())), qPrintable(text));
+    QVERIFY(!about->iconPixmap().isNull());
+
+    auto* ok = about->findChild<QPushButton*>();
+    QVERIFY(ok);
+    QPointer<QMessageBox> box = about;
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!box);
+}
+
+void TestGuiDesktop::commandLineOpensEveryRun()
+{
+    // As the file manager starts it from the menu entry (Exec=orderlens %F) with two run files:
+    // the first opens in this window, the second in a window of its own. Both land in the
+    // recent runs of the (separate) home the program sees.
+    const QString a = writeRun(home_ + "/cli/first.h5");
+    const QString b = writeRun(home_ + "/cli/second.hdf5");
+    QTemporaryDir programHome;
+    QVERIFY(programHome.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("HOME", programHome.path());
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    QProcess program;
+    program.setProcessEnvironment(env);
+    program.setWorkingDirectory(home_ + "/cli");
+    program.start(ORDERLENS_BINARY, {"first.h5", "second.hdf5"});
+    QVERIFY(program.waitForStarted());
+
+    const QString conf = programHome.path() + "/.config/OrderLens/OrderLens.conf";
+    QStringList recent;
+    QTRY_VERIFY_WITH_TIMEOUT((recent = QSettings(conf, QSettings::IniFormat).value("recentRuns").toStringList(),
+                              recent.contains(a) && recent.contains(b)),
+                             kProcessTimeoutMs);
+    QCOMPARE(program.state(), QProcess::Running);
+    endProcessesWithHome(programHome.path());
+    QVERIFY(program.waitForFinished(kOpenTimeoutMs));
+}
+
+int main(int argc, char** argv)
+{
+    // Before QApplication: QSettings and QStandardPaths read HOME and the XDG folders once.
+    QTemporaryDir home;
+    if (!home.isValid())
+        return 1;
+    qputenv("HOME", home.path().toLocal8Bit());
+    for (const char* xdg : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
+        qunsetenv(xdg);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("OrderLens");
+    QApplication::setApplicationName("OrderLens");
+    QApplication::setApplicationVersion(ORDERLENS_VERSION);
+    TestGuiDesktop test(QDir(home.path()).canonicalPath());
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_gui_desktop.moc"
