@@ -1,6 +1,7 @@
 // Desktop conventions of the main window: its icon, recent runs in the File menu, the run in the
 // title, the remembered geometry, panel layout and folder, About, and run files named on the
-// command line (the menu entry's %F). The whole program runs in a temporary HOME.
+// command line (the menu entry's %F). Settings land in the test's temporary HOME
+// (tests/isolation/TemporaryHome.cpp).
 
 #include "MainWindow.h"
 #include "SyntheticRun.h"
@@ -128,10 +129,8 @@ void endProcessesWithHome(const QString& home)
 
 class TestGuiDesktop : public QObject {
     Q_OBJECT
-public:
-    explicit TestGuiDesktop(const QString& home) : home_(home) {}
-
 private slots:
+    void initTestCase();
     void init();
     void settingsLiveInTheTemporaryHome();
     void iconsAreCompiledIn();
@@ -145,6 +144,14 @@ private:
     QString home_;
 };
 
+void TestGuiDesktop::initTestCase()
+{
+    // The names the application uses, so the settings file is the one it reads.
+    QApplication::setOrganizationName("OrderLens");
+    QApplication::setApplicationName("OrderLens");
+    home_ = QDir(QDir::homePath()).canonicalPath();
+}
+
 void TestGuiDesktop::init()
 {
     QSettings().clear();
@@ -152,7 +159,8 @@ void TestGuiDesktop::init()
 
 void TestGuiDesktop::settingsLiveInTheTemporaryHome()
 {
-    QVERIFY2(QSettings().fileName().startsWith(home_ + "/"), qPrintable(QSettings().fileName()));
+    QVERIFY2(home_.startsWith(QDir(QDir::tempPath()).canonicalPath() + "/"), qPrintable(home_));
+    QCOMPARE(QSettings().fileName(), home_ + "/.config/OrderLens/OrderLens.conf");
 }
 
 void TestGuiDesktop::iconsAreCompiledIn()
@@ -316,13 +324,16 @@ void TestGuiDesktop::commandLineOpensEveryRun()
 {
     // As the file manager starts it from the menu entry (Exec=orderlens %F) with two run files:
     // the first opens in this window, the second in a window of its own. Both land in the
-    // recent runs of the (separate) home the program sees.
+    // recent runs of the (separate) home the program is given.
     const QString a = writeRun(home_ + "/cli/first.h5");
     const QString b = writeRun(home_ + "/cli/second.hdf5");
     QTemporaryDir programHome;
     QVERIFY(programHome.isValid());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("HOME", programHome.path());
+    env.insert("XDG_CONFIG_HOME", programHome.path() + "/.config");
+    env.insert("XDG_DATA_HOME", programHome.path() + "/.local/share");
+    env.insert("XDG_CACHE_HOME", programHome.path() + "/.cache");
     env.insert("QT_QPA_PLATFORM", "offscreen");
     QProcess program;
     program.setProcessEnvironment(env);
@@ -340,21 +351,5 @@ void TestGuiDesktop::commandLineOpensEveryRun()
     QVERIFY(program.waitForFinished(kOpenTimeoutMs));
 }
 
-int main(int argc, char** argv)
-{
-    // Before QApplication: QSettings and QStandardPaths read HOME and the XDG folders once.
-    QTemporaryDir home;
-    if (!home.isValid())
-        return 1;
-    qputenv("HOME", home.path().toLocal8Bit());
-    for (const char* xdg : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
-        qunsetenv(xdg);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName("OrderLens");
-    QApplication::setApplicationName("OrderLens");
-    QApplication::setApplicationVersion(ORDERLENS_VERSION);
-    TestGuiDesktop test(QDir(home.path()).canonicalPath());
-    return QTest::qExec(&test, argc, argv);
-}
-
+QTEST_MAIN(TestGuiDesktop)
 #include "tst_gui_desktop.moc"
