@@ -135,8 +135,9 @@ void TestPackage::contentsAreTheInstalledFiles()
         "./usr/share/doc/orderlens/copyright",
         "./usr/share/doc/orderlens/changelog.gz",
         "./usr/share/doc/orderlens/README.md",
-        "./usr/share/doc/orderlens/METRICS.md",
-        "./usr/share/doc/orderlens/FORMAT.md",
+        "./usr/share/doc/orderlens/docs/METRICS.md",
+        "./usr/share/doc/orderlens/docs/FORMAT.md",
+        "./usr/share/doc/orderlens/docs/GUI.md",
     };
     for (int size : {16, 22, 24, 32, 48, 64, 128, 256, 512})
         expected << QString("./usr/share/icons/hicolor/%1x%1/apps/orderlens.png").arg(size);
@@ -146,6 +147,21 @@ void TestPackage::contentsAreTheInstalledFiles()
     }
     for (const QString& path : owners.keys())
         QVERIFY2(path.startsWith("./usr/"), qPrintable(path + " is outside /usr"));
+
+    // Every image the installed README and GUI.md show is installed beside them.
+    for (const QString& document : {QString("README.md"), QString("docs/GUI.md")}) {
+        const QString text = readText(root_ + "/usr/share/doc/orderlens/" + document);
+        QVERIFY(!text.isEmpty());
+        const QString folder = QFileInfo(root_ + "/usr/share/doc/orderlens/" + document).absolutePath();
+        auto images = QRegularExpression(R"(!\[[^\]]*\]\(([^)]+\.png)\))").globalMatch(text);
+        int shown = 0;
+        while (images.hasNext()) {
+            const QString image = images.next().captured(1);
+            QVERIFY2(QFile::exists(folder + "/" + image), qPrintable(document + " shows " + image + ", not installed"));
+            ++shown;
+        }
+        QVERIFY2(shown >= 3, qPrintable(document));
+    }
 
     // Each PNG is the size its folder says.
     for (int size : {16, 48, 256, 512}) {
