@@ -82,6 +82,8 @@ void declare(QCommandLineParser& p)
     p.addOption({"multilabel", "Multi-label training (BCE with logits, exact-match correctness)."});
     p.addOption({"save-prob-vector", "Also store every image's probability vector each epoch."});
     p.addOption({"eval-train", "Also run an eval-mode pass over the training images after each epoch."});
+    p.addOption({"keep-checkpoints", "Keep the trained networks (RUN.h5.ckpt/) after the run completes; by default "
+                                     "they are removed then."});
     p.addOption({"seed", "Experiment seed; every network's seed derives from it (default " + num(double(d.seed)) + ").",
                  "S"});
     p.addOption({"device", "auto, cpu or cuda (default " + QString::fromStdString(d.device) + ").", "DEV"});
@@ -138,6 +140,7 @@ void applyOptions(const QCommandLineParser& p, ExperimentConfig& c)
         c.humanUncertainty = std::filesystem::absolute(stringOption(p, "cifar10h")).string();
     flag("save-prob-vector", c.saveProbVector);
     flag("eval-train", c.evalTrain);
+    flag("keep-checkpoints", c.keepCheckpoints);
     integer("seed", c.seed, 0, std::numeric_limits<long long>::max());
     str("device", c.device);
     integer("threads", c.threads, 0, 4096);

@@ -37,7 +37,8 @@ void printUsage()
                 "  orderlens                     open the desktop application\n"
                 "  orderlens --demo              open it and train the Fashion-MNIST demo live (without a\n"
                 "                                display: train it headless into ./orderlens-demo/ and write\n"
-                "                                the report)\n"
+                "                                the report; train options after --demo change the recipe,\n"
+                "                                e.g. --epochs 3)\n"
                 "  orderlens RUN.h5...           open run files, one window each (--open RUN.h5 opens one)\n"
                 "  orderlens --config FILE.json  open the experiment form filled from a saved configuration\n"
                 "  orderlens COMMAND [options]   run headless (orderlens COMMAND --help lists its options)\n"
@@ -147,9 +148,11 @@ int runStep(char* program, const char* name, std::vector<std::string> args)
     return runCommand(*command, int(argv.size()), argv.data());
 }
 
-// `orderlens --demo` where no window can open: the same experiment through the headless
-// commands (train, image statistics, analysis), saying where everything went.
-int runDemoHeadless(char* program)
+// `orderlens --demo [train options]` where no window can open: the same experiment through the
+// headless commands (train, image statistics, analysis), saying where everything went. Options
+// after --demo go to `train` after the preset, so they change the recipe (a quicker look:
+// --epochs 3 --limit-train 2000).
+int runDemoHeadless(int argc, char** argv)
 {
     // Into the current folder, as the usage says; from a folder one cannot write to (a menu
     // entry starts in /, a shell may sit in /usr/share), into the home folder instead.
@@ -162,11 +165,18 @@ int runDemoHeadless(char* program)
     QDir().mkpath(QString::fromStdString(dir));
     const std::string run = dir + "/run.h5";
     const std::string report = dir + "/report";
+    std::vector<std::string> train = {"--preset", "demo", "--run", run, "--force"};
+    std::string changes;
+    for (int i = 2; i < argc; ++i) {
+        train.emplace_back(argv[i]);
+        changes += std::string(" ") + argv[i];
+    }
     std::printf("No display found: training the Fashion-MNIST demo headless into %s\n"
-                "(the same as: orderlens train --preset demo --run %s --force)\n",
-                run.c_str(), run.c_str());
+                "(the same as: orderlens train --preset demo --run %s --force%s)\n",
+                run.c_str(), run.c_str(), changes.c_str());
     std::fflush(stdout);
-    if (int rc = runStep(program, "train", {"--preset", "demo", "--run", run, "--force"}))
+    char* program = argv[0];
+    if (int rc = runStep(program, "train", train))
         return rc;
     std::printf("Computing the image statistics into the run (orderlens metrics --run %s)\n", run.c_str());
     std::fflush(stdout);
@@ -199,7 +209,7 @@ int main(int argc, char** argv)
             if (c.name == first)
                 return runCommand(c, argc, argv);
         if (first == "--demo" && !hasDisplay())
-            return runDemoHeadless(argv[0]);
+            return runDemoHeadless(argc, argv);
         // A file manager passes run files by any HDF5 name (.h5, .hdf5, ...): an existing file is opened.
         if (!first.startsWith("-") && !first.endsWith(".h5") && !QFileInfo::exists(first)) {
             std::fprintf(stderr, "orderlens: unknown command '%s' (orderlens --help lists them)\n", argv[1]);

@@ -7,6 +7,7 @@
 #include "WelcomePage.h"
 #include "analysis/AnalysisPage.h"
 #include "monitor/LiveMonitor.h"
+#include "plot/InteractivePlot.h"
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
 
@@ -28,15 +29,49 @@ namespace {
 const QSize kScreen(1600, 1000);
 constexpr int kTimeoutMs = 240000;
 
-// Distinct colours in a downsampled copy: a blank or single-colour render has very few.
-int distinctColours(const QImage& image)
+// Whether `widget` was painted into `shot` where it sits: the shot's pixels there are those of
+// the widget rendered on its own (up to the parent's background showing through: at most 1 %
+// differ by more than a few levels), and not all one colour.
+bool showsWidget(const QImage& shot, QWidget* top, QWidget* widget)
 {
-    const QImage small = image.scaled(200, 125).convertToFormat(QImage::Format_RGB32);
-    QSet<QRgb> colours;
-    for (int y = 0; y < small.height(); ++y)
-        for (int x = 0; x < small.width(); ++x)
-            colours.insert(small.pixel(x, y));
-    return colours.size();
+    const QImage alone = widget->grab().toImage().convertToFormat(QImage::Format_RGB32);
+    const QRect area(widget->mapTo(top, QPoint(0, 0)), widget->size());
+    const QImage inShot = shot.copy(area).convertToFormat(QImage::Format_RGB32);
+    if (alone.size() != inShot.size())
+        return false;
+    int different = 0;
+    bool uniform = true;
+    for (int y = 0; y < alone.height(); ++y)
+        for (int x = 0; x < alone.width(); ++x) {
+            const QRgb a = alone.pixel(x, y), b = inShot.pixel(x, y);
+            different += std::abs(qRed(a) - qRed(b)) > 4 || std::abs(qGreen(a) - qGreen(b)) > 4 ||
+                         std::abs(qBlue(a) - qBlue(b)) > 4;
+            uniform = uniform && a == alone.pixel(0, 0);
+        }
+    return !uniform && different * 100 <= alone.width() * alone.height();
+}
+
+// Pixels of `colour` (each channel within 12) in the part of `shot` covered by `widget`.
+int pixelsOfColour(const QImage& shot, QWidget* top, QWidget* widget, const QColor& colour)
+{
+    const QRect area = QRect(widget->mapTo(top, QPoint(0, 0)), widget->size()).intersected(shot.rect());
+    int count = 0;
+    for (int y = area.top(); y <= area.bottom(); ++y)
+        for (int x = area.left(); x <= area.right(); ++x) {
+            const QColor c = shot.pixelColor(x, y);
+            count += std::abs(c.red() - colour.red()) <= 12 && std::abs(c.green() - colour.green()) <= 12 &&
+                     std::abs(c.blue() - colour.blue()) <= 12;
+        }
+    return count;
+}
+
+// The colour of the first graph of `plot` whose name contains `name`.
+QColor graphColour(QCustomPlot* plot, const QString& name)
+{
+    for (int i = 0; i < plot->graphCount(); ++i)
+        if (plot->graph(i)->name().contains(name, Qt::CaseInsensitive))
+            return plot->graph(i)->pen().color();
+    return {};
 }
 }  // namespace
 
@@ -86,7 +121,7 @@ void TestGuiScreenshots::welcomePage()
     QVERIFY(window.welcome()->demoButton()->description().contains("lenet5"));
     const QImage shot = window.grab().toImage();
     QCOMPARE(shot.size() / shot.devicePixelRatio(), kScreen);
-    QVERIFY(distinctColours(shot) > 20);
+    QVERIFY(showsWidget(shot, &window, window.welcome()->demoButton()));
     save(shot, "welcome.png");
 }
 
@@ -105,7 +140,9 @@ void TestGuiScreenshots::setupForm()
     QVERIFY(dialog->minimumSizeHint().height() <= dialog->height());
     QTest::qWait(200);
     const QImage shot = dialog->grab().toImage();
-    QVERIFY(distinctColours(shot) > 50);  // thumbnails and text, not a blank form
+    // The dataset check's thumbnails and the form's fields are in the picture.
+    QVERIFY(showsWidget(shot, dialog, dialog->findChild<QWidget*>("dataset_preview")));
+    QVERIFY(showsWidget(shot, dialog, dialog->findChild<QWidget*>("start")));
     save(shot, "setup.png");
 }
 
@@ -141,7 +178,11 @@ void TestGuiScreenshots::monitorMidTraining()
     QTest::qWait(600);
     QVERIFY(window.monitor()->batchPoints(0) > 0);
     const QImage shot = window.grab().toImage();
-    QVERIFY(distinctColours(shot) > 50);
+    // The agreement curves are drawn in their colour inside the agreement plot.
+    InteractivePlot* agreement = window.monitor()->plots().at(1);
+    const QColor curve = graphColour(agreement, "true-positive agreement");
+    QVERIFY(curve.isValid());
+    QVERIFY2(pixelsOfColour(shot, &window, agreement, curve) > 20, "no agreement curve in the screenshot");
     save(shot, "monitor.png");
 
     // Cancelled, the run's completed epochs are analysed like a finished run.
@@ -156,7 +197,8 @@ void TestGuiScreenshots::monitorMidTraining()
     window.analysis()->showFigure(heatMap >= 0 ? heatMap : 0);
     QTest::qWait(300);
     const QImage analysis = window.grab().toImage();
-    QVERIFY(distinctColours(analysis) > 50);
+    QVERIFY(window.analysis()->plot()->plottableCount() > 0);
+    QVERIFY(showsWidget(analysis, &window, window.analysis()->plot()));
     save(analysis, "analysis.png");
 }
 

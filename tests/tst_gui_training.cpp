@@ -5,9 +5,9 @@
 
 #include "Fixtures.h"
 #include "FormFields.h"
+#include "QuickTraining.h"
 #include "MainWindow.h"
 #include "analysis/AnalysisPage.h"
-#include "common/Errors.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
@@ -63,23 +63,7 @@ void trainTinyRun(const QString& runPath, int epochs, int cancelAfter)
     c.threads = 1;
     c.parallelNetworks = false;
     c.device = "cpu";
-    std::atomic<bool> cancel{false};
-    struct CancelAfter : TrainingObserver {
-        std::atomic<bool>* flag = nullptr;
-        int left = 0;
-        void onEpoch(const EpochProgress&) override
-        {
-            if (--left == 0)
-                flag->store(true);
-        }
-    } observer;
-    observer.flag = &cancel;
-    observer.left = cancelAfter;
-    Trainer trainer(c, runPath.toStdString());
-    try {
-        trainer.run(&observer, &cancel);
-    } catch (const Cancelled&) {
-    }
+    test::trainRun(c, runPath.toStdString(), cancelAfter);
 }
 }  // namespace
 

@@ -1,11 +1,14 @@
 // The architectures: sizes against the reference implementations, inferred feature sizes, too
-// small inputs, and one training step each at its smallest input.
+// small inputs, and one training step each at its smallest input that moves the weights.
 
 #include "Fixtures.h"
 
 #include "common/Errors.h"
 #include "models/Architecture.h"
+#include "models/Networks.h"
 #include "storage/RunFile.h"
+#include "training/Checkpoint.h"
+#include "training/Seeds.h"
 #include "training/Trainer.h"
 
 #include <QTemporaryDir>
@@ -194,7 +197,9 @@ void TestModels::everyArchitectureTrainsOneStep()
     config.networks = 1;
     config.epochs = 1;
     config.batchSize = 2;
+    config.lr = 0.01;
     config.device = "cpu";
+    config.keepCheckpoints = true;
     const std::string run = dir.filePath("run.h5").toStdString();
     Trainer(config, run).run();
 
@@ -207,6 +212,27 @@ void TestModels::everyArchitectureTrainsOneStep()
     QCOMPARE(test.pTrue.size(), std::size_t(2));
     for (float p : test.pTrue)
         QVERIFY(p >= 0 && p <= 1);
+
+    // The step moved the weights: against the network as initialised (seeded as Seeds.h says,
+    // then initialised by the configured law), every parameter is finite, some changed, and the
+    // change is a small step, not a different network.
+    const ModelSpec spec{info.name, 1, fixture.classes, fixture.height, config.batchNormEps};
+    torch::manual_seed(networkSeed(config.seed, 0));
+    Classifier initial = buildModel(spec);
+    initializeWeights(*initial, config.init);
+    Classifier trained = buildModel(spec);
+    torch::optim::SGD optimizer(trained->parameters(), torch::optim::SGDOptions(config.lr));
+    QCOMPARE(Checkpoint::load(run, 0, *trained, optimizer, torch::kCPU), std::optional<int>(1));
+    const auto before = initial->parameters(), after = trained->parameters();
+    QCOMPARE(before.size(), after.size());
+    double moved = 0, size = 0;
+    for (std::size_t k = 0; k < before.size(); ++k) {
+        QVERIFY(torch::isfinite(after[k]).all().item<bool>());
+        moved += (after[k] - before[k]).pow(2).sum().item<double>();
+        size += before[k].pow(2).sum().item<double>();
+    }
+    QVERIFY2(moved > 0, "one training step left every weight as initialised");
+    QVERIFY2(std::sqrt(moved) < 0.5 * std::sqrt(size), qPrintable(QString("moved %1 of %2").arg(std::sqrt(moved)).arg(std::sqrt(size))));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

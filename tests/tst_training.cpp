@@ -3,6 +3,7 @@
 
 #include "DatasetFixtures.h"
 #include "Fixtures.h"
+#include "QuickTraining.h"
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
@@ -42,29 +43,6 @@ std::string writeLabelledIdx(const QTemporaryDir& dir, const std::vector<int>& t
         test::writeIdxFile(prefix + "-labels-idx1-ubyte", {std::uint32_t(labels.size())}, bytes, false);
     }
     return "idx:" + path;
-}
-
-// A small 16 x 16 fixture dataset (four classes) and a quick configuration for it.
-ExperimentConfig fixtureConfig(const QTemporaryDir& dir)
-{
-    test::FixtureSpec spec;
-    spec.trainCount = 96;
-    spec.testCount = 32;
-    spec.height = spec.width = 16;
-    spec.classes = 4;
-    const std::string data = dir.filePath("fixture").toStdString();
-    if (!fs::exists(data))
-        test::writeIdxDataset(data, spec, false);
-    ExperimentConfig c;
-    c.dataset = "idx:" + data;
-    c.architecture = "lenet5";
-    c.networks = 2;
-    c.epochs = 2;
-    c.batchSize = 16;
-    c.lr = 0.05;
-    c.device = "cpu";
-    c.threads = 1;  // small networks gain nothing from more threads on a busy machine
-    return c;
 }
 
 // Label corruption as docs/METRICS.md (Label corruption) specifies it, written out here: the
@@ -193,7 +171,7 @@ void TestTraining::scheduleOneCycle()
 void TestTraining::corruptionZeroKeepsLabels()
 {
     QTemporaryDir dir;
-    const Dataset ds = loadDataset(fixtureConfig(dir).dataset);
+    const Dataset ds = loadDataset(test::quickFixtureConfig(dir).dataset);
     const auto labels = corruptLabels(ds, 0.0, 42);
     for (std::size_t i = 0; i < ds.size(); ++i)
         QCOMPARE(labels[i], ds.label(i));
@@ -232,7 +210,7 @@ void TestTraining::corruptionOneRandomisesReproducibly()
 void TestTraining::corruptionGrowsMonotonically()
 {
     QTemporaryDir dir;
-    const Dataset ds = loadDataset(fixtureConfig(dir).dataset);
+    const Dataset ds = loadDataset(test::quickFixtureConfig(dir).dataset);
     const auto low = corruptLabels(ds, 0.2, 9), high = corruptLabels(ds, 0.6, 9);
     QCOMPARE(low, documentedCorruption(ds, 0.2, 9));
     QCOMPARE(high, documentedCorruption(ds, 0.6, 9));
@@ -338,7 +316,7 @@ void TestTraining::forcedClassIsCorrectExactlyForItsImages()
     std::vector<int> train(64, 2), test(40);
     for (std::size_t i = 0; i < test.size(); ++i)
         test[i] = int(i % 4);
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.dataset = writeLabelledIdx(dir, train, test, 16);
     c.networks = 1;
     c.epochs = 3;
@@ -357,7 +335,7 @@ void TestTraining::forcedClassIsCorrectExactlyForItsImages()
 void TestTraining::sameSeedGivesIdenticalRecords()
 {
     QTemporaryDir dir;
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.randomCrop = true;
     c.horizontalFlip = true;
     c.seed = 11;
@@ -377,7 +355,7 @@ void TestTraining::sameSeedGivesIdenticalRecords()
 void TestTraining::sideBySideMatchesOneAfterAnother()
 {
     QTemporaryDir dir;
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.threads = 1;
     const std::string seq = dir.filePath("seq.h5").toStdString(), par = dir.filePath("par.h5").toStdString();
     Trainer(c, seq).run();
@@ -391,7 +369,7 @@ void TestTraining::microBatchesKeepTheEffectiveBatch()
     // Without batch norm, accumulating four micro-batches of 4 gives the gradient of the batch
     // of 16 (up to float summation order), so the trained networks predict the same.
     QTemporaryDir dir;
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.architecture = "net";
     c.networks = 1;
     const std::string whole = dir.filePath("whole.h5").toStdString(), micro = dir.filePath("micro.h5").toStdString();
@@ -453,7 +431,7 @@ void TestTraining::multiLabelRecords()
 void TestTraining::corruptedRunStoresBothLabels()
 {
     QTemporaryDir dir;
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.networks = 1;
     c.epochs = 1;
     c.corruptProb = 1.0;
@@ -474,7 +452,7 @@ void TestTraining::corruptedRunStoresBothLabels()
 void TestTraining::refusesToOverwriteAndBadConfigurations()
 {
     QTemporaryDir dir;
-    ExperimentConfig c = fixtureConfig(dir);
+    ExperimentConfig c = test::quickFixtureConfig(dir);
     c.networks = 1;
     c.epochs = 1;
     const std::string run = dir.filePath("r.h5").toStdString();

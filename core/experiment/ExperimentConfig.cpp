@@ -40,6 +40,7 @@ void visitFields(Visitor&& v, ExperimentConfig& c)
     v("step_gamma", c.stepGamma);
     v("save_prob_vector", c.saveProbVector);
     v("eval_train", c.evalTrain);
+    v("keep_checkpoints", c.keepCheckpoints);
     v("device", c.device);
     v("threads", c.threads);
     v("parallel_networks", c.parallelNetworks);

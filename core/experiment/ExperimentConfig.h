@@ -48,6 +48,9 @@ struct ExperimentConfig {
     // Records
     bool saveProbVector = false;
     bool evalTrain = false;
+    // Keep the per-network checkpoints (the trained networks) after the run completes; without
+    // it they are removed once every network has finished every epoch.
+    bool keepCheckpoints = false;
 
     // Execution
     std::string device = "auto";   // auto | cpu | cuda

@@ -2,6 +2,8 @@
 
 #include "common/Errors.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
@@ -12,14 +14,21 @@ namespace orderlens {
 
 namespace {
 
+// The layout of a checkpoint file. Files without the field are format 1; a newer one is refused
+// with a message instead of being misread.
+constexpr std::int64_t kCheckpointFormat = 1;
+
 // Makes the bytes of `path` durable before the rename publishes them.
 void flushFile(const std::string& path)
 {
     const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const std::string reason = std::strerror(errno);
+        if (fd >= 0)
+            ::close(fd);
+        throw InputError(path, "cannot flush the checkpoint to disk: " + reason);
     }
+    ::close(fd);
 }
 
 }  // namespace
@@ -44,18 +53,23 @@ void Checkpoint::save(const std::string& runPath, int network, int epochsDone, t
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
     archive.write("epochs_done", torch::tensor(std::int64_t(epochsDone)));
+    archive.write("format", torch::tensor(kCheckpointFormat));
     const std::string target = file(runPath, network);
     const std::string tmp = target + ".writing";
+    // Whatever fails, the half-written file goes: the previous checkpoint stays as it was.
     try {
         archive.save_to(tmp);
+        flushFile(tmp);
+        fs::rename(tmp, target, ec);
+        if (ec)
+            throw InputError(target, "cannot move the checkpoint into place: " + ec.message());
     } catch (const c10::Error& e) {
         fs::remove(tmp, ec);
         throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") + e.what_without_backtrace());
+    } catch (...) {
+        fs::remove(tmp, ec);
+        throw;
     }
-    flushFile(tmp);
-    fs::rename(tmp, target, ec);
-    if (ec)
-        throw InputError(target, "cannot move the checkpoint into place: " + ec.message());
 }
 
 std::optional<int> Checkpoint::load(const std::string& runPath, int network, torch::nn::Module& model,
@@ -67,6 +81,11 @@ std::optional<int> Checkpoint::load(const std::string& runPath, int network, tor
     try {
         torch::serialize::InputArchive archive, modelArchive, optimizerArchive;
         archive.load_from(path, device);
+        torch::Tensor format;
+        if (archive.try_read("format", format) && format.item<std::int64_t>() > kCheckpointFormat)
+            throw InputError(path, "checkpoint format " + std::to_string(format.item<std::int64_t>()) +
+                                       " is newer than this OrderLens reads (" + std::to_string(kCheckpointFormat) +
+                                       "): resume with a newer OrderLens");
         archive.read("model", modelArchive);
         archive.read("optimizer", optimizerArchive);
         model.load(modelArchive);

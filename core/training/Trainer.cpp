@@ -240,6 +240,7 @@ struct Trainer::Impl {
     std::map<RecordSet, SplitRecords> trainEpoch(NetworkState& net, int epoch, EpochSummary& summary);
     void evaluate(NetworkState& net, Split split, RecordBuffer& out);
     void finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records, EpochSummary& summary);
+    void finishRun();
     void prepare();
 };
 
@@ -434,6 +435,14 @@ void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet
     }
 }
 
+// A completed run needs no checkpoint to resume: they go unless the trained networks are kept.
+void Trainer::Impl::finishRun()
+{
+    runFile->refresh();
+    if (!config.keepCheckpoints && runFile->completeEpochs() == config.epochs)
+        Checkpoint::remove(runPath);
+}
+
 void Trainer::Impl::prepare()
 {
     config.validate();
@@ -612,6 +621,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
                 m.finishEpoch(net, e, records, summary);
             }
         }
+        m.finishRun();
         return;
     }
 
@@ -657,6 +667,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         for (std::size_t i = 0; i < active.size(); ++i)
             m.finishEpoch(*active[i], e, records[i], summaries[i]);
     }
+    m.finishRun();
 }
 
 bool Trainer::cudaAvailable() { return torch::cuda::is_available(); }

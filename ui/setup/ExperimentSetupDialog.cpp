@@ -299,6 +299,10 @@ void ExperimentSetupDialog::buildForm()
     evalTrain_ = new QCheckBox(tr("Extra eval-mode pass over the training split"));
     evalTrain_->setToolTip(tr("Besides the study's records from the training forward pass; costs time."));
     recForm->addRow(evalTrain_);
+    keepCheckpoints_ = new QCheckBox(tr("Keep the trained networks"));
+    keepCheckpoints_->setToolTip(tr("Keeps the checkpoints beside the run file (RUN.h5.ckpt/) after the run completes; "
+                                    "otherwise they are removed then."));
+    recForm->addRow(keepCheckpoints_);
     right->addWidget(records);
 
     auto* exec = new QGroupBox(tr("Execution"));
@@ -359,7 +363,7 @@ void ExperimentSetupDialog::buildForm()
         {optimizer_, "optimizer"},    {lr_, "lr"},                  {momentum_, "momentum"},
         {weightDecay_, "weight_decay"}, {scheduler_, "scheduler"},  {etaMin_, "eta_min"},
         {stepSize_, "step_size"},     {stepGamma_, "step_gamma"},   {probVectors_, "save_prob_vector"},
-        {evalTrain_, "eval_train"},   {device_, "device"},          {threads_, "threads"},
+        {evalTrain_, "eval_train"},   {keepCheckpoints_, "keep_checkpoints"},   {device_, "device"},          {threads_, "threads"},
         {parallel_, "parallel_networks"}, {seed_, "seed"},          {runPath_, "run_path"},
         {overwrite_, "overwrite"},    {start_, "start"},            {preview_, "dataset_preview"},
         {humanUncertainty_, "human_uncertainty"}, {humanUncertaintyRow_, "human_uncertainty_row"}};
@@ -392,7 +396,7 @@ void ExperimentSetupDialog::buildForm()
         connect(box, qOverload<int>(&QSpinBox::valueChanged), this, changed);
     for (QDoubleSpinBox* box : {corrupt_, bnEps_, lr_, momentum_, weightDecay_, etaMin_, stepGamma_})
         connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this, changed);
-    for (QCheckBox* box : {randomCrop_, flip_, multiLabel_, probVectors_, evalTrain_, parallel_})
+    for (QCheckBox* box : {randomCrop_, flip_, multiLabel_, probVectors_, evalTrain_, keepCheckpoints_, parallel_})
         connect(box, &QCheckBox::toggled, this, changed);
     connect(overwrite_, &QCheckBox::toggled, this, &ExperimentSetupDialog::updateState);
     connect(location_, &QLineEdit::editingFinished, this, changed);
@@ -435,6 +439,7 @@ ExperimentConfig ExperimentSetupDialog::config() const
     c.stepGamma = stepGamma_->value();
     c.saveProbVector = probVectors_->isChecked();
     c.evalTrain = evalTrain_->isChecked();
+    c.keepCheckpoints = keepCheckpoints_->isChecked();
     c.device = device_->currentData().toString().toStdString();
     c.threads = threads_->value();
     c.parallelNetworks = parallel_->isChecked();
@@ -483,6 +488,7 @@ void ExperimentSetupDialog::setConfig(const ExperimentConfig& c)
     stepGamma_->setValue(c.stepGamma);
     probVectors_->setChecked(c.saveProbVector);
     evalTrain_->setChecked(c.evalTrain);
+    keepCheckpoints_->setChecked(c.keepCheckpoints);
     selectData(device_, QString::fromStdString(c.device));
     threads_->setValue(c.threads);
     parallel_->setChecked(c.parallelNetworks);

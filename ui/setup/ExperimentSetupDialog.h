@@ -96,6 +96,7 @@ private:
     QFormLayout* optimForm_ = nullptr;
 
     QCheckBox* probVectors_ = nullptr;
+    QCheckBox* keepCheckpoints_ = nullptr;
     QCheckBox* evalTrain_ = nullptr;
     QComboBox* device_ = nullptr;
     QSpinBox* threads_ = nullptr;

@@ -1,0 +1,204 @@
+// `orderlens train` and `orderlens --demo` as a user runs them: presets and saved configurations
+// (and refusing both at once), the device choice on a CPU-only build, keeping the trained
+// networks, and the headless demo end to end (train, statistics, report).
+
+#include "DatasetFixtures.h"
+#include "Fixtures.h"
+
+#include "common/Errors.h"
+#include "storage/RunFile.h"
+#include "training/Trainer.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+using namespace orderlens;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code = -1;
+    QString out, err;
+};
+
+Result runOrderlens(const QStringList& args, const QString& workingDirectory = {},
+                 const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(environment);
+    if (!workingDirectory.isEmpty())
+        p.setWorkingDirectory(workingDirectory);
+    p.start(ORDERLENS_BINARY, args);
+    Result r;
+    if (!p.waitForFinished(600000) || p.exitStatus() != QProcess::NormalExit)
+        return r;
+    r.code = p.exitCode();
+    r.out = QString::fromLocal8Bit(p.readAllStandardOutput());
+    r.err = QString::fromLocal8Bit(p.readAllStandardError());
+    return r;
+}
+
+nlohmann::json storedConfig(const QString& run) { return nlohmann::json::parse(RunFile(run.toStdString()).configJson()); }
+
+}  // namespace
+
+class TestTrainCommand : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString dataset_;
+
+    // One quick network on the fixture dataset; `extra` comes last.
+    QStringList quick(const QString& run, const QStringList& extra) const
+    {
+        return QStringList{"train", "--dataset", dataset_, "--networks", "1", "--epochs", "1", "--input-size", "16",
+                           "--batch-size", "10", "--threads", "1", "--device", "cpu", "--run", run} +
+               extra;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        test::FixtureSpec spec;
+        spec.height = spec.width = 8;
+        const std::string data = dir_.filePath("fixture").toStdString();
+        test::writeIdxDataset(data, spec, false);
+        dataset_ = QString::fromStdString("idx:" + data);
+    }
+
+    void presetSetsTheRecipe()
+    {
+        // The study's CIFAR-10 recipe (SGD, momentum 0.9, lr 0.1, cosine to 5e-4, weight decay
+        // 5e-4, batch 128, 32 px, 60 epochs, five networks) with the options given overriding it.
+        const QString run = dir_.filePath("preset.h5");
+        const Result r = runOrderlens({"train", "--preset", "cifar10", "--dataset", dataset_, "--epochs", "1", "--networks",
+                                    "1", "--batch-size", "10", "--threads", "1", "--device", "cpu", "--run", run});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const nlohmann::json c = storedConfig(run);
+        QCOMPARE(c["optimizer"].get<std::string>(), std::string("sgd"));
+        QCOMPARE(c["momentum"].get<double>(), 0.9);
+        QCOMPARE(c["lr"].get<double>(), 0.1);
+        QCOMPARE(c["scheduler"].get<std::string>(), std::string("cosine"));
+        QCOMPARE(c["eta_min"].get<double>(), 5e-4);
+        QCOMPARE(c["weight_decay"].get<double>(), 5e-4);
+        QCOMPARE(c["input_size"].get<int>(), 32);
+        QCOMPARE(c["epochs"].get<int>(), 1);       // overridden
+        QCOMPARE(c["networks"].get<int>(), 1);     // overridden
+        QCOMPARE(c["batch_size"].get<int>(), 10);  // overridden
+        QCOMPARE(RunFile(run.toStdString()).epochsDone(), std::vector<int>{1});
+
+        const Result unknown = runOrderlens(quick(dir_.filePath("unknown.h5"), {"--preset", "cifar11"}));
+        QCOMPARE(unknown.code, 2);
+        QVERIFY2(unknown.err.contains("'cifar11'") && unknown.err.contains("cifar10-random-labels"), qPrintable(unknown.err));
+        QVERIFY(!QFile::exists(dir_.filePath("unknown.h5")));
+    }
+
+    void savedConfigurationAndItsConflictWithAPreset()
+    {
+        // A saved configuration (the JSON a run stores), one option overriding it.
+        const QString json = dir_.filePath("saved.json");
+        nlohmann::json saved = {{"dataset", dataset_.toStdString()}, {"networks", 1}, {"epochs", 2}, {"input_size", 16},
+                                {"batch_size", 20}, {"lr", 0.02}, {"optimizer", "adam"}, {"device", "cpu"}, {"threads", 1}};
+        std::ofstream(json.toStdString()) << saved.dump();
+        const QString run = dir_.filePath("saved.h5");
+        const Result r = runOrderlens({"train", "--config", json, "--epochs", "1", "--run", run});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const nlohmann::json c = storedConfig(run);
+        QCOMPARE(c["optimizer"].get<std::string>(), std::string("adam"));
+        QCOMPARE(c["lr"].get<double>(), 0.02);
+        QCOMPARE(c["batch_size"].get<int>(), 20);
+        QCOMPARE(c["epochs"].get<int>(), 1);
+
+        const QString both = dir_.filePath("both.h5");
+        const Result conflict = runOrderlens({"train", "--config", json, "--preset", "demo", "--run", both});
+        QCOMPARE(conflict.code, 2);
+        QVERIFY2(conflict.err.contains("either --config or --preset"), qPrintable(conflict.err));
+        QVERIFY(!QFile::exists(both));
+
+        std::ofstream(dir_.filePath("typo.json").toStdString()) << nlohmann::json{{"epochz", 3}}.dump();
+        const Result typo = runOrderlens({"train", "--config", dir_.filePath("typo.json"), "--run", both});
+        QCOMPARE(typo.code, 1);
+        QVERIFY2(typo.err.contains("typo.json") && typo.err.contains("'epochz'"), qPrintable(typo.err));
+    }
+
+    void deviceChoiceOnACpuBuild()
+    {
+        if (Trainer::cudaAvailable())
+            QSKIP("this LibTorch sees a CUDA device; the CPU-only resolution cannot be checked here");
+        QCOMPARE(Trainer::resolveDevice("auto"), std::string("cpu"));
+        QCOMPARE(Trainer::resolveDevice("cpu"), std::string("cpu"));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, Trainer::resolveDevice("cuda"));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, Trainer::resolveDevice("tpu"));
+
+        // auto trains on the CPU and says so; cuda is refused before any file is written.
+        QStringList args = quick(dir_.filePath("auto.h5"), {});
+        args[args.indexOf("--device") + 1] = "auto";
+        const Result r = runOrderlens(args);
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("(device cpu)"), qPrintable(r.out));
+        QCOMPARE(RunFile(dir_.filePath("auto.h5").toStdString()).provenance().at("device"), std::string("cpu"));
+        args = quick(dir_.filePath("cuda.h5"), {});
+        args[args.indexOf("--device") + 1] = "cuda";
+        const Result cuda = runOrderlens(args);
+        QCOMPARE(cuda.code, 2);
+        QVERIFY2(cuda.err.contains("no CUDA device"), qPrintable(cuda.err));
+        QVERIFY(!QFile::exists(dir_.filePath("cuda.h5")));
+    }
+
+    void keepCheckpointsOption()
+    {
+        const QString removed = dir_.filePath("removed.h5"), kept = dir_.filePath("kept.h5");
+        Result r = runOrderlens(quick(removed, {}));
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY(!fs::exists(removed.toStdString() + ".ckpt"));
+        r = runOrderlens(quick(kept, {"--keep-checkpoints"}));
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY(fs::is_regular_file(kept.toStdString() + ".ckpt/network-0.pt"));
+        QCOMPARE(storedConfig(kept)["keep_checkpoints"].get<bool>(), true);
+    }
+
+    void headlessDemo()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        // No display at all: the demo trains headless, computes the statistics and writes the
+        // report into ./orderlens-demo (options after --demo make it quick).
+        QTemporaryDir cwd;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(name);
+        const Result r = runOrderlens({"--demo", "--limit-train", "300", "--limit-test", "100", "--epochs", "2",
+                                    "--networks", "2", "--threads", "1"},
+                                   cwd.path(), env);
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("No display found"), qPrintable(r.out));
+        const std::string run = cwd.filePath("orderlens-demo/run.h5").toStdString();
+        const RunFile file(run);
+        QCOMPARE(file.epochsDone(), (std::vector<int>{2, 2}));
+        const nlohmann::json c = nlohmann::json::parse(file.configJson());
+        QCOMPARE(c["architecture"].get<std::string>(), std::string("lenet5"));  // the demo's recipe
+        QCOMPARE(c["scheduler"].get<std::string>(), std::string("cosine"));
+        QCOMPARE(c["limit_train"].get<int>(), 300);                              // the changes
+        QCOMPARE(file.manifest().keys.size(), std::size_t(400));
+        const auto metrics = file.metricNames();
+        for (const char* name : {"entropy", "dct_percent", "segment_count", "edge_strength"})
+            QVERIFY2(std::find(metrics.begin(), metrics.end(), name) != metrics.end(), name);
+        QFile pdf(cwd.filePath("orderlens-demo/report/report.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+        QVERIFY(r.out.contains("orderlens-demo/report/report.pdf"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainCommand)
+#include "tst_traincommand.moc"
