@@ -89,6 +89,10 @@ void declare(QCommandLineParser& p)
     p.addOption({"device", "auto, cpu or cuda (default " + QString::fromStdString(d.device) + ").", "DEV"});
     p.addOption({"threads", "CPU threads (0 = all cores).", "N"});
     p.addOption({"parallel-networks", "Train the networks side by side instead of one after another."});
+    p.addOption({"fuse-networks",
+                 "on: train the networks as one fused module where the architecture allows (all but densenet121); "
+                 "off: one module per network (default " + QString(d.fuseNetworks ? "on" : "off") + ").",
+                 "on|off"});
 }
 
 // Applies every option given on the command line over `c`.
@@ -145,6 +149,12 @@ void applyOptions(const QCommandLineParser& p, ExperimentConfig& c)
     str("device", c.device);
     integer("threads", c.threads, 0, 4096);
     flag("parallel-networks", c.parallelNetworks);
+    if (p.isSet("fuse-networks")) {
+        const std::string value = stringOption(p, "fuse-networks");
+        if (value != "on" && value != "off")
+            throw ConfigError("--fuse-networks takes on or off, not '" + value + "'");
+        c.fuseNetworks = value == "on";
+    }
 }
 
 ExperimentConfig loadConfigFile(const std::string& path)
@@ -231,7 +241,7 @@ int run(const QCommandLineParser& p)
     CliObserver observer(c.networks, c.epochs);
     observer.printer().line("Training " + std::to_string(c.networks) + " x " + c.architecture + " for " +
                             std::to_string(c.epochs) + " epochs on " + c.dataset + " (device " +
-                            Trainer::resolveDevice(c.device) + ") -> " + runPath);
+                            Trainer::resolveDevice(c.device) + ", " + trainer.trainingPath() + ") -> " + runPath);
     interrupted.store(false);
     auto previous = std::signal(SIGINT, onInterrupt);
     const auto started = std::chrono::steady_clock::now();

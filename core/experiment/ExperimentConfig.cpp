@@ -44,6 +44,7 @@ void visitFields(Visitor&& v, ExperimentConfig& c)
     v("device", c.device);
     v("threads", c.threads);
     v("parallel_networks", c.parallelNetworks);
+    v("fuse_networks", c.fuseNetworks);
     v("seed", c.seed);
 }
 

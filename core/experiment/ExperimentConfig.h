@@ -56,6 +56,9 @@ struct ExperimentConfig {
     std::string device = "auto";   // auto | cpu | cuda
     int threads = 0;               // 0 = all cores
     bool parallelNetworks = false; // train the networks side by side instead of one after another
+    // Train the networks as one fused module where the architecture allows (docs/PERFORMANCE.md,
+    // "Fused training"); parallelNetworks then applies only to runs that are not fused.
+    bool fuseNetworks = false;
     std::uint64_t seed = 0;
 
     nlohmann::json toJson() const;

@@ -14,12 +14,17 @@ struct ModelSpec {
     int classes = 10;
     int inputSize = 32;
     double batchNormEps = 1e-5;  // DEFINITIONS.md 8: PyTorch's default
+    // More than one: that many networks stacked into one fused module (FusedEnsemble), for the
+    // architectures whose ArchitectureInfo::fusable is set.
+    int networks = 1;
 };
 
 struct ArchitectureInfo {
     std::string name;         // as in --architecture
     std::string description;  // one line for --help and the GUI
     int minimumInput = 0;     // smallest square input side that still has a feature map
+    // Whether N networks can train as one module (--fuse-networks, docs/PERFORMANCE.md).
+    bool fusable = false;
 };
 
 // The architectures of the study (DEFINITIONS.md 8), in the order --help lists them.

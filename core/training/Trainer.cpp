@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "models/FusedEnsemble.h"
 #include "models/Networks.h"
 #include "training/Checkpoint.h"
 #include "training/LabelCorruption.h"
@@ -17,6 +18,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <sstream>
@@ -188,6 +190,16 @@ torch::Tensor summedLoss(const torch::Tensor& logits, const torch::Tensor& targe
         logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
 }
 
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<torch::Tensor>& parameters,
+                                                      const ExperimentConfig& config)
+{
+    if (config.optimizer == "adam")
+        return std::make_unique<torch::optim::Adam>(parameters,
+                                                    torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
+    return std::make_unique<torch::optim::SGD>(
+        parameters, torch::optim::SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weightDecay));
+}
+
 // One network's model and optimiser with where it stands.
 struct NetworkState {
     int index = 0;
@@ -196,6 +208,16 @@ struct NetworkState {
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     int nextEpoch = 0;
 };
+
+// The networks whose next epoch is `epoch` (after a resume they may stand at different ones).
+std::vector<NetworkState*> networksAt(std::vector<NetworkState>& nets, int epoch)
+{
+    std::vector<NetworkState*> out;
+    for (auto& net : nets)
+        if (net.nextEpoch == epoch)
+            out.push_back(&net);
+    return out;
+}
 
 }  // namespace
 
@@ -236,11 +258,30 @@ struct Trainer::Impl {
     }
 
     std::vector<std::vector<std::int64_t>> batchesOf(const std::vector<std::int64_t>& order) const;
+    ModelSpec modelSpec() const;
+    // Sets the schedule's learning rate (and one-cycle momentum) for a batch; returns the rate.
+    double applySchedule(torch::optim::Optimizer& optimizer, int epoch, int batch) const;
     NetworkState makeNetwork(int index);
     std::map<RecordSet, SplitRecords> trainEpoch(NetworkState& net, int epoch, EpochSummary& summary);
+    // Calls `step` with every evaluation batch of a split (images, targets, split positions,
+    // dataset indices), in dataset order, without augmentation or autograd.
+    using EvaluationStep = std::function<void(const torch::Tensor&, const torch::Tensor&,
+                                              const std::vector<std::int64_t>&, const std::vector<std::int64_t>&)>;
+    void forEachEvaluationBatch(Split split, const EvaluationStep& step);
     void evaluate(NetworkState& net, Split split, RecordBuffer& out);
     void finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records, EpochSummary& summary);
     void finishRun();
+    void reportBatch(const NetworkState& net, int epoch, int batch, int batches, double loss, const RecordBuffer& train,
+                     double lr, Clock::time_point epochStart, std::int64_t units);
+
+    // Fused training (docs/PERFORMANCE.md, "Fused training"): the networks that stand at the
+    // same epoch train as one FusedEnsemble, then hand their state back for the checkpoints.
+    std::string trainingPath() const;
+    void trainFused(std::vector<NetworkState>& nets);
+    std::vector<std::map<RecordSet, SplitRecords>> trainFusedEpoch(FusedEnsemble& fused, torch::optim::Optimizer& optimizer,
+                                                                   const std::vector<NetworkState*>& nets, int epoch,
+                                                                   std::vector<EpochSummary>& summaries);
+    void evaluateFused(FusedEnsemble& fused, Split split, std::vector<RecordBuffer>& out);
     void prepare();
 };
 
@@ -265,24 +306,38 @@ NetworkState Trainer::Impl::makeNetwork(int index)
     net.index = index;
     net.seed = networkSeed(config.seed, index);
     torch::manual_seed(net.seed);
-    ModelSpec spec{config.architecture, data->channels(), data->classes(), data->inputSize(), config.batchNormEps};
-    net.model = buildModel(spec);
+    net.model = buildModel(modelSpec());
     initializeWeights(*net.model, config.init);
     net.model->to(device);
-    if (config.optimizer == "adam") {
-        net.optimizer = std::make_unique<torch::optim::Adam>(
-            net.model->parameters(), torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
-    } else {
-        net.optimizer = std::make_unique<torch::optim::SGD>(
-            net.model->parameters(),
-            torch::optim::SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weightDecay));
-    }
+    net.optimizer = makeOptimizer(net.model->parameters(), config);
     return net;
 }
 
-void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
+ModelSpec Trainer::Impl::modelSpec() const
 {
-    net.model->eval();
+    return {config.architecture, data->channels(), data->classes(), data->inputSize(), config.batchNormEps};
+}
+
+double Trainer::Impl::applySchedule(torch::optim::Optimizer& optimizer, int epoch, int batch) const
+{
+    const double lr = schedule->learningRate(epoch, batch);
+    const double momentum = schedule->momentum(epoch, batch);
+    for (auto& group : optimizer.param_groups()) {
+        group.options().set_lr(lr);
+        if (config.scheduler == "onecycle") {
+            if (config.optimizer == "adam") {
+                auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
+                o.betas(std::make_tuple(momentum, std::get<1>(o.betas())));
+            } else {
+                static_cast<torch::optim::SGDOptions&>(group.options()).momentum(momentum);
+            }
+        }
+    }
+    return lr;
+}
+
+void Trainer::Impl::forEachEvaluationBatch(Split split, const EvaluationStep& step)
+{
     const auto& indices = data->splitIndices(split);
     const std::int64_t n = std::int64_t(indices.size());
     // Without autograd's saved activations an evaluation batch needs far less memory than a
@@ -297,15 +352,22 @@ void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
         }
         c10::InferenceMode inference;
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
-        const torch::Tensor x = data->images(idx, device, false, config, nullptr);
-        const torch::Tensor y = data->targets(idx, device);
-        const torch::Tensor logits = net.model->forward(x);
-        out.lossSum += summedLoss(logits, y, data->multiLabel()).item<double>();
-        scoreBatch(logits, y, positions, *data, ids, out);
+        step(data->images(idx, device, false, config, nullptr), data->targets(idx, device), positions, ids);
         // A large test set takes a while: honour a cancel here too (the epoch is not recorded).
         if (cancelled())
             throw Cancelled();
     }
+}
+
+void Trainer::Impl::evaluate(NetworkState& net, Split split, RecordBuffer& out)
+{
+    net.model->eval();
+    forEachEvaluationBatch(split, [&](const torch::Tensor& x, const torch::Tensor& y,
+                                      const std::vector<std::int64_t>& positions, const std::vector<std::int64_t>& ids) {
+        const torch::Tensor logits = net.model->forward(x);
+        out.lossSum += summedLoss(logits, y, data->multiLabel()).item<double>();
+        scoreBatch(logits, y, positions, *data, ids, out);
+    });
     net.model->train();
 }
 
@@ -328,19 +390,7 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
         std::vector<std::int64_t> ids(positions.size());
         for (std::size_t i = 0; i < positions.size(); ++i)
             ids[i] = trainIndices[std::size_t(positions[i])];
-        const double lr = schedule->learningRate(epoch, int(bi));
-        const double momentum = schedule->momentum(epoch, int(bi));
-        for (auto& group : net.optimizer->param_groups()) {
-            group.options().set_lr(lr);
-            if (config.scheduler == "onecycle") {
-                if (config.optimizer == "adam") {
-                    auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
-                    o.betas(std::make_tuple(momentum, std::get<1>(o.betas())));
-                } else {
-                    static_cast<torch::optim::SGDOptions&>(group.options()).momentum(momentum);
-                }
-            }
-        }
+        const double lr = applySchedule(*net.optimizer, epoch, int(bi));
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
         const torch::Tensor x = data->images(idx, device, true, config, &engine);
         const torch::Tensor y = data->targets(idx, device);
@@ -364,22 +414,7 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
         scoreBatch(logits, y, positions, *data, ids, train);
         train.lossSum += batchLoss * double(n);
 
-        const std::int64_t units = ++unitsDone;
-        if (observer) {
-            BatchProgress p;
-            p.network = net.index;
-            p.epoch = epoch;
-            p.batch = int(bi);
-            p.batches = int(batches.size());
-            p.loss = batchLoss;
-            p.runningAccuracy = double(train.correct) / double(std::max<std::int64_t>(train.seen, 1));
-            p.imagesPerSecond = double(train.seen) / std::max(secondsSince(epochStart), 1e-9);
-            p.learningRate = lr;
-            p.fraction = double(units) / double(unitsTotal);
-            p.etaSeconds = etaSeconds();
-            std::lock_guard<std::mutex> lock(observerMutex);
-            observer->onBatch(p);
-        }
+        reportBatch(net, epoch, int(bi), int(batches.size()), batchLoss, train, lr, epochStart, ++unitsDone);
         if (cancelled())
             throw Cancelled();
     }
@@ -400,6 +435,184 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
     records[RecordSet::Test] = std::move(test.r);
     summary.seconds = secondsSince(epochStart);
     return records;
+}
+
+void Trainer::Impl::reportBatch(const NetworkState& net, int epoch, int batch, int batches, double loss,
+                                const RecordBuffer& train, double lr, Clock::time_point epochStart, std::int64_t units)
+{
+    if (!observer)
+        return;
+    BatchProgress p;
+    p.network = net.index;
+    p.epoch = epoch;
+    p.batch = batch;
+    p.batches = batches;
+    p.loss = loss;
+    p.runningAccuracy = double(train.correct) / double(std::max<std::int64_t>(train.seen, 1));
+    p.imagesPerSecond = double(train.seen) / std::max(secondsSince(epochStart), 1e-9);
+    p.learningRate = lr;
+    p.fraction = double(units) / double(unitsTotal);
+    p.etaSeconds = etaSeconds();
+    std::lock_guard<std::mutex> lock(observerMutex);
+    observer->onBatch(p);
+}
+
+std::string Trainer::Impl::trainingPath() const
+{
+    if (config.fuseNetworks && config.networks > 1 && architectureInfo(config.architecture).fusable)
+        return "fused";
+    return config.parallelNetworks ? "side-by-side" : "sequential";
+}
+
+// The same images for every network, in dataset order, as evaluate() passes them to each.
+void Trainer::Impl::evaluateFused(FusedEnsemble& fused, Split split, std::vector<RecordBuffer>& out)
+{
+    fused.module().eval();
+    forEachEvaluationBatch(split, [&](const torch::Tensor& x, const torch::Tensor& y,
+                                      const std::vector<std::int64_t>& positions, const std::vector<std::int64_t>& ids) {
+        const torch::Tensor logits = fused.module().forward(fused.repeatInput(x));
+        for (int k = 0; k < fused.size(); ++k) {
+            const torch::Tensor own = fused.networkLogits(logits, k);
+            out[std::size_t(k)].lossSum += summedLoss(own, y, data->multiLabel()).item<double>();
+            scoreBatch(own, y, positions, *data, ids, out[std::size_t(k)]);
+        }
+    });
+    fused.module().train();
+}
+
+// trainEpoch for every network at once. Network k keeps its own batch order and augmentation
+// (its engine, seeded as trainEpoch seeds it), its dropout stream and its loss: the fused loss
+// is the sum of the networks' mean losses, so each group's gradient is its network's own.
+std::vector<std::map<RecordSet, SplitRecords>>
+Trainer::Impl::trainFusedEpoch(FusedEnsemble& fused, torch::optim::Optimizer& optimizer,
+                               const std::vector<NetworkState*>& nets, int epoch, std::vector<EpochSummary>& summaries)
+{
+    const Clock::time_point epochStart = Clock::now();
+    const std::size_t networks = nets.size();
+    const auto& trainIndices = data->splitIndices(Split::Train);
+    const int classes = data->classes();
+    std::vector<std::mt19937_64> engines;
+    std::vector<std::uint64_t> seeds;
+    std::vector<std::vector<std::vector<std::int64_t>>> batches;
+    std::vector<RecordBuffer> train;
+    for (const NetworkState* net : nets) {
+        seeds.push_back(epochSeed(net->seed, epoch));
+        engines.emplace_back(seeds.back());
+        batches.push_back(batchesOf(permutation(std::int64_t(trainIndices.size()), engines.back())));
+        train.emplace_back(trainIndices.size(), classes, config.saveProbVector);
+    }
+    fused.seedDropout(seeds);
+    const std::int64_t micro = config.microBatch > 0 ? config.microBatch : config.batchSize;
+
+    fused.module().train();
+    for (auto& s : summaries)
+        s.learningRate = schedule->learningRate(epoch, 0);
+    // Every network's epoch has the same batch sizes: they depend only on the split's size.
+    const std::size_t batchCount = batches.front().size();
+    for (std::size_t bi = 0; bi < batchCount; ++bi) {
+        const double lr = applySchedule(optimizer, epoch, int(bi));
+        std::vector<std::vector<std::int64_t>> ids(networks);
+        std::vector<torch::Tensor> xs, ys;
+        for (std::size_t k = 0; k < networks; ++k) {
+            for (std::int64_t position : batches[k][bi])
+                ids[k].push_back(trainIndices[std::size_t(position)]);
+            const torch::Tensor idx = torch::tensor(ids[k], torch::kInt64);
+            xs.push_back(data->images(idx, device, true, config, &engines[k]));
+            ys.push_back(data->targets(idx, device));
+        }
+        const torch::Tensor x = FusedEnsemble::stackInputs(xs);
+        const std::int64_t n = x.size(0);
+        optimizer.zero_grad();
+        std::vector<std::vector<torch::Tensor>> logitParts(networks);
+        torch::Tensor batchLoss = torch::zeros({std::int64_t(networks)}, torch::kFloat64);
+        for (std::int64_t start = 0; start < n; start += micro) {
+            const std::int64_t len = std::min(micro, n - start);
+            const torch::Tensor logits = fused.module().forward(micro >= n ? x : x.narrow(0, start, len));
+            std::vector<torch::Tensor> losses;
+            for (std::size_t k = 0; k < networks; ++k) {
+                const torch::Tensor own = fused.networkLogits(logits, int(k));
+                const torch::Tensor ys_k = micro >= n ? ys[k] : ys[k].narrow(0, start, len);
+                losses.push_back(summedLoss(own, ys_k, data->multiLabel()) / double(n));
+                logitParts[k].push_back(own.detach());
+            }
+            const torch::Tensor perNetwork = torch::stack(losses);
+            perNetwork.sum().backward();
+            batchLoss += perNetwork.detach().to(torch::kCPU, torch::kFloat64);
+        }
+        // The records are the predictions made before this batch's optimiser step (DEFINITIONS.md 2).
+        optimizer.step();
+        const std::int64_t unitsBefore = unitsDone.fetch_add(std::int64_t(networks));
+        for (std::size_t k = 0; k < networks; ++k) {
+            const torch::Tensor logits = logitParts[k].size() == 1 ? logitParts[k].front() : torch::cat(logitParts[k]);
+            scoreBatch(logits, ys[k], batches[k][bi], *data, ids[k], train[k]);
+            const double loss = batchLoss[std::int64_t(k)].item<double>();
+            train[k].lossSum += loss * double(n);
+            reportBatch(*nets[k], epoch, int(bi), int(batchCount), loss, train[k], lr, epochStart,
+                        unitsBefore + std::int64_t(k) + 1);
+        }
+        if (cancelled())
+            throw Cancelled();
+    }
+
+    std::vector<RecordBuffer> test, trainEval;
+    for (std::size_t k = 0; k < networks; ++k) {
+        test.emplace_back(data->splitIndices(Split::Test).size(), classes, config.saveProbVector);
+        if (config.evalTrain)
+            trainEval.emplace_back(trainIndices.size(), classes, config.saveProbVector);
+    }
+    evaluateFused(fused, Split::Test, test);
+    if (config.evalTrain)
+        evaluateFused(fused, Split::Train, trainEval);
+    std::vector<std::map<RecordSet, SplitRecords>> records(networks);
+    const double seconds = secondsSince(epochStart);
+    for (std::size_t k = 0; k < networks; ++k) {
+        EpochSummary& summary = summaries[k];
+        summary.trainLoss = train[k].lossSum / double(std::max<std::int64_t>(train[k].seen, 1));
+        summary.trainAccuracy = double(train[k].correct) / double(std::max<std::int64_t>(train[k].seen, 1));
+        summary.testLoss = test[k].lossSum / double(std::max<std::int64_t>(test[k].seen, 1));
+        summary.testAccuracy = double(test[k].correct) / double(std::max<std::int64_t>(test[k].seen, 1));
+        // One epoch of the fused module trained every network: each took the whole time.
+        summary.seconds = seconds;
+        if (config.evalTrain)
+            records[k][RecordSet::TrainEval] = std::move(trainEval[k].r);
+        records[k][RecordSet::Train] = std::move(train[k].r);
+        records[k][RecordSet::Test] = std::move(test[k].r);
+    }
+    return records;
+}
+
+// Networks that stand at the same epoch train together; after a resume that found them at
+// different epochs, the ones behind train alone in a smaller ensemble until they catch up. The
+// networks' own models and optimisers stay the master copy: the ensemble loads them when its
+// membership changes and stores its state back after every epoch, for the checkpoints.
+void Trainer::Impl::trainFused(std::vector<NetworkState>& nets)
+{
+    std::unique_ptr<FusedEnsemble> fused;
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    std::vector<NetworkState*> members;
+    auto ensembleOf = [](const std::vector<NetworkState*>& group) {
+        std::vector<EnsembleMember> out;
+        for (NetworkState* net : group)
+            out.push_back({net->model.get(), net->optimizer.get()});
+        return out;
+    };
+    for (int e = 0; e < config.epochs; ++e) {
+        const std::vector<NetworkState*> active = networksAt(nets, e);
+        if (active.empty())
+            continue;
+        if (active != members) {
+            members = active;
+            fused.reset();
+            fused = std::make_unique<FusedEnsemble>(modelSpec(), ensembleOf(members), device);
+            optimizer = makeOptimizer(fused->module().parameters(), config);
+            fused->load(ensembleOf(members), optimizer.get());
+        }
+        std::vector<EpochSummary> summaries(members.size());
+        auto records = trainFusedEpoch(*fused, *optimizer, members, e, summaries);
+        fused->store(ensembleOf(members), *optimizer);
+        for (std::size_t i = 0; i < members.size(); ++i)
+            finishEpoch(*members[i], e, records[i], summaries[i]);
+    }
 }
 
 // Records first, then the checkpoint: a kill between the two leaves the run one epoch ahead of
@@ -502,6 +715,7 @@ void Trainer::Impl::prepare()
         for (int n = 0; n < config.networks; ++n)
             seeds += (n ? "," : "") + std::to_string(networkSeed(config.seed, n));
         provenance["network_seeds"] = seeds;
+        provenance["training"] = trainingPath();
         std::ostringstream mean, sd;
         for (std::size_t c = 0; c < data->mean().size(); ++c) {
             mean << (c ? "," : "") << data->mean()[c];
@@ -543,7 +757,12 @@ Trainer Trainer::resume(const std::string& runPath)
     RunFile file(runPath);
     ExperimentConfig config;
     try {
-        config = ExperimentConfig::fromJson(nlohmann::json::parse(file.configJson()));
+        const nlohmann::json stored = nlohmann::json::parse(file.configJson());
+        config = ExperimentConfig::fromJson(stored);
+        // Runs from before fused training trained unfused; resuming them so keeps their records
+        // bit-identical to an uninterrupted run.
+        if (!stored.contains("fuse_networks"))
+            config.fuseNetworks = false;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(runPath, std::string("the stored configuration is not valid JSON: ") + e.what());
     }
@@ -560,6 +779,7 @@ Trainer::Trainer(Trainer&&) noexcept = default;
 
 const ExperimentConfig& Trainer::config() const { return impl_->config; }
 const std::string& Trainer::runPath() const { return impl_->runPath; }
+std::string Trainer::trainingPath() const { return impl_->trainingPath(); }
 
 void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
 {
@@ -609,6 +829,19 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         return net;
     };
 
+    if (m.config.fuseNetworks && networks > 1 && !architectureInfo(m.config.architecture).fusable)
+        m.message(m.config.architecture + " has no fused form: its networks train " +
+                  (m.config.parallelNetworks ? "side by side" : "one after another"));
+    if (m.trainingPath() == "fused") {
+        m.message("The " + std::to_string(networks) + " networks train fused into one module");
+        std::vector<NetworkState> nets;
+        for (int n = 0; n < networks; ++n)
+            if (recorded[std::size_t(n)] < epochs)
+                nets.push_back(start(n));
+        m.trainFused(nets);
+        m.finishRun();
+        return;
+    }
     if (!m.config.parallelNetworks) {
         for (int n = 0; n < networks; ++n) {
             // Complete records need nothing more, even if the last checkpoint was not written.
@@ -640,10 +873,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         ~RestoreThreads() { setCpuThreads(threads); }
     } restoreThreads{threads};
     for (int e = 0; e < epochs; ++e) {
-        std::vector<NetworkState*> active;
-        for (auto& net : nets)
-            if (net.nextEpoch == e)
-                active.push_back(&net);
+        const std::vector<NetworkState*> active = networksAt(nets, e);
         if (active.empty())
             continue;
         std::vector<std::map<RecordSet, SplitRecords>> records(active.size());

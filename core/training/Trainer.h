@@ -60,6 +60,10 @@ public:
 
     const ExperimentConfig& config() const;
     const std::string& runPath() const;
+    // How the networks train: "fused" (one module, config.fuseNetworks where the architecture
+    // has a fused form and there is more than one network), "side-by-side" or "sequential".
+    // Stored in the run file's provenance as "training".
+    std::string trainingPath() const;
 
     // Runs to completion (or until cancel becomes true: throws Cancelled after saving what is
     // complete). Throws ConfigError / InputError for bad configurations and inputs.

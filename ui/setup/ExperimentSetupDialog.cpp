@@ -318,6 +318,10 @@ void ExperimentSetupDialog::buildForm()
     parallel_ = new QCheckBox(tr("Train the networks side by side"));
     parallel_->setToolTip(tr("Instead of one after another; faster on a GPU with memory to spare."));
     execForm->addRow(QString(), parallel_);
+    fused_ = new QCheckBox(tr("Train the networks fused into one module"));
+    fused_->setToolTip(tr("All networks in one pass of grouped layers: same results, faster (docs/PERFORMANCE.md). "
+                          "DenseNet-121 and single networks always train unfused."));
+    execForm->addRow(QString(), fused_);
     seed_ = new QLineEdit;
     seed_->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,19}"), seed_));
     seed_->setToolTip(tr("Every network's initialisation and batch order derive from this seed."));
@@ -364,7 +368,7 @@ void ExperimentSetupDialog::buildForm()
         {weightDecay_, "weight_decay"}, {scheduler_, "scheduler"},  {etaMin_, "eta_min"},
         {stepSize_, "step_size"},     {stepGamma_, "step_gamma"},   {probVectors_, "save_prob_vector"},
         {evalTrain_, "eval_train"},   {keepCheckpoints_, "keep_checkpoints"},   {device_, "device"},          {threads_, "threads"},
-        {parallel_, "parallel_networks"}, {seed_, "seed"},          {runPath_, "run_path"},
+        {parallel_, "parallel_networks"}, {fused_, "fuse_networks"}, {seed_, "seed"},          {runPath_, "run_path"},
         {overwrite_, "overwrite"},    {start_, "start"},            {preview_, "dataset_preview"},
         {humanUncertainty_, "human_uncertainty"}, {humanUncertaintyRow_, "human_uncertainty_row"}};
     for (const auto& [widget, name] : named)
@@ -396,7 +400,7 @@ void ExperimentSetupDialog::buildForm()
         connect(box, qOverload<int>(&QSpinBox::valueChanged), this, changed);
     for (QDoubleSpinBox* box : {corrupt_, bnEps_, lr_, momentum_, weightDecay_, etaMin_, stepGamma_})
         connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this, changed);
-    for (QCheckBox* box : {randomCrop_, flip_, multiLabel_, probVectors_, evalTrain_, keepCheckpoints_, parallel_})
+    for (QCheckBox* box : {randomCrop_, flip_, multiLabel_, probVectors_, evalTrain_, keepCheckpoints_, parallel_, fused_})
         connect(box, &QCheckBox::toggled, this, changed);
     connect(overwrite_, &QCheckBox::toggled, this, &ExperimentSetupDialog::updateState);
     connect(location_, &QLineEdit::editingFinished, this, changed);
@@ -443,6 +447,7 @@ ExperimentConfig ExperimentSetupDialog::config() const
     c.device = device_->currentData().toString().toStdString();
     c.threads = threads_->value();
     c.parallelNetworks = parallel_->isChecked();
+    c.fuseNetworks = fused_->isChecked();
     c.seed = seed_->text().toULongLong();
     return c;
 }
@@ -492,6 +497,7 @@ void ExperimentSetupDialog::setConfig(const ExperimentConfig& c)
     selectData(device_, QString::fromStdString(c.device));
     threads_->setValue(c.threads);
     parallel_->setChecked(c.parallelNetworks);
+    fused_->setChecked(c.fuseNetworks);
     seed_->setText(QString::number(c.seed));
     applying_ = false;
     updateDatasetSpec();

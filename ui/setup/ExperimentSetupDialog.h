@@ -101,6 +101,7 @@ private:
     QComboBox* device_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QCheckBox* parallel_ = nullptr;
+    QCheckBox* fused_ = nullptr;
     QLineEdit* seed_ = nullptr;
     QLineEdit* runPath_ = nullptr;
     QCheckBox* overwrite_ = nullptr;
