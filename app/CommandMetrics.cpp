@@ -16,6 +16,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <map>
 #include <fstream>
 #include <unordered_map>
 
@@ -37,6 +40,11 @@ void declare(QCommandLineParser& p)
     p.addOption({"sigma", "Segmentation smoothing sigma (the study: 0.5).", "S", "0.5"});
     p.addOption({"k", "Segmentation threshold constant k (the study: 500).", "K", "500"});
     p.addOption({"min-size", "Segmentation minimum component size (the study: 20).", "N", "20"});
+    p.addOption({"seed", "Seed of the random statistics (crisp): each image's seed derives from it and the image's key "
+                         "(default: the run's seed with --run, else 0).", "N"});
+    p.addOption({"crisp-repeats", "Average N independently seeded crisp boundary maps per image (the study: 1).", "N", "1"});
+    p.addOption({"edge-maps", "Write each image's crisp boundary map to DIR as CSV and PNG (named after the key, '/' -> '__').",
+                 "DIR"});
     p.addOption({"import", "Import a CSV of (image key or file name, value) as column NAME; repeatable.", "NAME=FILE.csv"});
     p.addOption({"crisp-boundaries", "Import the crisp-boundaries CSV (columns Image, EdgeStrength) as column "
                                      "edge_strength_crisp.", "FILE.csv"});
@@ -50,7 +58,12 @@ void declare(QCommandLineParser& p)
     p.addOption({"no-cache", "Neither read nor write the metrics cache."});
 }
 
-std::vector<std::string> statisticNames(const std::string& list)
+// Names that statistics had before, with what they are called now.
+const std::map<std::string, std::string> kRenamedStatistics = {
+    {"edges", "sobel"},  // the Sobel sum was called edge strength before the study's crisp one was built in
+};
+
+std::vector<std::string> statisticNames(const std::string& list, ProgressPrinter* printer = nullptr)
 {
     std::vector<std::string> names;
     if (list == "none")
@@ -61,7 +74,13 @@ std::vector<std::string> statisticNames(const std::string& list)
         return names;
     }
     for (const QString& part : QString::fromStdString(list).split(',', Qt::SkipEmptyParts)) {
-        const std::string name = part.trimmed().toStdString();
+        std::string name = part.trimmed().toStdString();
+        if (auto renamed = kRenamedStatistics.find(name); renamed != kRenamedStatistics.end()) {
+            if (printer)
+                printer->line("note: '" + name + "' is now called '" + renamed->second +
+                              "' (column sobel_edge_strength); the study's edge strength is 'crisp'");
+            name = renamed->second;
+        }
         if (std::find(names.begin(), names.end(), name) == names.end())
             names.push_back(name);
     }
@@ -160,12 +179,27 @@ int run(const QCommandLineParser& p)
     if (output.empty() && runPath.empty())
         throw ConfigError("give --output FILE.csv, --run FILE.h5 or both");
 
+    ProgressPrinter printer("metrics");
     StatisticsRequest request;
-    request.statistics = statisticNames(stringOption(p, "metrics"));
+    request.statistics = statisticNames(stringOption(p, "metrics"), &printer);
     request.parameters.entropyWindow = int(intOption(p, "window", 1, kMaxEntropyWindow));
     request.parameters.segmentSigma = float(doubleOption(p, "sigma", 0, 100));
     request.parameters.segmentK = float(doubleOption(p, "k", 1e-6, 1e9));
     request.parameters.segmentMinSize = int(intOption(p, "min-size", 0, 1 << 30));
+    request.parameters.crispRepeats = int(intOption(p, "crisp-repeats", 1, 1000));
+    if (p.isSet("seed"))
+        request.parameters.crispSeed = std::uint64_t(intOption(p, "seed", 0, std::numeric_limits<qint64>::max()));
+    else if (!runPath.empty())
+        request.parameters.crispSeed = runSeed(RunFile(runPath));
+    if (p.isSet("edge-maps")) {
+        if (std::find(request.statistics.begin(), request.statistics.end(), "crisp") == request.statistics.end())
+            throw ConfigError("--edge-maps needs the crisp statistic (--metrics crisp or all)");
+        request.parameters.crispMapDirectory = stringOption(p, "edge-maps");
+        std::error_code error;
+        std::filesystem::create_directories(request.parameters.crispMapDirectory, error);
+        if (error || !std::filesystem::is_directory(request.parameters.crispMapDirectory))
+            throw InputError(request.parameters.crispMapDirectory, "cannot create the edge map folder");
+    }
     if (!p.isSet("no-cache"))
         request.cacheDirectory = p.isSet("cache-dir") ? stringOption(p, "cache-dir") : MetricsCache::defaultDirectory();
     // Fail on a bad option before spending minutes on the dataset.
@@ -181,7 +215,6 @@ int run(const QCommandLineParser& p)
     std::string spec = stringOption(p, "dataset");
     if (!runPath.empty() && !p.isSet("dataset"))
         spec = RunFile(runPath).manifest().source;
-    ProgressPrinter printer("metrics");
     const Dataset ds = loadDataset(spec, std::size_t(intOption(p, "limit-train", 0, 1LL << 40)),
                                    std::size_t(intOption(p, "limit-test", 0, 1LL << 40)));
     printer.line("Dataset " + ds.source + ": " + std::to_string(ds.size()) + " images");

@@ -16,6 +16,7 @@
 #include "storage/RunFile.h"
 
 #include <QListView>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -292,6 +293,24 @@ private slots:
         QCOMPARE(browser.detail()->title(), QString::fromStdString(run_->key(image)));
         QCOMPARE(browser.detail()->valueText("mean_intensity"), QString::number(intensity_[image], 'g', 5));
         QCOMPARE(browser.detail()->strip()->records().correct, run_->records(image).correct);
+        // Beside the image, its crisp boundary map, computed in the background: the map of the
+        // run's seed and the image's key, i.e. the one `orderlens metrics --run --edge-maps` writes.
+        QSignalSpy mapShown(browser.detail(), &DetailPanel::edgeMapShown);
+        QVERIFY(mapShown.wait(20000));
+        const QImage map = browser.detail()->edgeMap();
+        QCOMPARE(map.size(), QSize(14, 14));  // half of 28 x 28
+        const QString maps = dir_.filePath("edge-maps");
+        QProcess cli;
+        cli.start(ORDERLENS_BINARY, {"metrics", "--run", dir_.filePath("fashion.h5"), "--limit-train",
+                                     QString::number(spec_.train), "--limit-test", QString::number(spec_.test),
+                                     "--metrics", "crisp", "--no-cache", "--edge-maps", maps, "--output",
+                                     dir_.filePath("crisp.csv")});
+        QVERIFY(cli.waitForFinished(300000));
+        QCOMPARE(cli.exitCode(), 0);
+        QString stem = QString::fromStdString(run_->key(image));
+        stem.replace('/', "__");
+        const QImage written(maps + "/" + stem + ".png");
+        QCOMPARE(written.convertToFormat(QImage::Format_Grayscale8), map);
 
         // The explorer hands over a set of images.
         browser.showOnly({3, 5, 8, 13, 21}, "test");

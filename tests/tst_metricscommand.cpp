@@ -11,6 +11,7 @@
 #include "storage/RunFile.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -117,11 +118,12 @@ private slots:
                                   "--import", "difficulty=" + scores, "--crisp-boundaries", crisp, "--threads", "2"};
         Result r = runMetrics(args);
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
-        QVERIFY(r.out.contains("computed 10 columns"));
+        QVERIFY(r.out.contains("computed 12 columns"));
 
         const Csv csv = readCsv(out.toStdString());
         const std::vector<std::string> header = {"key", "split", "label", "entropy", "dct_percent", "dct_max",
-                                                 "segment_count", "edge_strength", "rms_contrast", "mean_luminance",
+                                                 "segment_count", "sobel_edge_strength", "crisp_edge_strength",
+                                                 "crisp_edge_mean", "rms_contrast", "mean_luminance",
                                                  "colourfulness", "png_bits_per_pixel", "distinct_luminance",
                                                  "difficulty", "edge_strength_crisp"};
         QCOMPARE(csv.header, header);
@@ -154,7 +156,7 @@ private slots:
         const std::string first = readCsv(out.toStdString()).rows[3][5];
         r = runMetrics(args);
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QVERIFY2(r.out.contains("read 10 columns from the metrics cache"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("read 12 columns from the metrics cache"), qPrintable(r.out));
         QCOMPARE(readCsv(out.toStdString()).rows[3][5], first);
     }
 
@@ -289,6 +291,80 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("broken.npy") && r.err.contains("not a NumPy"), qPrintable(r.err));
         QVERIFY(!QFile::exists(out));
+    }
+
+    // --metrics crisp: columns, the seed (same seed, same text; another seed, other values),
+    // --crisp-repeats, --edge-maps (files named after the keys, numbers summing to the column),
+    // and the Sobel statistic's old name accepted with a note.
+    void crispEdgeStrengthSeedsRepeatsAndMaps()
+    {
+        QTemporaryDir dir;
+        test::FixtureSpec spec;
+        spec.trainCount = 6;
+        spec.testCount = 3;
+        spec.height = 24;
+        spec.width = 20;
+        spec.classes = 3;
+        const QString root = dir.filePath("pngs");
+        test::writeFolderDataset(root.toStdString(), spec, true);
+        const QString maps = dir.filePath("maps");
+        auto column = [](const Csv& csv, const std::string& name) {
+            std::vector<std::string> out;
+            for (const auto& row : csv.rows)
+                out.push_back(row[csv.column(name)]);
+            return out;
+        };
+        const QStringList common = {"--dataset", "folder:" + root, "--no-cache", "--threads", "2"};
+        Result r = runMetrics(common + QStringList{"--metrics", "crisp,edges", "--seed", "7", "--edge-maps", maps,
+                                                  "--output", dir.filePath("a.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY(r.out.contains("note: 'edges' is now called 'sobel'"));
+        const Csv a = readCsv(dir.filePath("a.csv").toStdString());
+        const std::vector<std::string> header = {"key", "split", "label", "crisp_edge_strength", "crisp_edge_mean",
+                                                 "sobel_edge_strength"};
+        QCOMPARE(a.header, header);
+        for (const auto& row : a.rows) {
+            // One CSV and one PNG per image, '/' replaced by "__"; 12 x 10 map (half of 24 x 20).
+            std::string stem = row[0];
+            for (std::size_t at; (at = stem.find('/')) != std::string::npos;)
+                stem.replace(at, 1, "__");
+            std::ifstream in(maps.toStdString() + "/" + stem + ".csv");
+            QVERIFY2(in, stem.c_str());
+            double sum = 0;
+            int lines = 0;
+            for (std::string line; std::getline(in, line); ++lines) {
+                std::stringstream cells(line);
+                int count = 0;
+                for (std::string cell; std::getline(cells, cell, ','); ++count)
+                    sum += std::stod(cell);
+                QCOMPARE(count, 10);
+            }
+            QCOMPARE(lines, 12);
+            const double value = number(row[a.column("crisp_edge_strength")]);
+            QVERIFY(value > 0);
+            QVERIFY(std::abs(sum - value) < 1e-6 * value);
+            QCOMPARE(number(row[a.column("crisp_edge_mean")]), value / 120);
+            QVERIFY(QFileInfo::exists(maps + "/" + QString::fromStdString(stem) + ".png"));
+        }
+
+        r = runMetrics(common + QStringList{"--metrics", "crisp", "--seed", "7", "--output", dir.filePath("b.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const Csv b = readCsv(dir.filePath("b.csv").toStdString());
+        QCOMPARE(column(b, "crisp_edge_strength"), column(a, "crisp_edge_strength"));
+        r = runMetrics(common + QStringList{"--metrics", "crisp", "--seed", "8", "--output", dir.filePath("c.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const auto other = column(readCsv(dir.filePath("c.csv").toStdString()), "crisp_edge_strength");
+        for (std::size_t i = 0; i < other.size(); ++i)
+            QVERIFY(other[i] != column(a, "crisp_edge_strength")[i]);
+        r = runMetrics(common + QStringList{"--metrics", "crisp", "--seed", "7", "--crisp-repeats", "3", "--output",
+                                            dir.filePath("d.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const auto averaged = column(readCsv(dir.filePath("d.csv").toStdString()), "crisp_edge_strength");
+        QVERIFY(averaged != column(a, "crisp_edge_strength"));
+
+        r = runMetrics(common + QStringList{"--metrics", "entropy", "--edge-maps", maps, "--output", dir.filePath("e.csv")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--edge-maps needs the crisp statistic"));
     }
 };
 

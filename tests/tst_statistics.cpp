@@ -92,9 +92,17 @@ private slots:
         for (const auto& s : createStatistics(allStatistics(), StatisticParameters()))
             for (const std::string& c : s->columns())
                 columns.push_back(c);
-        const std::vector<std::string> expected = {"entropy",       "dct_percent",    "dct_max",
-                                                   "segment_count", "edge_strength",  "rms_contrast",
-                                                   "mean_luminance", "colourfulness", "png_bits_per_pixel",
+        const std::vector<std::string> expected = {"entropy",
+                                                   "dct_percent",
+                                                   "dct_max",
+                                                   "segment_count",
+                                                   "sobel_edge_strength",
+                                                   "crisp_edge_strength",
+                                                   "crisp_edge_mean",
+                                                   "rms_contrast",
+                                                   "mean_luminance",
+                                                   "colourfulness",
+                                                   "png_bits_per_pixel",
                                                    "distinct_luminance"};
         QCOMPARE(columns, expected);
         try {
@@ -192,10 +200,23 @@ private slots:
         QVERIFY(std::isnan(a.column("entropy")[5]));
         QCOMPARE(a.missing("entropy"), std::size_t(1));
         QCOMPARE(a.missing("dct_percent"), std::size_t(0));
-        QCOMPARE(warningsOne.size(), std::size_t(1));
+        // Crisp boundaries need two nodes after the half-resolution map is decimated twice by 2
+        // (floor(ceil(H / 2) / 4) floor(ceil(W / 2) / 4) >= 2); image 5 and the smallest others lack them.
+        std::size_t tooSmall = 0;
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const ImageView im = ds.image(i);
+            const bool small = ((im.height + 1) / 2 / 4) * ((im.width + 1) / 2 / 4) < 2;
+            tooSmall += small;
+            QCOMPARE(std::isnan(a.column("crisp_edge_strength")[i]), small);
+        }
+        QVERIFY(std::isnan(a.column("crisp_edge_strength")[5]));
+        QCOMPARE(a.missing("crisp_edge_strength"), tooSmall);
+        QCOMPARE(warningsOne.size(), std::size_t(2));
         QCOMPARE(warningsOne, warningsMany);
         QVERIFY(warningsOne[0].find("entropy: no value for 1 of 300 images") != std::string::npos);
         QVERIFY(warningsOne[0].find("train/5") != std::string::npos);
+        QVERIFY(warningsOne[1].find("crisp_edge_strength: no value for " + std::to_string(tooSmall) + " of 300 images") !=
+                std::string::npos);
     }
 
     void engineReportsProgressAndCancels()

@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "statistics/Colourfulness.h"
+#include "statistics/CrispEdgeStrength.h"
 #include "statistics/DctCompaction.h"
 #include "statistics/DistinctLuminance.h"
 #include "statistics/EdgeStrength.h"
@@ -27,8 +28,14 @@ const std::vector<StatisticKind>& statisticKinds()
          [](const StatisticParameters& p) -> std::unique_ptr<ImageStatistic> {
              return std::make_unique<SegmentCount>(p.segmentSigma, p.segmentK, p.segmentMinSize);
          }},
-        {"edges", "sum of the Sobel gradient magnitude of the luminance", {"edge_strength"},
+        {"sobel", "sum of the Sobel gradient magnitude of the luminance (not the study's edge strength)",
+         {"sobel_edge_strength"},
          [](const StatisticParameters&) -> std::unique_ptr<ImageStatistic> { return std::make_unique<EdgeStrength>(); }},
+        {"crisp", "the study's edge strength: summed crisp boundaries (Isola et al. 2014, 'speedy'; --seed, --crisp-repeats)",
+         {"crisp_edge_strength", "crisp_edge_mean"},
+         [](const StatisticParameters& p) -> std::unique_ptr<ImageStatistic> {
+             return std::make_unique<CrispEdgeStrength>(p.crispSeed, p.crispRepeats, p.crispMapDirectory);
+         }},
         {"contrast", "RMS contrast: standard deviation of Y/255", {"rms_contrast"},
          [](const StatisticParameters&) -> std::unique_ptr<ImageStatistic> { return std::make_unique<RmsContrast>(); }},
         {"luminance", "mean of Y/255", {"mean_luminance"},

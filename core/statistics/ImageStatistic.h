@@ -2,6 +2,7 @@
 
 #include "dataset/Dataset.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,12 @@ struct StatisticParameters {
     float segmentSigma = 0.5f;   // DEFINITIONS.md 6: the study ran `segment 0.5 500 20`
     float segmentK = 500.0f;
     int segmentMinSize = 20;
+    // Crisp boundaries: the run's seed (each image's seed is derived from it and the image's key),
+    // the number of independently seeded maps averaged (1 = the study's procedure), and a folder
+    // that receives every map as CSV and PNG (empty: none).
+    std::uint64_t crispSeed = 0;
+    int crispRepeats = 1;
+    std::string crispMapDirectory;
 };
 
 // One per-image statistic. A statistic produces one or more named columns (e.g. "dct_percent"
@@ -32,6 +39,16 @@ public:
     // Writes columns().size() values. A value that does not exist for this image (e.g. an image
     // smaller than the window) is NaN, and `warning` then says why (left untouched otherwise).
     virtual void compute(const ImageView& image, double* values, std::string& warning) const = 0;
+    // What the engine calls, with the image's key: a statistic that draws random numbers derives
+    // them from the key, so that a value does not depend on which other images are computed.
+    virtual void computeForKey(const ImageView& image, const std::string& key, double* values,
+                               std::string& warning) const
+    {
+        compute(image, values, warning);
+    }
+    // True when compute() also writes files (e.g. edge maps): such a statistic is always computed,
+    // never read from the metrics cache.
+    virtual bool writesFiles() const { return false; }
 };
 
 // The built-in statistics by the name used on the command line (`--metrics entropy,dct`).

@@ -42,6 +42,15 @@ std::size_t storeMetricsInRun(RunFile& run, const Dataset& dataset, const Metric
     return found;
 }
 
+std::uint64_t runSeed(const RunFile& run)
+{
+    const nlohmann::json config = nlohmann::json::parse(run.configJson(), nullptr, false);
+    if (!config.is_object())
+        return 0;
+    const auto it = config.find("seed");
+    return it != config.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
 void computeRunStatistics(const std::string& runPath, const EngineOptions& options, std::vector<std::string>* notes)
 {
     RunFile run(runPath);
@@ -58,6 +67,7 @@ void computeRunStatistics(const std::string& runPath, const EngineOptions& optio
     StatisticsRequest request;
     for (const StatisticKind& kind : statisticKinds())
         request.statistics.push_back(kind.name);
+    request.parameters.crispSeed = runSeed(run);
     request.cacheDirectory = MetricsCache::defaultDirectory();
     StatisticsOutcome outcome = datasetStatistics(dataset, request, options);
     // The run's configuration names the CIFAR-10H file (ExperimentConfig::humanUncertainty). Only

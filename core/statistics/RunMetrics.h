@@ -15,7 +15,11 @@ namespace orderlens {
 // found; the others get NaN. Throws InputError when none is found.
 std::size_t storeMetricsInRun(RunFile& run, const Dataset& dataset, const MetricTable& table);
 
-// Every built-in image statistic with the study's parameters, computed on the run's images
+// The seed in the run's configuration (0 when it has none): the seed of its random statistics
+// (crisp boundaries), so that they are reproducible from the run alone.
+std::uint64_t runSeed(const RunFile& run);
+
+// Every built-in image statistic with the study's parameters (and the run's seed), computed on the run's images
 // (through the metrics cache) and stored in the run: what `orderlens metrics --run`
 // does with its defaults, for callers that finish a training (the GUI). Messages (warnings,
 // what came from the cache) go to `notes` when given.

@@ -74,7 +74,7 @@ MetricTable computeStatistics(const Dataset& dataset, const std::vector<const Im
                     for (std::size_t s = 0; s < statistics.size(); ++s) {
                         values.assign(outputs[s].size(), std::numeric_limits<double>::quiet_NaN());
                         warning.clear();
-                        statistics[s]->compute(image, values.data(), warning);
+                        statistics[s]->computeForKey(image, dataset.key(i), values.data(), warning);
                         for (std::size_t c = 0; c < values.size(); ++c)
                             (*outputs[s][c])[i] = values[c];
                         if (!warning.empty()) {
@@ -161,7 +161,7 @@ StatisticsOutcome datasetStatistics(const Dataset& dataset, const StatisticsRequ
     }
     std::vector<const ImageStatistic*> toCompute;
     for (const auto& s : statistics) {
-        bool complete = true;
+        bool complete = !s->writesFiles();
         for (const std::string& c : s->columns())
             complete = complete && cached.count(MetricsCache::columnId(c, s->parameterTag()));
         if (!complete)

@@ -3,8 +3,11 @@
 #include "analysis/LearningMeasures.h"
 #include "browser/ImageBrowserModel.h"
 #include "browser/RecordStrip.h"
+#include "statistics/CrispBoundaries.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QtConcurrent>
 #include <QLabel>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -16,6 +19,19 @@ namespace orderlens::ui {
 namespace {
 
 QString epochText(int epoch) { return epoch == kNeverLearned ? QObject::tr("never") : QString::number(epoch); }
+
+// The crisp boundary map of an image as an 8-bit grey picture (empty when the image is too small).
+QImage edgeMapImage(const ImageView& view, std::uint64_t seed)
+{
+    const crisp::BoundaryMap map = crisp::boundaries(view, seed);
+    if (map.values.empty())
+        return {};
+    const std::vector<std::uint8_t> pixels = crisp::previewPixels(map);
+    QImage out(map.width, map.height, QImage::Format_Grayscale8);
+    for (int r = 0; r < map.height; ++r)
+        std::copy_n(&pixels[std::size_t(r) * std::size_t(map.width)], map.width, out.scanLine(r));
+    return out;
+}
 
 QString valueString(const ImageColumn& column, double v)
 {
@@ -33,6 +49,16 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     picture_->setAlignment(Qt::AlignCenter);
     picture_->setMinimumSize(kImageSide, kImageSide);
     picture_->setStyleSheet("QLabel { background: #f2f2f2; border: 1px solid #d8d8d8; }");
+    edgeMapLabel_ = new QLabel;
+    edgeMapLabel_->setAlignment(Qt::AlignCenter);
+    edgeMapLabel_->setMinimumSize(kImageSide, kImageSide);
+    edgeMapLabel_->setWordWrap(true);
+    edgeMapLabel_->setStyleSheet("QLabel { background: #f2f2f2; border: 1px solid #d8d8d8; color: #555; }");
+    edgeMapLabel_->setToolTip(tr("Crisp boundaries (Isola et al. 2014, 'speedy'): the map whose sum is the "
+                                 "study's edge strength; white = the image's strongest boundary"));
+    edgeWatcher_ = new QFutureWatcher<QImage>(this);
+    connect(edgeWatcher_, &QFutureWatcher<QImage>::finished, this,
+            [this] { showEdgeMap(edgeMapImage_, edgeWatcher_->result()); });
     title_ = new QLabel;
     title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = title_->font();
@@ -55,7 +81,10 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
 
     auto* stripTitle = new QLabel(tr("<b>Records</b> (network x epoch; green = correct, shade = p_true, tick = learned)"));
     stripTitle->setWordWrap(true);
-    layout->addWidget(picture_);
+    auto* pictures = new QHBoxLayout;
+    pictures->addWidget(picture_);
+    pictures->addWidget(edgeMapLabel_);
+    layout->addLayout(pictures);
     layout->addWidget(title_);
     layout->addWidget(facts_);
     layout->addWidget(stripTitle);
@@ -79,6 +108,9 @@ void DetailPanel::showImage(int image)
     if (image_ < 0) {
         picture_->setPixmap({});
         picture_->setText(tr("Select an image"));
+        edgeMap_ = {};
+        edgeMapLabel_->setPixmap({});
+        edgeMapLabel_->clear();
         title_->clear();
         facts_->clear();
         strip_->setRecords({}, {});
@@ -91,6 +123,18 @@ void DetailPanel::showImage(int image)
     else
         picture_->setPixmap(QPixmap::fromImage(fitImage(img, kImageSide)));
     title_->setText(QString::fromStdString(run_->key(i)));
+    edgeMap_ = {};
+    edgeMapLabel_->setPixmap({});
+    if (img.isNull()) {
+        edgeMapLabel_->setText(tr("no crisp boundary map\n(image not available)"));
+    } else {
+        edgeMapLabel_->setText(tr("crisp boundaries\ncomputing..."));
+        edgeMapImage_ = image_;
+        // The run is captured so that its pixels outlive a switch to another run.
+        edgeWatcher_->setFuture(QtConcurrent::run([run = run_, i] {
+            return edgeMapImage(run->dataset()->image(i), crisp::imageSeed(run->seed(), run->key(i)));
+        }));
+    }
 
     const std::vector<int> perNetwork = run_->networkLearnedEpochs(i);
     QStringList nets;
@@ -123,6 +167,20 @@ void DetailPanel::showImage(int image)
         values_->setItem(int(c), 1, value);
     }
 }
+
+void DetailPanel::showEdgeMap(int image, QImage map)
+{
+    if (image != image_ || image < 0)
+        return;  // a later image is shown by now
+    edgeMap_ = map;
+    if (map.isNull())
+        edgeMapLabel_->setText(tr("too small for\ncrisp boundaries"));
+    else
+        edgeMapLabel_->setPixmap(QPixmap::fromImage(fitImage(map, kImageSide)));
+    emit edgeMapShown();
+}
+
+QString DetailPanel::edgeMapText() const { return edgeMapLabel_->text(); }
 
 QString DetailPanel::valueText(const QString& name) const
 {

@@ -2,6 +2,8 @@
 
 #include "browser/RunImages.h"
 
+#include <QFutureWatcher>
+#include <QImage>
 #include <QWidget>
 
 #include <memory>
@@ -13,8 +15,9 @@ namespace orderlens::ui {
 
 class RecordStrip;
 
-// Everything about one image: enlarged (nearest-neighbour, so a 28 x 28 digit shows its pixels),
-// its key, class and split, the learned-by-all, first-agreed and per-network learned epochs, the
+// Everything about one image: enlarged (nearest-neighbour, so a 28 x 28 digit shows its pixels)
+// beside its crisp boundary map (the study's edge strength, computed in the background with the
+// run's seed and the image's key, so it is the map whose sum the run stores), its key, class and split, the learned-by-all, first-agreed and per-network learned epochs, the
 // network x epoch record strip, and every measure and metric value.
 class DetailPanel : public QWidget {
     Q_OBJECT
@@ -32,12 +35,26 @@ public:
     // The value shown for a column (by its column name, e.g. "learned_epoch").
     QString valueText(const QString& name) const;
     const RecordStrip* strip() const { return strip_; }
+    // The crisp boundary map on screen (null while it is computed or when there is none) and the
+    // text shown in its place otherwise.
+    QImage edgeMap() const { return edgeMap_; }
+    QString edgeMapText() const;
     QString title() const;
 
+signals:
+    // The crisp boundary map of the shown image is on screen (or known to be unavailable).
+    void edgeMapShown();
+
 private:
+    void showEdgeMap(int image, QImage map);
+
     std::shared_ptr<const RunImages> run_;
     int image_ = -1;
     QLabel* picture_ = nullptr;
+    QLabel* edgeMapLabel_ = nullptr;
+    QImage edgeMap_;
+    QFutureWatcher<QImage>* edgeWatcher_ = nullptr;
+    int edgeMapImage_ = -1;  // the image whose map is being computed
     QLabel* title_ = nullptr;
     QLabel* facts_ = nullptr;
     RecordStrip* strip_ = nullptr;

@@ -59,7 +59,7 @@ ImageBrowser::ImageBrowser(QWidget* parent) : QWidget(parent)
     auto* detailScroll = new QScrollArea;
     detailScroll->setWidget(detail_);
     detailScroll->setWidgetResizable(true);
-    detailScroll->setMinimumWidth(DetailPanel::kImageSide + 60);
+    detailScroll->setMinimumWidth(2 * DetailPanel::kImageSide + 70);  // the image and its edge map
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);

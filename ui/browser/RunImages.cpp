@@ -3,6 +3,7 @@
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
 #include "figures/Figures.h"
+#include "statistics/RunMetrics.h"
 #include "storage/RunFile.h"
 
 #include <nlohmann/json.hpp>
@@ -69,6 +70,7 @@ std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
     std::shared_ptr<RunImages> images(new RunImages());
     RunImages& r = *images;
     r.analysis_ = analyseRun(run, options);
+    r.seed_ = runSeed(run);
 
     const RunManifest& manifest = run.manifest();
     const std::size_t n = manifest.keys.size();

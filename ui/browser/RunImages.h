@@ -61,6 +61,9 @@ public:
     const Dataset* dataset() const { return dataset_.get(); }
     // The image as stored (grey or RGB, its own size); null without a dataset.
     QImage image(std::size_t i) const;
+    // The seed in the run's configuration: crisp boundary maps drawn with it and the image's key
+    // are the ones whose sums `orderlens metrics --run` stores.
+    std::uint64_t seed() const { return seed_; }
 
 private:
     RunImages() = default;
@@ -69,6 +72,7 @@ private:
     ImageTable table_;
     std::shared_ptr<const Dataset> dataset_;
     std::string datasetProblem_;
+    std::uint64_t seed_ = 0;
     // Per split slot of the analysis: each image's position within its split, the correctness
     // bits and (within budget) p_true quantised to a byte, [network][epoch][position].
     std::vector<int> splitSlot_;            // per image: index into analysis_.splits, -1 = none

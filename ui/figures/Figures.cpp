@@ -256,7 +256,10 @@ MetricLabel metricLabel(const std::string& column)
         {"dct_percent", {"DCT energy compaction", "Coefficients for 99.98 % of the norm (%)"}},
         {"dct_max", {"Largest DCT coefficient", "Largest |DCT coefficient|"}},
         {"segment_count", {"Segment count", "Segments (count)"}},
-        {"edge_strength", {"Edge strength", "Summed gradient magnitude"}},
+        {"crisp_edge_strength", {"Edge strength (crisp boundaries)", "Summed crisp boundary map"}},
+        {"crisp_edge_mean", {"Mean crisp boundary strength", "Mean of the crisp boundary map"}},
+        {"sobel_edge_strength", {"Sobel edge strength", "Summed Sobel gradient magnitude"}},
+        {"edge_strength", {"Sobel edge strength", "Summed Sobel gradient magnitude"}},  // its name before
         {"rms_contrast", {"RMS contrast", "RMS contrast (std of Y/255)"}},
         {"mean_luminance", {"Mean luminance", "Mean luminance (Y/255)"}},
         {"colourfulness", {"Colourfulness", "Colourfulness (Hasler-S\u00fcsstrunk)"}},

@@ -1,0 +1,528 @@
+#include "statistics/CrispBoundaries.h"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace orderlens::crisp {
+
+namespace {
+
+// Every random draw comes from this: the 64-bit Mersenne Twister's output is fixed by the C++
+// standard, and the conversions below are ours, so values are the same on every platform.
+class Random {
+public:
+    explicit Random(std::uint64_t seed) : engine_(seed) {}
+    double uniform() { return double(engine_() >> 11) * 0x1.0p-53; }
+    std::size_t below(std::size_t n) { return std::size_t(uniform() * double(n)) % n; }
+    double normal()
+    {
+        if (spare_) {
+            spare_ = false;
+            return spareValue_;
+        }
+        double u = 0;
+        while (u <= 0)
+            u = uniform();
+        const double v = uniform();
+        const double radius = std::sqrt(-2.0 * std::log(u));
+        spareValue_ = radius * std::sin(2 * M_PI * v);
+        spare_ = true;
+        return radius * std::cos(2 * M_PI * v);
+    }
+
+private:
+    std::mt19937_64 engine_;
+    bool spare_ = false;
+    double spareValue_ = 0;
+};
+
+std::uint64_t mix(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t derive(std::uint64_t seed, std::uint64_t stream) { return mix(seed ^ mix(stream)); }
+
+// MATLAB's mat2gray over the whole array: (v - min) / (max - min); a constant array is only
+// clamped to [0, 1], as MATLAB does.
+void scaleToUnit(std::vector<double>& v)
+{
+    if (v.empty())
+        return;
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    const double a = *lo, b = *hi;
+    if (b > a) {
+        for (double& x : v)
+            x = (x - a) / (b - a);
+    } else {
+        for (double& x : v)
+            x = std::clamp(x, 0.0, 1.0);
+    }
+}
+
+// MATLAB's princomp scores of an n x 3 pixel-major array (centred data on the principal axes, in
+// order of decreasing variance), with its sign rule: the largest-magnitude element of each axis
+// is positive.
+void principalComponents(std::vector<double>& v)
+{
+    const std::size_t n = v.size() / 3;
+    if (n == 0)
+        return;
+    Eigen::Vector3d mean = Eigen::Vector3d::Zero();
+    for (std::size_t p = 0; p < n; ++p)
+        for (int k = 0; k < 3; ++k)
+            mean[k] += v[3 * p + k];
+    mean /= double(n);
+    Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+    for (std::size_t p = 0; p < n; ++p) {
+        const Eigen::Vector3d x(v[3 * p] - mean[0], v[3 * p + 1] - mean[1], v[3 * p + 2] - mean[2]);
+        cov += x * x.transpose();
+    }
+    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> solver(cov);
+    Eigen::Matrix3d axes;
+    for (int k = 0; k < 3; ++k)
+        axes.col(k) = solver.eigenvectors().col(2 - k);  // decreasing variance
+    for (int k = 0; k < 3; ++k) {
+        int largest = 0;
+        for (int i = 1; i < 3; ++i)
+            if (std::abs(axes(i, k)) > std::abs(axes(largest, k)))
+                largest = i;
+        if (axes(largest, k) < 0)
+            axes.col(k) = -axes.col(k);
+    }
+    for (std::size_t p = 0; p < n; ++p) {
+        const Eigen::RowVector3d x(v[3 * p] - mean[0], v[3 * p + 1] - mean[1], v[3 * p + 2] - mean[2]);
+        const Eigen::RowVector3d score = x * axes;
+        for (int k = 0; k < 3; ++k)
+            v[3 * p + k] = score[k];
+    }
+}
+
+// Index i (any integer) of a line of n pixels mirrored with the edge pixel repeated
+// (MATLAB's 'symmetric' padding: ...cba|abc...xyz|zyx...).
+int mirrored(int i, int n)
+{
+    const int period = 2 * n;
+    i %= period;
+    if (i < 0)
+        i += period;
+    return i < n ? i : period - 1 - i;
+}
+
+// MATLAB's cubic interpolation kernel (a = -0.5).
+double cubic(double x)
+{
+    const double a = std::abs(x);
+    if (a <= 1)
+        return 1.5 * a * a * a - 2.5 * a * a + 1;
+    if (a <= 2)
+        return -0.5 * a * a * a + 2.5 * a * a - 4 * a + 2;
+    return 0;
+}
+
+// MATLAB's imresize(im, scale) with its defaults (bicubic; when shrinking the kernel is stretched
+// by 1 / scale, which antialiases) along one dimension of an H x W x 3 map. OpenCV's resize has
+// no antialiasing bicubic, so it cannot stand in.
+FeatureMap resizeDimension(const FeatureMap& in, bool alongRows, double scale)
+{
+    const int n = alongRows ? in.height : in.width;
+    const int m = int(std::ceil(double(n) * scale));
+    const double width = scale < 1 ? 4.0 / scale : 4.0;
+    const int taps = int(std::ceil(width)) + 2;
+    std::vector<int> index(std::size_t(m) * taps);
+    std::vector<double> weight(std::size_t(m) * taps);
+    for (int x = 0; x < m; ++x) {
+        const double u = double(x + 1) / scale + 0.5 * (1 - 1 / scale);
+        const double left = std::floor(u - width / 2);
+        double sum = 0;
+        for (int t = 0; t < taps; ++t) {
+            const double at = left + t;
+            const double w = scale < 1 ? scale * cubic(scale * (u - at)) : cubic(u - at);
+            weight[std::size_t(x) * taps + t] = w;
+            index[std::size_t(x) * taps + t] = mirrored(int(at) - 1, n);
+            sum += w;
+        }
+        for (int t = 0; t < taps; ++t)
+            weight[std::size_t(x) * taps + t] /= sum;
+    }
+    FeatureMap out;
+    out.height = alongRows ? m : in.height;
+    out.width = alongRows ? in.width : m;
+    out.values.assign(out.pixels() * 3, 0.0);
+    for (int r = 0; r < out.height; ++r)
+        for (int c = 0; c < out.width; ++c) {
+            const int x = alongRows ? r : c;
+            double* dst = &out.values[(std::size_t(r) * out.width + c) * 3];
+            for (int t = 0; t < taps; ++t) {
+                const double w = weight[std::size_t(x) * taps + t];
+                const int i = index[std::size_t(x) * taps + t];
+                const double* src = in.at(alongRows ? std::size_t(i) * in.width + c : std::size_t(r) * in.width + i);
+                for (int k = 0; k < 3; ++k)
+                    dst[k] += w * src[k];
+            }
+        }
+    return out;
+}
+
+FeatureMap halfResolution(const FeatureMap& map)
+{
+    // MATLAB resizes the rows first when both scales are equal.
+    return resizeDimension(resizeDimension(map, true, 0.5), false, 0.5);
+}
+
+// What getFeatures does after building a feature set: half resolution, PCA, mat2gray.
+FeatureMap decorrelatedHalf(const FeatureMap& full)
+{
+    FeatureMap half = halfResolution(full);
+    principalComponents(half.values);
+    scaleToUnit(half.values);
+    return half;
+}
+
+// CIELAB as MATLAB's applycform(im, makecform('srgb2lab')) computes it: the sRGB curve, the
+// D50-adapted (Bradford) sRGB-to-XYZ matrix of the ICC sRGB profile and the D50 white. OpenCV's
+// Lab uses the D65 white and would give other features.
+void srgbToLab(const double* rgb, double* lab)
+{
+    static constexpr double kMatrix[3][3] = {{0.4360747, 0.3850649, 0.1430804},
+                                             {0.2225045, 0.7168786, 0.0606169},
+                                             {0.0139322, 0.0971045, 0.7141733}};
+    static constexpr double kWhite[3] = {0.9642, 1.0, 0.8251};
+    double linear[3];
+    for (int k = 0; k < 3; ++k)
+        linear[k] = rgb[k] > 0.04045 ? std::pow((rgb[k] + 0.055) / 1.055, 2.4) : rgb[k] / 12.92;
+    double f[3];
+    for (int k = 0; k < 3; ++k) {
+        const double t =
+            (kMatrix[k][0] * linear[0] + kMatrix[k][1] * linear[1] + kMatrix[k][2] * linear[2]) / kWhite[k];
+        f[k] = t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116.0;
+    }
+    lab[0] = 116 * f[1] - 16;
+    lab[1] = 500 * (f[0] - f[1]);
+    lab[2] = 200 * (f[1] - f[2]);
+}
+
+// MATLAB's stdfilt on each channel: sample standard deviation (n - 1) over the disk of radius 2
+// (strel('disk', 2, 0): the 13 offsets with dy^2 + dx^2 <= 4), borders mirrored. Two passes, so a
+// flat window gives exactly 0.
+void localStandardDeviation(const FeatureMap& in, FeatureMap& out)
+{
+    std::vector<std::array<int, 2>> disk;
+    for (int dy = -kVarianceDiskRadius; dy <= kVarianceDiskRadius; ++dy)
+        for (int dx = -kVarianceDiskRadius; dx <= kVarianceDiskRadius; ++dx)
+            if (dy * dy + dx * dx <= kVarianceDiskRadius * kVarianceDiskRadius)
+                disk.push_back({dy, dx});
+    const double n = double(disk.size());
+    out.height = in.height;
+    out.width = in.width;
+    out.values.assign(in.values.size(), 0.0);
+    std::vector<std::size_t> neighbours(disk.size());
+    for (int r = 0; r < in.height; ++r)
+        for (int c = 0; c < in.width; ++c) {
+            for (std::size_t i = 0; i < disk.size(); ++i)
+                neighbours[i] = std::size_t(mirrored(r + disk[i][0], in.height)) * in.width +
+                                std::size_t(mirrored(c + disk[i][1], in.width));
+            for (int k = 0; k < 3; ++k) {
+                double sum = 0;
+                for (std::size_t p : neighbours)
+                    sum += in.values[3 * p + k];
+                const double mean = sum / n;
+                double squares = 0;
+                for (std::size_t p : neighbours) {
+                    const double d = in.values[3 * p + k] - mean;
+                    squares += d * d;
+                }
+                out.values[(std::size_t(r) * in.width + c) * 3 + k] = std::sqrt(squares / (n - 1));
+            }
+        }
+}
+
+}  // namespace
+
+void orderPair(double* pair)
+{
+    if (pair[0] <= pair[3])
+        std::swap(pair[0], pair[3]);
+}
+
+Features features(const ImageView& image)
+{
+    FeatureMap rgb;
+    rgb.height = image.height;
+    rgb.width = image.width;
+    rgb.values.resize(rgb.pixels() * 3);
+    for (std::size_t p = 0; p < rgb.pixels(); ++p)
+        for (int k = 0; k < 3; ++k)
+            rgb.values[3 * p + k] = double(image.data[p * image.channels + (image.channels == 3 ? k : 0)]) / 255.0;
+
+    Features out;
+    FeatureMap lab = rgb;
+    for (std::size_t p = 0; p < rgb.pixels(); ++p)
+        srgbToLab(rgb.at(p), &lab.values[3 * p]);
+    scaleToUnit(lab.values);
+    out.colour = decorrelatedHalf(lab);
+
+    FeatureMap pca = rgb;
+    principalComponents(pca.values);
+    FeatureMap deviation;
+    localStandardDeviation(pca, deviation);
+    for (double& v : deviation.values)
+        v = std::sqrt(v);
+    scaleToUnit(deviation.values);
+    out.variance = decorrelatedHalf(deviation);
+    return out;
+}
+
+PixelPairs localPairs(int height, int width)
+{
+    PixelPairs pairs;
+    const int r2 = kPairRadius * kPairRadius;
+    for (int r = 0; r < height; ++r)
+        for (int c = 0; c < width; ++c) {
+            const std::uint32_t j = std::uint32_t(r) * std::uint32_t(width) + std::uint32_t(c);
+            // Earlier pixels i < j at row offset dy >= 0 (and column offset dx > 0 on the same row),
+            // visited so that i increases.
+            for (int dy = kPairRadius; dy >= 0; --dy)
+                for (int dx = kPairRadius; dx >= -kPairRadius; --dx) {
+                    if (dy == 0 && dx <= 0)
+                        continue;
+                    if (dy * dy + dx * dx > r2 || r - dy < 0 || c - dx < 0 || c - dx >= width)
+                        continue;
+                    pairs.first.push_back(std::uint32_t(r - dy) * std::uint32_t(width) + std::uint32_t(c - dx));
+                    pairs.second.push_back(j);
+                }
+        }
+    return pairs;
+}
+
+std::vector<double> kernelCentres(const FeatureMap& map, std::uint64_t seed)
+{
+    Random random(seed);
+    const std::size_t n = map.pixels();
+    std::vector<char> drawn(n, 0);
+    for (int i = 0; i < kKernelCount; ++i)
+        drawn[random.below(n)] = 1;
+    // sampleF.m: offsets ~ N(0, sig) per axis, pushed one pixel outwards, capped at 4 sig + 1.
+    const double spread = std::sqrt(kOffsetVariance);
+    const double cap = 4 * kOffsetVariance + 1;
+    std::vector<double> centres;
+    for (std::size_t p = 0; p < n; ++p) {
+        if (!drawn[p])
+            continue;
+        double dy = random.normal() * spread, dx = random.normal() * spread;
+        const double norm = std::sqrt(dy * dy + dx * dx);
+        if (norm == 0)
+            continue;
+        dy += dy / norm;
+        dx += dx / norm;
+        dy = std::copysign(std::min(std::abs(dy), cap), dy);
+        dx = std::copysign(std::min(std::abs(dx), cap), dx);
+        const double r = double(p / std::size_t(map.width)), c = double(p % std::size_t(map.width));
+        const double r1 = std::round(r + dy), c1 = std::round(c + dx);
+        const double r2 = std::round(r - dy), c2 = std::round(c - dx);
+        if (std::min({r1, c1, r2, c2}) < 0 || std::max(r1, r2) >= map.height || std::max(c1, c2) >= map.width)
+            continue;
+        const double* a = map.at(std::size_t(r1) * map.width + std::size_t(c1));
+        const double* b = map.at(std::size_t(r2) * map.width + std::size_t(c2));
+        centres.insert(centres.end(), a, a + 3);
+        centres.insert(centres.end(), b, b + 3);
+        orderPair(&centres[centres.size() - 6]);
+    }
+    return centres;
+}
+
+namespace {
+
+// Identical points merged, each with its multiplicity (flat or nearly flat images give many
+// equal kernel centres, and each costs a kernel evaluation per query).
+struct WeightedPoints {
+    std::vector<double> points;
+    std::vector<double> weights;
+};
+
+WeightedPoints merged(const std::vector<double>& points, int dimensions)
+{
+    const std::size_t count = points.size() / std::size_t(dimensions);
+    std::vector<std::uint32_t> order(count);
+    for (std::size_t i = 0; i < count; ++i)
+        order[i] = std::uint32_t(i);
+    auto row = [&](std::uint32_t i) { return points.begin() + std::ptrdiff_t(i) * dimensions; };
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::lexicographical_compare(row(a), row(a) + dimensions, row(b), row(b) + dimensions);
+    });
+    WeightedPoints out;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i > 0 && std::equal(row(order[i]), row(order[i]) + dimensions, row(order[i - 1]))) {
+            out.weights.back() += 1;
+            continue;
+        }
+        out.points.insert(out.points.end(), row(order[i]), row(order[i]) + dimensions);
+        out.weights.push_back(1);
+    }
+    return out;
+}
+
+// Weighted points bucketed on a 3-D grid of cells one bandwidth wide over three chosen
+// coordinates (all coordinates lie in [0, 1]), so that a query visits only the 3 x 3 x 3 cells
+// that can hold points within the Epanechnikov kernel's support. The sums are exact.
+class KernelGrid {
+public:
+    KernelGrid(WeightedPoints points, int dimensions, std::array<int, 3> axes) :
+        points_(std::move(points)), dimensions_(dimensions), axes_(axes)
+    {
+        const std::size_t count = points_.weights.size();
+        start_.assign(kCells * kCells * kCells + 1, 0);
+        for (std::size_t i = 0; i < count; ++i)
+            ++start_[cellOf(&points_.points[i * std::size_t(dimensions)]) + 1];
+        for (std::size_t c = 0; c + 1 < start_.size(); ++c)
+            start_[c + 1] += start_[c];
+        order_.resize(count);
+        std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+        for (std::size_t i = 0; i < count; ++i)
+            order_[fill[cellOf(&points_.points[i * std::size_t(dimensions)])]++] = std::uint32_t(i);
+    }
+
+    // Sum over points of weight * prod_k max(0, 1 - ((q_k - x_k) / h)^2).
+    double kernelSum(const double* q) const
+    {
+        int centre[3];
+        for (int a = 0; a < 3; ++a)
+            centre[a] = cell(q[axes_[std::size_t(a)]]);
+        double sum = 0;
+        for (int a = std::max(0, centre[0] - 1); a <= std::min(kLast, centre[0] + 1); ++a)
+            for (int b = std::max(0, centre[1] - 1); b <= std::min(kLast, centre[1] + 1); ++b)
+                for (int c = std::max(0, centre[2] - 1); c <= std::min(kLast, centre[2] + 1); ++c) {
+                    const std::size_t cellIndex = (std::size_t(a) * kCells + std::size_t(b)) * kCells + std::size_t(c);
+                    for (std::size_t i = start_[cellIndex]; i < start_[cellIndex + 1]; ++i) {
+                        const std::size_t p = order_[i];
+                        const double* x = &points_.points[p * std::size_t(dimensions_)];
+                        double k = points_.weights[p];
+                        for (int d = 0; d < dimensions_ && k > 0; ++d) {
+                            const double t = (q[d] - x[d]) / kBandwidth;
+                            k *= t * t < 1 ? 1 - t * t : 0;
+                        }
+                        sum += k;
+                    }
+                }
+        return sum;
+    }
+
+private:
+    static constexpr std::size_t kCells = std::size_t(1 / kBandwidth) + 1;
+    static constexpr int kLast = int(kCells) - 1;
+    static int cell(double x) { return std::clamp(int(x / kBandwidth), 0, kLast); }
+    std::size_t cellOf(const double* x) const
+    {
+        return (std::size_t(cell(x[axes_[0]])) * kCells + std::size_t(cell(x[axes_[1]]))) * kCells +
+               std::size_t(cell(x[axes_[2]]));
+    }
+
+    WeightedPoints points_;
+    int dimensions_;
+    std::array<int, 3> axes_;
+    std::vector<std::size_t> start_;
+    std::vector<std::uint32_t> order_;
+};
+
+}  // namespace
+
+std::vector<double> pointwiseMutualInformation(const FeatureMap& map, const std::vector<double>& centres,
+                                               const PixelPairs& pairs)
+{
+    const std::size_t count = centres.size() / 6;
+    std::vector<double> pmi(pairs.size(), std::numeric_limits<double>::quiet_NaN());
+    if (count == 0)
+        return pmi;
+    // The KDE toolbox normalises each Epanechnikov factor 1 - (t / h)^2 by its integral 4 h / 3
+    // and weights every kernel 1 / count.
+    const double unit = 4.0 / 3.0 * kBandwidth;
+    const double jointNorm = 1.0 / (double(count) * std::pow(unit, 6));
+    // P(A) P(B) (evalPMI.m): the marginal is the equal mixture of the kernels' A and B halves,
+    // i.e. the centres read as 2 count points of 3 values.
+    const double marginalNorm = 1.0 / (2.0 * double(count) * std::pow(unit, 3));
+    // The grids use the first principal channel of A and of B and the second of A.
+    const KernelGrid joint(merged(centres, 6), 6, {0, 3, 1});
+    const KernelGrid marginal(merged(centres, 3), 3, {0, 1, 2});
+    std::vector<double> pixelMarginal(map.pixels());
+    for (std::size_t p = 0; p < map.pixels(); ++p)
+        pixelMarginal[p] = marginal.kernelSum(map.at(p)) * marginalNorm;
+    double q[6];
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        std::copy(map.at(pairs.first[i]), map.at(pairs.first[i]) + 3, q);
+        std::copy(map.at(pairs.second[i]), map.at(pairs.second[i]) + 3, q + 3);
+        orderPair(q);
+        // Only half of the joint space was modelled, so the density there is halved.
+        const double pJoint = kPmiRegulariser + joint.kernelSum(q) * jointNorm / 2;
+        const double pProduct = pixelMarginal[pairs.first[i]] * pixelMarginal[pairs.second[i]] + kPmiRegulariser;
+        pmi[i] = kJointExponent * std::log(pJoint) - std::log(pProduct);
+    }
+    return pmi;
+}
+
+std::uint64_t imageSeed(std::uint64_t runSeed, const std::string& key)
+{
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a
+    for (unsigned char ch : key)
+        hash = (hash ^ ch) * 0x100000001b3ULL;
+    return derive(runSeed, hash);
+}
+
+namespace {
+
+std::vector<double> singleMap(const Features& f, const PixelPairs& pairs, std::uint64_t seed)
+{
+    const std::vector<double> colour =
+        pointwiseMutualInformation(f.colour, kernelCentres(f.colour, derive(seed, 1)), pairs);
+    const std::vector<double> variance =
+        pointwiseMutualInformation(f.variance, kernelCentres(f.variance, derive(seed, 2)), pairs);
+    std::vector<double> affinity(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i)
+        affinity[i] = std::exp(colour[i] + variance[i]);
+    return boundaryMap(f.colour.height, f.colour.width, pairs, affinity, derive(seed, 3));
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> previewPixels(const BoundaryMap& map)
+{
+    double peak = 0;
+    for (double v : map.values)
+        peak = std::max(peak, v);
+    std::vector<std::uint8_t> out(map.values.size(), 0);
+    if (peak > 0)
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i] = std::uint8_t(std::lround(255 * std::clamp(map.values[i] / peak, 0.0, 1.0)));
+    return out;
+}
+
+BoundaryMap boundaries(const ImageView& image, std::uint64_t seed, int repeats)
+{
+    const Features f = features(image);
+    BoundaryMap out;
+    out.height = f.colour.height;
+    out.width = f.colour.width;
+    const PixelPairs pairs = localPairs(out.height, out.width);
+    for (int r = 0; r < std::max(1, repeats); ++r) {
+        // Repeat 0 uses the seed itself, so one repeat is the single map of that seed.
+        const std::vector<double> map = singleMap(f, pairs, r == 0 ? seed : derive(seed, 1000 + std::uint64_t(r)));
+        if (map.empty())
+            return {out.height, out.width, {}};
+        if (out.values.empty())
+            out.values.assign(map.size(), 0.0);
+        for (std::size_t i = 0; i < map.size(); ++i)
+            out.values[i] += map[i];
+    }
+    for (double& v : out.values)
+        v /= double(std::max(1, repeats));
+    return out;
+}
+
+}  // namespace orderlens::crisp
