@@ -190,7 +190,7 @@ private slots:
     void rankAgreementAsGoodAsTheAuthorsOwn()
     {
         const auto rows = readNumberCsv(data("sums.csv"));
-        for (int side : {32}) {
+        for (int side : {32, 64}) {
             std::vector<std::vector<double>> theirs(3), ours(2);
             for (const auto& row : rows) {
                 if (int(row[0]) != side)

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <unordered_map>
 
 namespace orderlens::crisp {
 
@@ -370,9 +371,9 @@ WeightedPoints merged(const std::vector<double>& points, int dimensions)
     return out;
 }
 
-// Weighted points bucketed on a 3-D grid of cells one bandwidth wide over three chosen
-// coordinates (all coordinates lie in [0, 1]), so that a query visits only the 3 x 3 x 3 cells
-// that can hold points within the Epanechnikov kernel's support. The sums are exact.
+// Weighted points bucketed on a 3-D grid over three chosen coordinates (all coordinates lie in
+// [0, 1]), so that a query visits only the cells that can hold points within the Epanechnikov
+// kernel's support. The sums are exact.
 class KernelGrid {
 public:
     KernelGrid(WeightedPoints points, int dimensions, std::array<int, 3> axes) :
@@ -416,6 +417,7 @@ public:
     }
 
 private:
+    // Cells one bandwidth wide: a query visits the 3 x 3 x 3 around its own.
     static constexpr std::size_t kCells = std::size_t(1 / kBandwidth) + 1;
     static constexpr int kLast = int(kCells) - 1;
     static int cell(double x) { return std::clamp(int(x / kBandwidth), 0, kLast); }
@@ -431,6 +433,26 @@ private:
     std::vector<std::size_t> start_;
     std::vector<std::uint32_t> order_;
 };
+
+// Each pixel's number among the distinct feature vectors of the map.
+std::vector<std::uint32_t> distinctFeatures(const FeatureMap& map)
+{
+    std::vector<std::uint32_t> order(map.pixels());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = std::uint32_t(i);
+    auto less = [&](std::uint32_t a, std::uint32_t b) {
+        return std::lexicographical_compare(map.at(a), map.at(a) + 3, map.at(b), map.at(b) + 3);
+    };
+    std::sort(order.begin(), order.end(), less);
+    std::vector<std::uint32_t> id(map.pixels());
+    std::uint32_t next = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        if (i > 0 && less(order[i - 1], order[i]))
+            ++next;
+        id[order[i]] = next;
+    }
+    return id;
+}
 
 }  // namespace
 
@@ -454,13 +476,23 @@ std::vector<double> pointwiseMutualInformation(const FeatureMap& map, const std:
     std::vector<double> pixelMarginal(map.pixels());
     for (std::size_t p = 0; p < map.pixels(); ++p)
         pixelMarginal[p] = marginal.kernelSum(map.at(p)) * marginalNorm;
+    // Pixels with identical features (flat backgrounds) give identical queries: each distinct
+    // (feature of i, feature of j) is evaluated once.
+    const std::vector<std::uint32_t> feature = distinctFeatures(map);
+    std::unordered_map<std::uint64_t, double> jointSums;
+    jointSums.reserve(pairs.size() / 4);
     double q[6];
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-        std::copy(map.at(pairs.first[i]), map.at(pairs.first[i]) + 3, q);
-        std::copy(map.at(pairs.second[i]), map.at(pairs.second[i]) + 3, q + 3);
-        orderPair(q);
+        const std::uint64_t key = (std::uint64_t(feature[pairs.first[i]]) << 32) | feature[pairs.second[i]];
+        auto [it, fresh] = jointSums.try_emplace(key, 0.0);
+        if (fresh) {
+            std::copy(map.at(pairs.first[i]), map.at(pairs.first[i]) + 3, q);
+            std::copy(map.at(pairs.second[i]), map.at(pairs.second[i]) + 3, q + 3);
+            orderPair(q);
+            it->second = joint.kernelSum(q);
+        }
         // Only half of the joint space was modelled, so the density there is halved.
-        const double pJoint = kPmiRegulariser + joint.kernelSum(q) * jointNorm / 2;
+        const double pJoint = kPmiRegulariser + it->second * jointNorm / 2;
         const double pProduct = pixelMarginal[pairs.first[i]] * pixelMarginal[pairs.second[i]] + kPmiRegulariser;
         pmi[i] = kJointExponent * std::log(pJoint) - std::log(pProduct);
     }

@@ -8,6 +8,9 @@
 #include <Spectra/MatOp/SymShiftInvert.h>
 #include <Spectra/SymGEigsShiftSolver.h>
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -30,15 +33,6 @@ constexpr int kFunctionOversampling = 10;
 // normalised cut lie in [0, 2], the smallest near 1e-10): at 0 the shifted matrix would be
 // singular to rounding. The shift changes only how fast the iteration converges, not the answer.
 constexpr double kShift = -1e-3;
-
-int mirrored(int i, int n)
-{
-    const int period = 2 * n;
-    i %= period;
-    if (i < 0)
-        i += period;
-    return i < n ? i : period - 1 - i;
-}
 
 // oeFilter(sigma 1, support 3, theta, first derivative): a 7 x 7 filter whose entry (a, b) sums a
 // Gaussian times its derivative across the rotated axis, sampled on a 10x finer grid of points whose
@@ -91,25 +85,14 @@ std::array<double, 49> orientedFilter(double theta)
     return f;
 }
 
-// conv2(padReflect(im, 3), f, 'same') cropped back: a true convolution with mirrored borders.
-void addFilterMagnitude(const std::vector<double>& image, int height, int width, const std::array<double, 49>& f,
-                        double scale, std::vector<double>& sum)
+// conv2(padReflect(im, 3), f, 'same') cropped back: a true convolution (OpenCV's filter2D
+// correlates, so with the flipped filter) with mirrored borders (BORDER_REFLECT repeats the edge
+// pixel, as padReflect does); |response| * scale is added to `sum`.
+void addFilterMagnitude(const cv::Mat& image, const cv::Mat& flippedFilter, double scale, cv::Mat& response,
+                        cv::Mat& sum)
 {
-    std::vector<int> rows(std::size_t(height + 6)), cols(std::size_t(width + 6));
-    for (int i = 0; i < height + 6; ++i)
-        rows[std::size_t(i)] = mirrored(i - 3, height);
-    for (int i = 0; i < width + 6; ++i)
-        cols[std::size_t(i)] = mirrored(i - 3, width);
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x) {
-            double acc = 0;
-            for (int a = 0; a < 7; ++a) {
-                const double* line = &image[std::size_t(rows[std::size_t(y + 6 - a)]) * width];
-                for (int b = 0; b < 7; ++b)
-                    acc += f[std::size_t(a + 7 * b)] * line[cols[std::size_t(x + 6 - b)]];
-            }
-            sum[std::size_t(y) * width + x] += std::abs(acc) * scale;
-        }
+    cv::filter2D(image, response, CV_64F, flippedFilter, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
+    sum += cv::abs(response) * scale;
 }
 
 // One step of ncuts_downsample3: keep the pixels at odd row and column (from 0), A_down =
@@ -254,21 +237,30 @@ std::vector<double> boundaryMap(int height, int width, const PixelPairs& pairs, 
     const Eigen::MatrixXd map = whitening.eigenvectors() * inverseRoot.asDiagonal() * whitening.eigenvectors().transpose();
     const Eigen::MatrixXd white = X * map;
 
-    std::vector<std::array<double, 49>> filters;
-    for (int o = 1; o <= kOrientations; ++o)
-        filters.push_back(orientedFilter(M_PI / kOrientations * o));
-    std::vector<std::vector<double>> oriented(kOrientations, std::vector<double>(std::size_t(n), 0.0));
-    std::vector<double> vec(static_cast<std::size_t>(n));
+    std::vector<cv::Mat> filters;
+    for (int o = 1; o <= kOrientations; ++o) {
+        const std::array<double, 49> f = orientedFilter(M_PI / kOrientations * o);
+        cv::Mat flipped(7, 7, CV_64F);
+        for (int a = 0; a < 7; ++a)
+            for (int b = 0; b < 7; ++b)
+                flipped.at<double>(6 - a, 6 - b) = f[std::size_t(a + 7 * b)];
+        filters.push_back(flipped);
+    }
+    std::vector<cv::Mat> oriented(kOrientations);
+    for (cv::Mat& m : oriented)
+        m = cv::Mat::zeros(height, width, CV_64F);
+    cv::Mat vec(height, width, CV_64F), response;
     for (Eigen::Index v = 0; v < used; ++v) {
         const double eigenvalue = lambda[v + 1];
         const double lo = white.col(v).minCoeff(), hi = white.col(v).maxCoeff();
         // A constant vector (a flat image) has no boundaries; MATLAB would divide 0 by 0 here.
         if (!(eigenvalue > 0) || !(hi > lo) || !std::isfinite(hi - lo))
             continue;
+        double* dst = vec.ptr<double>(0);
         for (Eigen::Index i = 0; i < n; ++i)
-            vec[std::size_t(i)] = (white(i, v) - lo) / (hi - lo);
+            dst[i] = (white(i, v) - lo) / (hi - lo);
         for (int o = 0; o < kOrientations; ++o)
-            addFilterMagnitude(vec, height, width, filters[std::size_t(o)], 1 / std::sqrt(eigenvalue),
+            addFilterMagnitude(vec, filters[std::size_t(o)], 1 / std::sqrt(eigenvalue), response,
                                oriented[std::size_t(o)]);
     }
 
@@ -294,7 +286,7 @@ std::vector<double> boundaryMap(int height, int width, const PixelPairs& pairs, 
             for (int o = 0; o < kOrientations; ++o) {
                 const double theta = M_PI / kOrientations * (o + 1);
                 const double keep = 1 - (std::abs(std::cos(theta)) * hort + std::abs(std::sin(theta)) * vert);
-                best = std::max(best, keep * oriented[std::size_t(o)][std::size_t(r) * width + c]);
+                best = std::max(best, keep * oriented[std::size_t(o)].at<double>(r, c));
             }
             E[std::size_t(r) * width + c] = best;
         }
