@@ -67,6 +67,7 @@ private slots:
     void savedJsonRoundTrips();
     void badJsonIsRejectedWithTheKey();
     void cliTrainsFromTheSavedJson();
+    void fusedTrainingIsAFormRow();
 
 private:
     QTemporaryDir tmp_;
@@ -399,6 +400,27 @@ void TestGuiSetup::cliTrainsFromTheSavedJson()
     QCOMPARE(ExperimentConfig::fromJson(nlohmann::json::parse(file.configJson())).toJson(),
              dialog.config().toJson());
     QCOMPARE(file.completeEpochs(), 1);
+}
+
+// The execution group's "fused" box is the configuration's fuse_networks, both ways.
+void TestGuiSetup::fusedTrainingIsAFormRow()
+{
+    ExperimentSetupDialog dialog;
+    dialog.show();
+    auto* fused = field<QCheckBox>(dialog, "fuse_networks");
+    QVERIFY(fused->isVisible());
+    QCOMPARE(fused->isChecked(), ExperimentConfig().fuseNetworks);
+    const bool before = fused->isChecked();
+    QTest::mouseClick(fused, Qt::LeftButton, {}, QPoint(8, fused->height() / 2));
+    QCOMPARE(fused->isChecked(), !before);
+    QCOMPARE(dialog.config().fuseNetworks, !before);
+    QCOMPARE(dialog.config().toJson().at("fuse_networks").get<bool>(), !before);
+
+    ExperimentConfig c = dialog.config();
+    c.fuseNetworks = before;
+    ExperimentSetupDialog other;
+    other.setConfig(c);
+    QCOMPARE(field<QCheckBox>(other, "fuse_networks")->isChecked(), before);
 }
 
 QTEST_MAIN(TestGuiSetup)

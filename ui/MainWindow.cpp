@@ -10,7 +10,9 @@
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
 
+#include "common/Errors.h"
 #include "common/LibraryVersions.h"
+#include "training/Trainer.h"
 
 #include <QAction>
 #include <QApplication>
@@ -483,6 +485,10 @@ void MainWindow::showRunInfo(const std::string& configJson)
                                                   : QString::fromStdString(it->dump());
             new QTreeWidgetItem(runInfo_, {QString::fromStdString(it.key()), value});
         }
+        new QTreeWidgetItem(runInfo_, {tr("training"), QString::fromStdString(Trainer::trainingPath(
+                                                           ExperimentConfig::fromStoredJson(json)))});
+    } catch (const ConfigError&) {
+        new QTreeWidgetItem(runInfo_, {tr("configuration"), tr("(not of this version)")});
     } catch (const nlohmann::json::exception&) {
         new QTreeWidgetItem(runInfo_, {tr("configuration"), tr("(unreadable)")});
     }

@@ -84,6 +84,14 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j)
     return c;
 }
 
+ExperimentConfig ExperimentConfig::fromStoredJson(const nlohmann::json& j)
+{
+    ExperimentConfig c = fromJson(j);
+    if (!j.contains("fuse_networks"))
+        c.fuseNetworks = false;
+    return c;
+}
+
 void ExperimentConfig::validate() const
 {
     auto oneOf = [](const std::string& what, const std::string& value, std::initializer_list<const char*> allowed) {

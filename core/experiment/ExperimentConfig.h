@@ -64,6 +64,10 @@ struct ExperimentConfig {
     nlohmann::json toJson() const;
     // Unknown keys and wrong types are ConfigErrors naming the key.
     static ExperimentConfig fromJson(const nlohmann::json& j);
+    // A run file's stored configuration: as fromJson, but a key added after the run was made
+    // takes the value that reproduces it rather than today's default (fuse_networks: off, since
+    // runs from before fused training trained unfused).
+    static ExperimentConfig fromStoredJson(const nlohmann::json& j);
     // Throws ConfigError explaining the first impossible value or combination.
     void validate() const;
 

@@ -457,12 +457,7 @@ void Trainer::Impl::reportBatch(const NetworkState& net, int epoch, int batch, i
     observer->onBatch(p);
 }
 
-std::string Trainer::Impl::trainingPath() const
-{
-    if (config.fuseNetworks && config.networks > 1 && architectureInfo(config.architecture).fusable)
-        return "fused";
-    return config.parallelNetworks ? "side-by-side" : "sequential";
-}
+std::string Trainer::Impl::trainingPath() const { return Trainer::trainingPath(config); }
 
 // The same images for every network, in dataset order, as evaluate() passes them to each.
 void Trainer::Impl::evaluateFused(FusedEnsemble& fused, Split split, std::vector<RecordBuffer>& out)
@@ -757,12 +752,7 @@ Trainer Trainer::resume(const std::string& runPath)
     RunFile file(runPath);
     ExperimentConfig config;
     try {
-        const nlohmann::json stored = nlohmann::json::parse(file.configJson());
-        config = ExperimentConfig::fromJson(stored);
-        // Runs from before fused training trained unfused; resuming them so keeps their records
-        // bit-identical to an uninterrupted run.
-        if (!stored.contains("fuse_networks"))
-            config.fuseNetworks = false;
+        config = ExperimentConfig::fromStoredJson(nlohmann::json::parse(file.configJson()));
     } catch (const nlohmann::json::exception& e) {
         throw InputError(runPath, std::string("the stored configuration is not valid JSON: ") + e.what());
     }
@@ -780,6 +770,13 @@ Trainer::Trainer(Trainer&&) noexcept = default;
 const ExperimentConfig& Trainer::config() const { return impl_->config; }
 const std::string& Trainer::runPath() const { return impl_->runPath; }
 std::string Trainer::trainingPath() const { return impl_->trainingPath(); }
+
+std::string Trainer::trainingPath(const ExperimentConfig& config)
+{
+    if (config.fuseNetworks && config.networks > 1 && architectureInfo(config.architecture).fusable)
+        return "fused";
+    return config.parallelNetworks ? "side-by-side" : "sequential";
+}
 
 void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
 {

@@ -48,6 +48,8 @@ public:
 // current batch). Accuracies in the summaries and progress are fractions (0..1).
 // Threads: config.threads (0 = all cores) is the budget for LibTorch and OpenBLAS together;
 // side by side (config.parallelNetworks) each network gets an equal share, at least one.
+// Fused (config.fuseNetworks, see trainingPath()): the networks at the same epoch train as one
+// FusedEnsemble with the whole budget; records and checkpoints stay per network.
 // On the CPU, the same configuration and seed give bit-identical records, resumed or not.
 class Trainer {
 public:
@@ -64,6 +66,7 @@ public:
     // has a fused form and there is more than one network), "side-by-side" or "sequential".
     // Stored in the run file's provenance as "training".
     std::string trainingPath() const;
+    static std::string trainingPath(const ExperimentConfig& config);
 
     // Runs to completion (or until cancel becomes true: throws Cancelled after saving what is
     // complete). Throws ConfigError / InputError for bad configurations and inputs.

@@ -319,8 +319,9 @@ void ExperimentSetupDialog::buildForm()
     parallel_->setToolTip(tr("Instead of one after another; faster on a GPU with memory to spare."));
     execForm->addRow(QString(), parallel_);
     fused_ = new QCheckBox(tr("Train the networks fused into one module"));
-    fused_->setToolTip(tr("All networks in one pass of grouped layers: same results, faster (docs/PERFORMANCE.md). "
-                          "DenseNet-121 and single networks always train unfused."));
+    fused_->setToolTip(tr("All networks in one pass of grouped layers, each with its own weights and data: the same "
+                          "training up to float rounding. Meant for a GPU; slower than side by side on a CPU "
+                          "(docs/PERFORMANCE.md). DenseNet-121 and single networks always train unfused."));
     execForm->addRow(QString(), fused_);
     seed_ = new QLineEdit;
     seed_->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,19}"), seed_));
