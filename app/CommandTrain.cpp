@@ -239,9 +239,9 @@ int run(const QCommandLineParser& p)
 
     const ExperimentConfig& c = trainer.config();
     CliObserver observer(c.networks, c.epochs);
-    observer.printer().line("Training " + std::to_string(c.networks) + " x " + c.architecture + " for " +
-                            std::to_string(c.epochs) + " epochs on " + c.dataset + " (device " +
-                            Trainer::resolveDevice(c.device) + ", " + trainer.trainingPath() + ") -> " + runPath);
+    observer.printer().line("Training " + std::to_string(c.networks) + " x " + c.architecture + " (" +
+                            trainer.trainingPath() + ") for " + std::to_string(c.epochs) + " epochs on " + c.dataset +
+                            " (device " + Trainer::resolveDevice(c.device) + ") -> " + runPath);
     interrupted.store(false);
     auto previous = std::signal(SIGINT, onInterrupt);
     const auto started = std::chrono::steady_clock::now();
