@@ -272,6 +272,41 @@ private slots:
         expectError([] { loadDataset("fashion-mnist:/does/not/exist"); }, {"/does/not/exist"});
     }
 
+    void fingerprintCoversNamesLabelsAndPixels()
+    {
+        test::FixtureSpec spec;
+        spec.trainCount = 6;
+        spec.testCount = 3;
+        auto build = [&](int flippedImage) {
+            Dataset ds;
+            for (int i = 0; i < spec.trainCount; ++i) {
+                std::vector<std::uint8_t> pixels(64);
+                for (int p = 0; p < 64; ++p)
+                    pixels[std::size_t(p)] = test::fixturePixel(spec, false, i, p);
+                if (i == flippedImage)
+                    pixels[10] ^= 1;
+                ds.add("train/" + std::to_string(i), i < 4 ? Split::Train : Split::Test, i % 2, pixels.data(), 8, 8, 1);
+            }
+            return ds;
+        };
+        const Dataset a = build(-1), same = build(-1), changed = build(3);
+        QCOMPARE(a.fingerprint(), same.fingerprint());
+        QVERIFY(a.fingerprint() != changed.fingerprint());
+        QCOMPARE(a.legacyFingerprint(), changed.legacyFingerprint());  // names and labels alone
+        QCOMPARE(a.fingerprint().substr(0, 17), a.legacyFingerprint() + "-");
+        QCOMPARE(changed.matchFingerprint(a.fingerprint()), Dataset::FingerprintMatch::PixelsDiffer);
+        QCOMPARE(a.matchFingerprint(a.fingerprint()), Dataset::FingerprintMatch::Same);
+        // A run made before the fingerprint covered pixels stores the legacy form: still accepted.
+        QCOMPARE(changed.matchFingerprint(a.legacyFingerprint()), Dataset::FingerprintMatch::Same);
+        Dataset renamed = build(-1);
+        renamed.add("train/extra", Split::Train, 0, std::vector<std::uint8_t>(64, 0).data(), 8, 8, 1);
+        QCOMPARE(renamed.matchFingerprint(a.fingerprint()), Dataset::FingerprintMatch::Different);
+        // A subset carries its images' hashes: the same as the images loaded on their own.
+        QCOMPARE(a.select({1, 4}).fingerprint(), build(-1).select({1, 4}).fingerprint());
+        QVERIFY(a.select({1, 3}).fingerprint() != changed.select({1, 3}).fingerprint());
+        QCOMPARE(a.select({1, 4}).fingerprint(), changed.select({1, 4}).fingerprint());
+    }
+
     void cliInfoPrintsSummary()
     {
         if (test::fashionMnistDir().empty())

@@ -1,6 +1,9 @@
 // Interrupted runs: cooperative cancel, a killed `orderlens train` child, Ctrl-C, and resuming
 // each to records identical to an uninterrupted run.
 
+#include "QuickTraining.h"
+
+#include "browser/RunImages.h"
 #include "common/Errors.h"
 #include "storage/RunFile.h"
 #include "training/Trainer.h"
@@ -13,6 +16,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 using namespace orderlens;
 namespace fs = std::filesystem;
@@ -128,6 +132,7 @@ private slots:
     void killedChildResumesToIdenticalRecords();
     void interruptExitsWithResumeHint();
     void cliRefusesToClobberOrReconfigure();
+    void changedImagesAreRefused();
 
 private:
     QTemporaryDir dir_;
@@ -256,6 +261,39 @@ void TestResume::cliRefusesToClobberOrReconfigure()
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("--run"));
+}
+
+void TestResume::changedImagesAreRefused()
+{
+    // An interrupted run on a small IDX dataset whose images then change by one byte: same files,
+    // names and labels, different pixels. Resuming and exploring are refused, saying so.
+    QTemporaryDir dir;
+    ExperimentConfig c = test::quickFixtureConfig(dir);
+    c.networks = 1;
+    const std::string run = dir.filePath("changed.h5").toStdString();
+    test::trainRun(c, run, 1);
+    const std::string images = dir.filePath("fixture/train-images-idx3-ubyte").toStdString();
+    {
+        std::fstream f(images, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekg(16 + 5 * 256 + 100);  // header, then image 5, pixel 100
+        char byte = 0;
+        f.read(&byte, 1);
+        byte = char(byte ^ 0x40);
+        f.seekp(16 + 5 * 256 + 100);
+        f.write(&byte, 1);
+        QVERIFY(f.good());
+    }
+    try {
+        Trainer::resume(run).run();
+        QFAIL("resumed against changed images");
+    } catch (const InputError& e) {
+        QVERIFY2(std::string(e.what()).find("changed since this run was made") != std::string::npos, e.what());
+    }
+    QCOMPARE(RunFile(run).epochsDone(), std::vector<int>{1});
+    const auto explored = RunImages::load(run);
+    QVERIFY(!explored->hasImages());
+    QVERIFY2(explored->datasetProblem().find("changed since this run was made") != std::string::npos,
+             explored->datasetProblem().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestResume)

@@ -87,17 +87,25 @@ public:
     // The images with the given indices, in that order.
     Dataset select(const std::vector<std::size_t>& indices) const;
 
-    // A stable fingerprint of keys, splits and labels, to match run files to datasets.
+    // A stable fingerprint that matches run files to datasets: "K-P", K over keys, splits and
+    // labels, P over every image's pixels (hashed once, as the image is added), so a run is
+    // refused against renamed, relabelled or changed images alike.
     std::string fingerprint() const;
+    // K alone: the fingerprint of runs made before it covered the pixels.
+    std::string legacyFingerprint() const;
+    enum class FingerprintMatch { Same, PixelsDiffer, Different };
+    // Compares with a stored fingerprint of either form (a legacy one can only check K).
+    FingerprintMatch matchFingerprint(const std::string& stored) const;
 
     // Throws InputError (naming `source`) when a label is out of range or a split is empty.
     void validate() const;
 
 private:
+    // `knownHash`: the image's pixel hash when already computed (a subset copies it).
     void addEntry(std::string key, Split split, int label, std::uint64_t bits, const std::uint8_t* pixels,
-                  int height, int width, int channels);
+                  int height, int width, int channels, const std::uint64_t* knownHash = nullptr);
     void record(std::string key, Split split, int label, std::uint64_t bits, std::size_t offset, int height,
-                int width, int channels);
+                int width, int channels, const std::uint64_t* knownHash = nullptr);
 
     std::vector<std::string> keys_;
     std::vector<Split> splits_;
@@ -108,6 +116,7 @@ private:
     std::vector<std::size_t> offsets_;
     std::vector<std::uint16_t> heights_, widths_;
     std::vector<std::uint8_t> channelCounts_;
+    std::vector<std::uint64_t> pixelHashes_;  // per image, see fingerprint()
     int height_ = 0, width_ = 0, channels_ = 0;
     bool uniform_ = true;
 };

@@ -44,34 +44,7 @@ std::string MetricsCache::defaultDirectory()
     return (fs::temp_directory_path() / "orderlens-metrics").string();
 }
 
-std::string MetricsCache::contentFingerprint(const Dataset& dataset)
-{
-    // 64-bit multiply-xorshift over the pixels, eight bytes at a time (FNV-1a byte by byte would
-    // take a noticeable share of a CIFAR-sized run), combined with the key/label fingerprint.
-    std::uint64_t h = 0x6f72646572656e73ULL;
-    auto mix = [&h](std::uint64_t v) {
-        h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-        h *= 0xff51afd7ed558ccdULL;
-        h ^= h >> 33;
-    };
-    for (std::size_t i = 0; i < dataset.size(); ++i) {
-        const ImageView v = dataset.image(i);
-        mix((std::uint64_t(v.height) << 32) | (std::uint64_t(v.width) << 8) | std::uint64_t(v.channels));
-        const std::size_t bytes = v.bytes();
-        std::size_t at = 0;
-        for (; at + 8 <= bytes; at += 8) {
-            std::uint64_t word;
-            std::memcpy(&word, v.data + at, 8);
-            mix(word);
-        }
-        std::uint64_t tail = 0;
-        std::memcpy(&tail, v.data + at, bytes - at);
-        mix(tail);
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return dataset.fingerprint() + buf;
-}
+std::string MetricsCache::contentFingerprint(const Dataset& dataset) { return dataset.fingerprint(); }
 
 std::map<std::string, std::vector<double>> MetricsCache::readAll() const
 {

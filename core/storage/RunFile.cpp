@@ -496,7 +496,11 @@ int RunFile::completeEpochs() const
 
 void RunFile::checkDataset(const Dataset& dataset) const
 {
-    if (dataset.fingerprint() != manifest_.fingerprint)
+    const Dataset::FingerprintMatch match = dataset.matchFingerprint(manifest_.fingerprint);
+    if (match == Dataset::FingerprintMatch::PixelsDiffer)
+        throw InputError(path_, "the images of " + dataset.source +
+                                    " changed since this run was made (same names and labels, different pixels)");
+    if (match == Dataset::FingerprintMatch::Different)
         throw InputError(path_, "this run was made from a different dataset (" + manifest_.source + ", " +
                                     std::to_string(manifest_.keys.size()) + " images) than " + dataset.source +
                                     " (" + std::to_string(dataset.size()) + " images)");
