@@ -2,6 +2,7 @@
 # OrderLens set-up on Debian 12: installs what is needed, builds in Release, then
 #   setup.sh run   trains and analyses the Fashion-MNIST demo (the README's main command)
 #   setup.sh test  runs the whole test suite through CTest
+#   setup.sh test-asan  builds build-asan with AddressSanitizer and UBSan and runs the suite there
 #   setup.sh build only installs and builds
 #   setup.sh package  also builds the Debian package build/orderlens_<version>_amd64.deb
 # Idempotent: packages already present are not reinstalled, the build is incremental.
@@ -64,10 +65,12 @@ fi
 # ccache (when present) shares compiled objects between checkouts in different folders.
 export CCACHE_BASEDIR="$here"
 
-say "Configuring and building in Release ($build)"
 jobs=$(nproc)
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$jobs"
+if [ "$mode" != test-asan ]; then
+  say "Configuring and building in Release ($build)"
+  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j "$jobs"
+fi
 
 case "$mode" in
   build)
@@ -88,8 +91,20 @@ case "$mode" in
     cd "$build"
     ctest --output-on-failure -j "$jobs" "$@"
     ;;
+  test-asan)
+    asan="${ORDERLENS_ASAN_BUILD_DIR:-$here/build-asan}"
+    say "Building with AddressSanitizer and UndefinedBehaviorSanitizer ($asan)"
+    cmake -S "$here" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DORDERLENS_SANITIZE=address,undefined \
+      -DORDERLENS_BUILD_BENCHMARKS=OFF >/dev/null
+    cmake --build "$asan" -j "$jobs"
+    say "Running the test suite under the sanitizers (the first report stops the test)"
+    export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+    cd "$asan"
+    ctest --output-on-failure -j "$jobs" "$@"
+    ;;
   *)
-    echo "usage: packaging/setup.sh [run|test|build|package]" >&2
+    echo "usage: packaging/setup.sh [run|test|test-asan|build|package]" >&2
     exit 2
     ;;
 esac

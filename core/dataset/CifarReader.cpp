@@ -1,8 +1,8 @@
 #include "dataset/CifarReader.h"
 
 #include "common/Errors.h"
+#include "dataset/NumberedKeys.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -56,7 +56,6 @@ void readBatch(const fs::path& path, Split split, int labelBytes, int classes, D
     if (!in)
         throw InputError(path.string(), "read error");
     ds.reserve(ds.size() + n, (ds.size() + n) * kCifarPixels);
-    char key[32];
     for (std::size_t r = 0; r < n; ++r, ++index) {
         const std::uint8_t* rec = buf.data() + r * record;
         const int label = rec[labelBytes - 1];  // CIFAR-100: the fine label is the second byte
@@ -70,8 +69,7 @@ void readBatch(const fs::path& path, Split split, int labelBytes, int classes, D
             dst[3 * p + 1] = planes[kCifarPlane + p];
             dst[3 * p + 2] = planes[2 * kCifarPlane + p];
         }
-        std::snprintf(key, sizeof key, "%s/%06zu", splitName(split), index);
-        ds.add(key, split, label, nullptr, kCifarSide, kCifarSide, 3);
+        ds.add(numberedKey(split, index), split, label, nullptr, kCifarSide, kCifarSide, 3);
     }
 }
 

@@ -1,10 +1,10 @@
 #include "dataset/IdxReader.h"
 
 #include "common/Errors.h"
+#include "dataset/NumberedKeys.h"
 
 #include <zlib.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -95,11 +95,8 @@ Dataset readIdxDirectory(const std::string& dir, const std::string& name,
         if (!classNames.empty() && maxLabel >= int(classNames.size()))
             throw InputError(labelsPath, "label " + std::to_string(maxLabel) + " is out of range (" +
                                              std::to_string(classNames.size()) + " classes)");
-        char key[32];
-        for (std::size_t i = 0; i < n; ++i) {
-            std::snprintf(key, sizeof key, "%s/%06zu", splitName(split), i);
-            ds.add(key, split, labels.data[i], images.data.data() + i * bytes, h, w, 1);
-        }
+        for (std::size_t i = 0; i < n; ++i)
+            ds.add(numberedKey(split, i), split, labels.data[i], images.data.data() + i * bytes, h, w, 1);
         if (classNames.empty())
             for (int c = int(ds.classNames.size()); c <= maxLabel; ++c)
                 ds.classNames.push_back(std::to_string(c));

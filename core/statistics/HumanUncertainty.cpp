@@ -1,10 +1,10 @@
 #include "statistics/HumanUncertainty.h"
 
 #include "common/Errors.h"
+#include "dataset/NumberedKeys.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <unordered_map>
 
@@ -77,9 +77,7 @@ std::vector<double> importCifar10h(const std::string& npyPath, const Dataset& da
             index.emplace(dataset.key(i), i);
     std::vector<double> out(dataset.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t row = 0; row < m.rows; ++row) {
-        char key[32];
-        std::snprintf(key, sizeof key, "test/%06zu", row);
-        const auto it = index.find(key);
+        const auto it = index.find(numberedKey(Split::Test, row));
         if (it != index.end())
             out[it->second] = humanUncertainty(m, row);
     }
