@@ -290,7 +290,7 @@ void TestResume::changedImagesAreRefused()
         QVERIFY2(std::string(e.what()).find("changed since this run was made") != std::string::npos, e.what());
     }
     QCOMPARE(RunFile(run).epochsDone(), std::vector<int>{1});
-    const auto explored = RunImages::load(run);
+    const auto explored = ui::RunImages::load(run);
     QVERIFY(!explored->hasImages());
     QVERIFY2(explored->datasetProblem().find("changed since this run was made") != std::string::npos,
              explored->datasetProblem().c_str());
