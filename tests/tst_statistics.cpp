@@ -312,9 +312,18 @@ private slots:
         QVERIFY(sameValues(good.table.column("rms_contrast"), again.table.column("rms_contrast")));
         QCOMPARE(datasetStatistics(ds, request, EngineOptions()).fromCache, std::vector<std::string>{"rms_contrast"});
 
-        // One changed pixel is another dataset content, hence another cache file.
-        Dataset changed = mixedDataset(40);
-        const_cast<std::uint8_t*>(changed.image(7).data)[3] ^= 1;
+        // One changed pixel (as loading a changed file sees it) is another dataset content, hence
+        // another cache file.
+        Dataset changed;
+        changed.name = ds.name;
+        changed.classNames = ds.classNames;
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const ImageView v = ds.image(i);
+            std::vector<std::uint8_t> pixels(v.data, v.data + v.bytes());
+            if (i == 7)
+                pixels[3] ^= 1;
+            changed.add(ds.key(i), ds.split(i), ds.label(i), pixels.data(), v.height, v.width, v.channels);
+        }
         QVERIFY(MetricsCache::contentFingerprint(changed) != MetricsCache::contentFingerprint(ds));
         QCOMPARE(datasetStatistics(changed, request, EngineOptions()).computed, std::vector<std::string>{"rms_contrast"});
 
