@@ -9,6 +9,7 @@
 #include "plot/InteractivePlot.h"
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
+#include "storage/RunVerify.h"
 
 #include "common/Errors.h"
 #include "common/LibraryVersions.h"
@@ -23,6 +24,7 @@
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -33,8 +35,10 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QtConcurrent>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +53,9 @@ const char* const kStateKey = "window/state";
 const char* const kLastFolderKey = "paths/lastFolder";
 // Bumped when docks or toolbars are added or renamed, so an old saved layout is not applied.
 constexpr int kLayoutVersion = 2;
+// A run trained by another process is re-read this often: well inside the run file's promise
+// that readers see an epoch within two seconds of its completion.
+constexpr int kFollowIntervalMs = 1000;
 
 // "5, 5, 3 of 30 epochs": per network, because networks may train one after another.
 QString epochsDoneText(const RunSnapshot& s)
@@ -110,6 +117,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(welcome_, &WelcomePage::demoRequested, this, &MainWindow::startDemo);
     connect(welcome_, &WelcomePage::recentRunRequested, this, [this](const QString& p) { openRun(p); });
     connect(monitor_, &LiveMonitor::snapshotShown, this, &MainWindow::onSnapshot);
+    followTimer_ = new QTimer(this);
+    followTimer_->setInterval(kFollowIntervalMs);
+    connect(followTimer_, &QTimer::timeout, this, [this] {
+        if (!followedPath_.isEmpty() && !monitor_->snapshotPending())
+            monitor_->requestSnapshot(followedPath_);
+    });
     connect(progress_, &ProgressPanel::cancelRequested, this, &MainWindow::cancelTraining);
 
     resize(1500, 920);
@@ -291,6 +304,7 @@ TrainingSession* MainWindow::launch(TrainingSession* session, int networks, int 
     session_ = session;
     runPath_ = session->runPath();
     openingPath_.clear();
+    stopFollowing();
     setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(runPath_).fileName()));
     // Readers of the run file must be done before the trainer rewrites it: HDF5 cannot open a file
     // for writing that this process has open for reading.
@@ -381,10 +395,14 @@ void MainWindow::onFinished(TrainingSession::Outcome outcome, const QString& err
 
 void MainWindow::onSnapshot(const RunSnapshot& s)
 {
+    if (s.path == followedPath_ && s.path != openingPath_) {
+        onFollowedSnapshot(s);
+        return;
+    }
     if (s.path == openingPath_ && !monitor_->snapshotPending()) {
         openingPath_.clear();
         if (!s.ok()) {
-            showError(tr("Cannot open the run"), s.error);
+            offerVerify(s.path, s.error);
             emit runOpened(s);
             return;
         }
@@ -396,12 +414,15 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
         progress_->setStatus(s.interrupted()
                                  ? tr("This run stopped early; its networks completed %1.").arg(epochsDoneText(s))
                                  : tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
+        statusBar()->clearMessage();
         setWindowTitle(tr("OrderLens - %1").arg(QFileInfo(s.path).fileName()));
         showRunViews();
         addRecentRun(s.path);
         updateActions();
         emit runOpened(s);
-        if (s.interrupted())
+        if (s.trainedElsewhere())
+            followRun(s);
+        else if (s.interrupted())
             offerResume(s);
         else
             analysis_->analyse(s.path);
@@ -415,6 +436,52 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
     }
 }
 
+void MainWindow::followRun(const RunSnapshot& s)
+{
+    followedPath_ = s.path;
+    runTabs_->setCurrentWidget(monitor_);
+    onFollowedSnapshot(s);
+    followTimer_->start();
+    log(tr("%1 is being trained by %2: following it live")
+            .arg(QFileInfo(s.path).fileName(), QString::fromStdString(s.writer.describe())));
+}
+
+void MainWindow::onFollowedSnapshot(const RunSnapshot& s)
+{
+    if (!s.ok()) {
+        // A read between two writes can fail on a network file system: the next one retries.
+        statusBar()->showMessage(tr("Could not read %1 (%2); retrying").arg(s.path, s.error), 3000);
+        return;
+    }
+    progress_->setEpochsDone(s.epochsDone);
+    if (s.writerLive) {
+        int done = 0;
+        for (int d : s.epochsDone)
+            done += d;
+        progress_->setStatus(tr("Being trained by %1: %2 of %3 network-epochs recorded. Following it live.")
+                                 .arg(QString::fromStdString(s.writer.describe()))
+                                 .arg(done)
+                                 .arg(s.shape.networks * s.shape.epochs));
+        return;
+    }
+    // Its writer is gone: finished, or stopped early.
+    stopFollowing();
+    if (s.interrupted()) {
+        progress_->setStatus(tr("This run stopped early; its networks completed %1.").arg(epochsDoneText(s)));
+        offerResume(s);
+    } else {
+        progress_->setStatus(tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
+        log(tr("%1 finished training").arg(QFileInfo(s.path).fileName()));
+        analysis_->analyse(s.path);
+    }
+}
+
+void MainWindow::stopFollowing()
+{
+    followedPath_.clear();
+    followTimer_->stop();
+}
+
 void MainWindow::openRun(const QString& path, ResumeChoice resume)
 {
     if (session_) {
@@ -426,6 +493,7 @@ void MainWindow::openRun(const QString& path, ResumeChoice resume)
                           .arg(path));
         return;
     }
+    stopFollowing();
     openingPath_ = path;
     openingResume_ = resume;
     statusBar()->showMessage(tr("Reading %1 ...").arg(path));
@@ -632,6 +700,43 @@ void MainWindow::showError(const QString& title, const QString& text)
     // Not exec(): the window (and any training) keeps running while the message is shown.
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::offerVerify(const QString& path, const QString& error)
+{
+    log(tr("Cannot open the run: %1").arg(error));
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the run"), error, QMessageBox::Close, this);
+    box->setObjectName("openFailed");
+    QPushButton* check = QFileInfo::exists(path) ? box->addButton(tr("Check the file"), QMessageBox::ActionRole) : nullptr;
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (check) {
+        check->setObjectName("verify");
+        // The check reads every byte: off the GUI thread, its report shown when it is done.
+        connect(check, &QPushButton::clicked, this, [this, path] {
+            statusBar()->showMessage(tr("Checking %1 ...").arg(path));
+            auto* watcher = new QFutureWatcher<RunVerification>(this);
+            connect(watcher, &QFutureWatcher<RunVerification>::finished, this, [this, watcher] {
+                const RunVerification v = watcher->result();
+                watcher->deleteLater();
+                statusBar()->clearMessage();
+                QString text = v.intact() ? tr("%1 is intact: every checksum is correct.").arg(QString::fromStdString(v.path))
+                                          : tr("%1 is damaged:").arg(QString::fromStdString(v.path));
+                for (const std::string& d : v.damage)
+                    text += "\n\u2022 " + QString::fromStdString(d);
+                if (!v.intact() && v.layoutVersion > 0)
+                    text += tr("\n\nEverything else in the file is intact; the damaged epochs can be trained again "
+                               "by resuming from a copy that stops before them.");
+                auto* report = new QMessageBox(v.intact() ? QMessageBox::Information : QMessageBox::Warning,
+                                               tr("Run file check"), text, QMessageBox::Ok, this);
+                report->setObjectName("verifyReport");
+                report->setAttribute(Qt::WA_DeleteOnClose);
+                report->open();
+                log(text);
+            });
+            watcher->setFuture(QtConcurrent::run([path] { return verifyRun(path.toStdString()); }));
+        });
+    }
     box->open();
 }
 

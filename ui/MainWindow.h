@@ -16,6 +16,8 @@ class QStackedWidget;
 class QTabWidget;
 class QTreeWidget;
 
+class QTimer;
+
 namespace orderlens::ui {
 
 class AnalysisPage;
@@ -117,6 +119,14 @@ private:
     std::string runConfigJson_;
     QString openingPath_;
     ResumeChoice openingResume_ = ResumeChoice::Ask;
+    // A run that another process trains, followed live until its writer stops.
+    QString followedPath_;
+    QTimer* followTimer_ = nullptr;
+    void followRun(const RunSnapshot& snapshot);
+    void onFollowedSnapshot(const RunSnapshot& snapshot);
+    void stopFollowing();
+    // A run that did not open: the error, with an offer to check the file (orderlens verify).
+    void offerVerify(const QString& path, const QString& error);
     bool lastSnapshotPending_ = false;
     TrainingSession::Outcome lastOutcome_ = TrainingSession::Outcome::Completed;
     QString lastError_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/Errors.h"
 #include "dataset/Dataset.h"
 
 #include <cstdint>
@@ -27,6 +28,7 @@ struct EpochSummary {
     double testLoss = 0, testAccuracy = 0;
     double learningRate = 0;
     double seconds = 0;
+    double finishedAt = 0;  // when the epoch was written, seconds since 1970 (0 = unknown: layout 1)
 };
 
 enum class RecordSet { Train, Test, TrainEval };
@@ -56,13 +58,46 @@ struct RunManifest {
     std::vector<std::size_t> splitIndices(Split split) const;  // manifest indices of a split
 };
 
-// One experiment's HDF5 file (docs/FORMAT.md). Record arrays are allocated in full when the
-// run is created, so appending an epoch writes raw data only and then bumps a per-network
-// counter: a reader never sees half an epoch and a killed writer leaves every completed epoch
-// intact. Opening a file that is not a run, or a newer layout, is an InputError.
+// The process that writes a run (layout 2), as it announced itself in the file. A writer
+// refreshes its heartbeat every kHeartbeatSeconds; a claim is stale when its process is gone
+// (same host) or its heartbeat is older than kStaleWriterSeconds (another host).
+struct RunWriterInfo {
+    static constexpr double kHeartbeatSeconds = 5;
+    static constexpr double kStaleWriterSeconds = 120;
+
+    bool active = false;  // announced and not released
+    std::string host;
+    std::int64_t pid = 0;
+    double started = 0, heartbeat = 0;  // seconds since 1970
+
+    // Active and not stale: another writer must not start.
+    bool live() const;
+    bool isThisProcess() const;
+    std::string describe() const;  // "HOST:PID"
+};
+
+// A second writer tried to open a run that a live writer holds.
+class WriterBusyError : public InputError {
+public:
+    WriterBusyError(const std::string& path, const RunWriterInfo& writer);
+    const RunWriterInfo& writer() const { return writer_; }
+
+private:
+    RunWriterInfo writer_;
+};
+
+class RunWriter;
+
+// One experiment's HDF5 file (docs/FORMAT.md). Layout 2 is written by exactly one RunWriter in
+// HDF5's single-writer/multiple-reader mode while any number of RunFile readers, in this or
+// other processes, read it: a reader sees an epoch only after its records and summary are on
+// disk (the per-network counter is raised last), every record chunk carries a Fletcher-32
+// checksum and all metadata carries HDF5's own checksums, so a damaged file is an InputError,
+// never a crash. Statistics live in a file beside the run (statisticsPath()), replaced whole,
+// so adding them never copies or rewrites the records. Layout 1 files open read-only.
 class RunFile {
 public:
-    static constexpr int kLayoutVersion = 1;
+    static constexpr int kLayoutVersion = 2;
 
     // Creates the file (atomically: written beside it, then renamed into place). `labels` are
     // the labels the networks see (after corruption), one per dataset image.
@@ -71,6 +106,14 @@ public:
                        const std::map<std::string, std::string>& provenance);
 
     explicit RunFile(const std::string& path);  // opens read-only; throws InputError
+    int layoutVersion() const { return layoutVersion_; }
+    // The file holding the run's statistics columns (it need not exist yet): RUN.stats.h5 beside
+    // RUN.h5 (move and copy the two together). It names the run's dataset fingerprint, so a
+    // statistics file that belongs to another run is refused.
+    std::string statisticsPath() const;
+    static std::string statisticsPathFor(const std::string& runPath);
+    // The writer announced in the file, read now (inactive for layout 1).
+    RunWriterInfo writer() const;
     ~RunFile();
     RunFile(RunFile&&) noexcept;
     RunFile& operator=(RunFile&&) noexcept;
@@ -88,8 +131,7 @@ public:
     // Throws InputError when the run was made from a different dataset.
     void checkDataset(const Dataset& dataset) const;
 
-    // Writes one network's epoch: records for every record set the run has, the summary, then
-    // the counter. Epochs must be written in order (epoch == epochsDone()[network]) or rewritten.
+    // Writes one epoch through a RunWriter held for this call only (see RunWriter::appendEpoch).
     void appendEpoch(int network, int epoch, const std::map<RecordSet, SplitRecords>& records,
                      const EpochSummary& summary);
 
@@ -104,20 +146,54 @@ public:
     std::vector<double> readMetric(const std::string& name) const;
     // Metrics whose values are categories (attribute distinct_valued = 1), DEFINITIONS.md 4.
     std::set<std::string> distinctValuedMetrics() const;
-    // Adds or replaces metric columns. The file is copied, changed and renamed into place, so a
-    // crash leaves either the old or the new file.
+    // Adds or replaces metric columns in the statistics file (statisticsPath()): the columns it
+    // had and the new ones are written to a new file that replaces it, so a crash leaves the old
+    // statistics or the new ones. The run file itself is never touched, also while it is trained.
     void writeMetrics(const std::map<std::string, std::vector<double>>& columns,
                       const std::set<std::string>& distinctValued = {});
 
 private:
+    friend class RunWriter;
     void load();
-    struct Handle;
+    void refresh(long long file);
+    void checkCompleted(int network, int epoch) const;
+    void readAllMetrics(std::map<std::string, std::vector<double>>& columns, std::set<std::string>& distinct) const;
+    void readStatistics(std::map<std::string, std::vector<double>>& columns, std::set<std::string>& distinct) const;
     std::string path_;
+    int layoutVersion_ = 0;
     RunShape shape_;
     RunManifest manifest_;
     std::string configJson_;
     std::map<std::string, std::string> provenance_;
     std::vector<int> epochsDone_;
 };
+
+// The single writer of a layout-2 run. Constructing it claims the run: it refuses (with
+// WriterBusyError naming host and process) while another live writer holds it, takes over the
+// claim of a writer that was killed, opens the file in HDF5's SWMR-write mode and keeps a
+// heartbeat until it is destroyed, which releases the claim.
+class RunWriter {
+public:
+    explicit RunWriter(const std::string& path);
+    ~RunWriter();
+    RunWriter(const RunWriter&) = delete;
+    RunWriter& operator=(const RunWriter&) = delete;
+
+    const std::string& path() const;
+    // Writes one network's epoch: records for every record set the run has and the summary,
+    // flushed to disk, then the counter that makes the epoch visible. Epochs are written in
+    // order (epoch == epochs done) or rewritten (a resumed network replays its last epoch).
+    void appendEpoch(int network, int epoch, const std::map<RecordSet, SplitRecords>& records,
+                     const EpochSummary& summary);
+    const std::vector<int>& epochsDone() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Layout 1 -> 2: writes the run as layout 2 beside it, keeps the original as PATH.v1-backup
+// until the new file is complete and in place, then removes the backup unless `keepBackup`.
+void upgradeRunFile(const std::string& path, bool keepBackup);
 
 }  // namespace orderlens

@@ -37,8 +37,6 @@ using Clock = std::chrono::steady_clock;
 // Evaluation passes use batches this many times the training batch.
 constexpr std::int64_t kEvalBatchFactor = 2;
 // How long finishEpoch waits for a run file that another process has open (100 x 0.1 s).
-constexpr int kLockedRetries = 100;
-constexpr auto kLockedWait = std::chrono::milliseconds(100);
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -231,6 +229,7 @@ struct Trainer::Impl {
     torch::Device device{torch::kCPU};
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<RunFile> runFile;
+    std::unique_ptr<RunWriter> writer;  // the run's single writer, claimed for the whole run
     std::unique_ptr<LearningRateSchedule> schedule;
     int batchesPerEpoch = 0;
     TrainingObserver* observer = nullptr;
@@ -616,18 +615,7 @@ void Trainer::Impl::trainFused(std::vector<NetworkState>& nets)
 void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records,
                                 EpochSummary& summary)
 {
-    // A reader (the GUI's live view, an analysis) holding the file open makes HDF5's lock
-    // refuse the writer for a moment: wait for it rather than fail a long run.
-    for (int attempt = 1;; ++attempt) {
-        try {
-            runFile->appendEpoch(net.index, epoch, records, summary);
-            break;
-        } catch (const InputError&) {
-            if (attempt >= kLockedRetries)
-                throw;
-            std::this_thread::sleep_for(kLockedWait);
-        }
-    }
+    writer->appendEpoch(net.index, epoch, records, summary);
     Checkpoint::save(runPath, net.index, epoch + 1, *net.model, *net.optimizer);
     net.nextEpoch = epoch + 1;
     if (observer) {
@@ -658,6 +646,19 @@ void Trainer::Impl::prepare()
     device = resolved == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     const int threads = config.threads > 0 ? config.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     setCpuThreads(threads);
+    // Claim the run before the (possibly long) dataset load, so a second writer is refused at once.
+    if (resuming)
+        writer = std::make_unique<RunWriter>(runPath);
+    else if (fs::exists(runPath)) {
+        RunWriterInfo other;
+        try {
+            other = RunFile(runPath).writer();
+        } catch (const InputError&) {
+            // Not a readable run, so nobody is writing it: overwriting is the user's call.
+        }
+        if (other.live())
+            throw WriterBusyError(runPath, other);
+    }
 
     message("Loading " + config.dataset + " ...");
     Dataset dataset = loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
@@ -726,6 +727,7 @@ void Trainer::Impl::prepare()
         shape.probVectors = config.saveProbVector;
         shape.evalTrain = config.evalTrain;
         RunFile::create(runPath, config.toJson().dump(), dataset, labels, shape, provenance);
+        writer = std::make_unique<RunWriter>(runPath);
         runFile = std::make_unique<RunFile>(runPath);
     }
     const auto batches = batchesOf(std::vector<std::int64_t>(data->splitIndices(Split::Train).size()));
@@ -783,6 +785,11 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     Impl& m = *impl_;
     m.observer = observer;
     m.cancel = cancel;
+    // The claim on the run ends with this call, however it ends.
+    struct ReleaseWriter {
+        Impl& m;
+        ~ReleaseWriter() { m.writer.reset(); }
+    } release{m};
     m.prepare();
     const int networks = m.config.networks, epochs = m.config.epochs;
     const std::vector<int> recorded = m.runFile->epochsDone();

@@ -132,13 +132,36 @@ void LiveMonitor::addBatch(const BatchProgress& p)
     markDirty();
 }
 
+struct LiveMonitor::FollowedRun {
+    std::unique_ptr<RunFollower> follower;  // used by one reader at a time (reader_ runs one)
+};
+
 void LiveMonitor::requestSnapshot(const QString& runPath)
 {
     if (reader_.isRunning()) {
         pendingPath_ = runPath;
         return;
     }
-    reader_.setFuture(QtConcurrent::run(&RunSnapshot::read, runPath));
+    startReading(runPath);
+}
+
+void LiveMonitor::startReading(const QString& runPath)
+{
+    if (!followed_)
+        followed_ = std::make_shared<FollowedRun>();
+    std::shared_ptr<FollowedRun> followed = followed_;
+    reader_.setFuture(QtConcurrent::run([followed, runPath] {
+        const std::string path = runPath.toStdString();
+        if (!followed->follower || followed->follower->run().path() != path) {
+            followed->follower.reset();
+            try {
+                followed->follower = std::make_unique<RunFollower>(path);
+            } catch (const std::exception&) {
+                return RunSnapshot::read(runPath);  // reports the problem
+            }
+        }
+        return RunSnapshot::read(*followed->follower);
+    }));
 }
 
 bool LiveMonitor::snapshotPending() const { return reader_.isRunning() || !pendingPath_.isEmpty(); }
@@ -149,7 +172,7 @@ void LiveMonitor::finishSnapshot()
     if (!pendingPath_.isEmpty()) {
         const QString next = pendingPath_;
         pendingPath_.clear();
-        reader_.setFuture(QtConcurrent::run(&RunSnapshot::read, next));
+        startReading(next);
     }
     if (snapshot.ok())
         showSnapshot(snapshot);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "monitor/RunSnapshot.h"
+
+#include <memory>
 #include "training/Trainer.h"
 
 #include <QFutureWatcher>
@@ -66,6 +68,10 @@ private:
     QTimer* replotTimer_ = nullptr;
     bool dirty_ = false;
     QFutureWatcher<RunSnapshot> reader_;
+    // The run being followed: each snapshot reads only the epochs that are new since the last.
+    struct FollowedRun;
+    std::shared_ptr<FollowedRun> followed_;
+    void startReading(const QString& runPath);
     QString pendingPath_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "analysis/Agreement.h"
 #include "storage/RunFile.h"
+#include "storage/RunFollower.h"
 
 #include <QString>
 
@@ -24,13 +25,20 @@ struct RunSnapshot {
     // networks train one after another this is first a single network (agreement = accuracy),
     // then grows; `networks` says which.
     std::optional<AgreementCurve> train, test;
+    // The process writing the run, as announced in the file when it was read.
+    RunWriterInfo writer;
+    bool writerLive = false;
 
     bool ok() const { return error.isEmpty(); }
     int completeEpochs() const;  // epochs every network completed
-    bool interrupted() const { return ok() && completeEpochs() < shape.epochs; }
+    bool interrupted() const { return ok() && completeEpochs() < shape.epochs && !writerLive; }
+    // Another process (or another window of this one) is training the run right now.
+    bool trainedElsewhere() const;
 
     // Never throws: problems land in `error`.
     static RunSnapshot read(const QString& path);
+    // The same from a follower, which reads only the epochs that are new since its last poll.
+    static RunSnapshot read(RunFollower& follower);
 };
 
 }  // namespace orderlens::ui

@@ -5,6 +5,7 @@
 
 #include <QThread>
 
+#include <memory>
 #include <optional>
 
 namespace orderlens::ui {
@@ -21,11 +22,15 @@ public:
     void onEpoch(const EpochProgress& p) override
     {
         emit session_->epochDone(p);
-        emit session_->snapshotReady(RunSnapshot::read(session_->runPath()));
+        // The follower reads only the epochs written since the last snapshot.
+        if (!follower_)
+            follower_ = std::make_unique<RunFollower>(session_->runPath().toStdString());
+        emit session_->snapshotReady(RunSnapshot::read(*follower_));
     }
 
 private:
     TrainingSession* session_;
+    std::unique_ptr<RunFollower> follower_;
 };
 
 }  // namespace

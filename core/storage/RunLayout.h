@@ -1,0 +1,69 @@
+#pragma once
+
+// The run file's layout (docs/FORMAT.md), shared by the reader, the writer, the upgrade and the
+// verifier. Internal to core/storage.
+
+#include "storage/Hdf5.h"
+#include "storage/RunFile.h"
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orderlens::runlayout {
+
+constexpr const char* kFormatName = "orderlens-run";
+constexpr const char* kStatisticsFormatName = "orderlens-statistics";
+constexpr int kStatisticsLayoutVersion = 1;
+
+// Per (network, epoch) summary values, in EpochSummary order; finished_at is layout 2 only.
+constexpr std::array<const char*, 7> kSummaryFields = {"train_loss",    "train_accuracy", "test_loss",
+                                                       "test_accuracy", "learning_rate",  "seconds",
+                                                       "finished_at"};
+std::array<double*, 7> summaryFields(EpochSummary& s);
+
+// The record arrays of a record set: (name, values per image; 0 = bit-packed).
+std::vector<RecordSet> recordSets(const RunShape& shape);
+std::size_t packedBytes(std::size_t images);
+
+// How a file is opened. Layout-2 readers use HDF5's SWMR-read mode, which sees a consistent
+// file while its writer appends and also after that writer was killed.
+enum class Access { Read, ReadLegacy, Write, Create };
+hdf5::Id fileAccess(Access access, const std::string& path);
+// Layout version as the file's superblock suggests it (0 = not HDF5), read without HDF5.
+int superblockVersion(const std::string& path);
+hdf5::Id openRun(const std::string& path);  // read-only, the right mode for the file's layout
+
+// Writes a new layout-2 run (not yet renamed into place): everything but the records.
+void writeNewRun(const std::string& path, const std::string& configJson, const RunManifest& manifest,
+                 const RunShape& shape, const std::map<std::string, std::string>& provenance,
+                 const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued);
+
+// Writes row (network, epoch) of a record or summary dataset, or reads it.
+void accessRow(hid_t group, const std::string& name, hid_t memType, int network, int epoch, void* data, bool write,
+               const std::string& path);
+
+// Writes one epoch's records and summary (not the counter).
+void writeEpochRows(hid_t file, const RunManifest& manifest, const RunShape& shape, int layoutVersion, int network,
+                    int epoch, const std::map<RecordSet, SplitRecords>& records, const EpochSummary& summary,
+                    const std::string& path);
+// Sets records/epochs_done[network].
+void writeEpochsDone(hid_t file, int network, int done, const std::string& path);
+
+// The writer announcement (layout 2): a scalar compound dataset /writer.
+struct WriterRecord {
+    char host[64];
+    long long pid;
+    double started;
+    double heartbeat;
+    int active;
+};
+hdf5::Id writerType(const std::string& path);
+void writeWriterRecord(hid_t file, const RunWriterInfo& info, const std::string& path);
+RunWriterInfo readWriterRecord(hid_t file, const std::string& path);
+
+std::string hostName();
+double unixNow();
+
+}  // namespace orderlens::runlayout

@@ -1,0 +1,148 @@
+#include "storage/RunProgress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace orderlens {
+
+namespace {
+
+double nowSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string localTime(double unixSeconds)
+{
+    if (unixSeconds <= 0)
+        return "-";
+    const std::time_t t = std::time_t(unixSeconds);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string duration(double seconds)
+{
+    const long long s = std::llround(seconds);
+    char buf[48];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%lld h %02lld min", s / 3600, (s % 3600) / 60);
+    else if (s >= 60)
+        std::snprintf(buf, sizeof buf, "%lld min %02lld s", s / 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lld s", s);
+    return buf;
+}
+
+}  // namespace
+
+bool RunProgress::complete() const
+{
+    return std::all_of(networks.begin(), networks.end(), [&](const NetworkProgress& n) { return n.epochsDone >= epochs; });
+}
+
+double RunProgress::lastEpochAt() const
+{
+    double t = 0;
+    for (const NetworkProgress& n : networks)
+        t = std::max(t, n.lastFinishedAt);
+    return t;
+}
+
+RunProgress readRunProgress(const RunFile& run)
+{
+    RunProgress p;
+    p.path = run.path();
+    p.epochs = run.shape().epochs;
+    p.writer = run.writer();
+    p.writerLive = p.writer.live();
+    try {
+        const nlohmann::json config = nlohmann::json::parse(run.configJson());
+        p.sideBySide = config.value("parallel_networks", false) || config.value("fuse_networks", false);
+    } catch (const nlohmann::json::exception&) {
+        p.sideBySide = false;
+    }
+    std::size_t images = run.manifest().keys.size();
+    if (run.hasRecordSet(RecordSet::TrainEval))
+        images += run.manifest().splitIndices(Split::Train).size();
+    double meanOfAll = 0;
+    int measured = 0;
+    for (int n = 0; n < run.shape().networks; ++n) {
+        NetworkProgress np;
+        np.epochsDone = run.epochsDone()[std::size_t(n)];
+        double total = 0;
+        for (int e = 0; e < np.epochsDone; ++e) {
+            const EpochSummary s = run.readSummary(n, e);
+            total += s.seconds;
+            if (e + 1 == np.epochsDone) {
+                np.lastFinishedAt = s.finishedAt;
+                np.imagesPerSecond = s.seconds > 0 ? double(images) / s.seconds : 0;
+            }
+        }
+        if (np.epochsDone > 0 && total > 0) {
+            np.secondsPerEpoch = total / np.epochsDone;
+            meanOfAll += np.secondsPerEpoch;
+            ++measured;
+        }
+        p.networks.push_back(np);
+    }
+    if (measured > 0 && !p.complete()) {
+        meanOfAll /= measured;
+        double sum = 0, longest = 0;
+        for (const NetworkProgress& np : p.networks) {
+            const double perEpoch = np.secondsPerEpoch > 0 ? np.secondsPerEpoch : meanOfAll;
+            const double left = double(p.epochs - np.epochsDone) * perEpoch;
+            sum += left;
+            longest = std::max(longest, left);
+        }
+        p.etaSeconds = p.sideBySide ? longest : sum;
+    } else if (p.complete()) {
+        p.etaSeconds = 0;
+    }
+    return p;
+}
+
+std::string describeRunProgress(const RunProgress& p)
+{
+    std::string out;
+    char line[256];
+    int done = 0;
+    for (const NetworkProgress& n : p.networks)
+        done += n.epochsDone;
+    std::snprintf(line, sizeof line, "%s: %zu networks x %d epochs, %d of %zu epochs recorded\n", p.path.c_str(),
+                  p.networks.size(), p.epochs, done, p.networks.size() * std::size_t(p.epochs));
+    out += line;
+    if (p.complete())
+        out += "State: complete\n";
+    else if (p.writerLive)
+        out += "State: being trained by " + p.writer.describe() + " since " + localTime(p.writer.started) +
+               " (last heartbeat " + duration(std::max(0.0, nowSeconds() - p.writer.heartbeat)) + " ago)\n";
+    else
+        out += "State: interrupted, no process is training it (resume with: orderlens train --run " + p.path +
+               " --resume)\n";
+    out += "network  epochs      last epoch finished    s/epoch   images/s\n";
+    for (std::size_t n = 0; n < p.networks.size(); ++n) {
+        const NetworkProgress& np = p.networks[n];
+        std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f\n", n, np.epochsDone, p.epochs,
+                      localTime(np.lastFinishedAt).c_str(), np.secondsPerEpoch, np.imagesPerSecond);
+        out += line;
+    }
+    if (!p.complete()) {
+        if (p.writerLive && p.etaSeconds >= 0)
+            out += "ETA: " + duration(p.etaSeconds) + " (around " + localTime(nowSeconds() + p.etaSeconds) + ", " +
+                   (p.sideBySide ? "networks side by side" : "networks one after another") + ")\n";
+        else if (p.writerLive)
+            out += "ETA: after the first epoch\n";
+    }
+    return out;
+}
+
+}  // namespace orderlens
