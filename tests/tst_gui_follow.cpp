@@ -7,7 +7,9 @@
 #include "setup/ExperimentSetupDialog.h"
 #include "storage/RunFile.h"
 
+#include <QFile>
 #include <QLabel>
+#include <QPushButton>
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
@@ -64,6 +66,40 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(analysed.count() > 0, 120000);
         for (QWidget* w : QApplication::topLevelWidgets())
             QVERIFY(!qobject_cast<QMessageBox*>(w) || !w->isVisible());
+    }
+
+    void offersToCheckADamagedRun()
+    {
+        // A run whose record chunk of network 1, epoch 0 has flipped bytes: the manifest opens,
+        // reading the records fails, and the window offers the check.
+        const QString path = home_.filePath("damaged.h5");
+        QProcess trainer;
+        trainer.start(ORDERLENS_BINARY, {"train", "--dataset", "fashion-mnist", "--limit-train", "200", "--limit-test",
+                                         "100", "--networks", "2", "--epochs", "1", "--batch-size", "32", "--device",
+                                         "cpu", "--threads", "1", "--run", path});
+        QVERIFY(trainer.waitForFinished(300000));
+        QCOMPARE(trainer.exitCode(), 0);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        // Garbage over the whole second half of the file hits record chunks and their index.
+        for (int i = bytes.size() / 2; i < bytes.size(); i += 7)
+            bytes[i] = char(bytes[i] ^ 0x5a);
+        file.seek(0);
+        file.write(bytes);
+        file.close();
+
+        MainWindow window;
+        window.show();
+        window.openRun(path, MainWindow::ResumeChoice::DontResume);
+        QMessageBox* failed = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((failed = window.findChild<QMessageBox*>("openFailed")) && failed->isVisible(), 30000);
+        auto* check = failed->findChild<QPushButton*>("verify");
+        QVERIFY(check);
+        QTest::mouseClick(check, Qt::LeftButton);
+        QMessageBox* report = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((report = window.findChild<QMessageBox*>("verifyReport")) && report->isVisible(), 60000);
+        QVERIFY2(report->text().contains("is damaged"), qPrintable(report->text()));
     }
 
 private:

@@ -258,8 +258,11 @@ void RunFile::refresh()
 void RunFile::refresh(long long fileId)
 {
     const hid_t file = hid_t(fileId);
-    const auto done =
-        hdf5::readArray<std::int32_t>(file, "records/epochs_done", H5T_NATIVE_INT32, path_, shape_.networks);
+    Id ds = hdf5::openDataset(file, "records/epochs_done", path_);
+    if (hdf5::dimensions(ds, 1, "records/epochs_done", path_)[0] != hsize_t(shape_.networks))
+        fail(path_, "records/epochs_done has the wrong length: damaged file");
+    std::vector<std::int32_t> done(std::size_t(shape_.networks), 0);
+    readSmall(file, "records/epochs_done", H5T_NATIVE_INT32, done.data(), path_);
     epochsDone_.assign(done.begin(), done.end());
     for (std::size_t n = 0; n < epochsDone_.size(); ++n)
         if (epochsDone_[n] < 0 || epochsDone_[n] > shape_.epochs)

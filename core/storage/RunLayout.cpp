@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 namespace orderlens::runlayout {
@@ -13,6 +14,10 @@ using hdf5::fail;
 using hdf5::Id;
 
 namespace {
+
+constexpr unsigned kMetadataReadAttempts = 8;
+// Reads of the datasets rewritten in place, retried this often when a write was caught half-done.
+constexpr int kRewriteReadAttempts = 6;
 
 // A record chunk holds at most this many values: one chunk per (network, epoch) row up to
 // 16 MB of float32, so that one epoch of one network is one checksummed unit on disk.
@@ -40,12 +45,15 @@ Id createRecordDataset(hid_t loc, const std::string& name, hid_t type, const std
                  "cannot create dataset '" + name + "'");
 }
 
-// Rewritten in place while readers read it, so it is small, contiguous and unfiltered: an aligned
-// 4-byte (or one-record) write that a reader sees before or after, never half.
-Id createInPlaceDataset(hid_t loc, const std::string& name, hid_t type, hid_t space, const std::string& path)
+// Rewritten in place while readers read it (the counters, the writer announcement): one chunk,
+// checksummed like everything else, so that damage is detected; a reader that catches a write
+// half-done sees a checksum error and reads again (readSmall).
+Id createRewritable(hid_t loc, const std::string& name, hid_t type, hsize_t n, const std::string& path)
 {
+    Id space = check(H5Screate_simple(1, &n, nullptr), H5Sclose, path, "cannot make a dataspace");
     Id dcpl = check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, path, "cannot make a property list");
-    check(H5Pset_layout(dcpl, H5D_CONTIGUOUS), path, "cannot set dataset layout");
+    check(H5Pset_chunk(dcpl, 1, &n), path, "cannot set chunking of '" + name + "'");
+    check(H5Pset_fletcher32(dcpl), path, "cannot set the checksum filter");
     check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), path, "cannot set dataset allocation");
     check(H5Pset_obj_track_times(dcpl, false), path, "cannot set dataset properties");
     return check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, path,
@@ -77,6 +85,12 @@ Id fileAccess(Access access, const std::string& path)
     // OrderLens coordinates its writers itself (RunWriter's claim) and readers never block the
     // writer: HDF5's whole-file advisory locks would make a reader's open refuse the writer.
     check(H5Pset_file_locking(fapl, false, true), path, "cannot set file locking");
+    if (access == Access::Read) {
+        // SWMR readers re-read a metadata block whose checksum fails, in case the writer was
+        // changing it; HDF5's default (100 attempts with growing pauses) turns a damaged block
+        // into minutes of waiting. A torn read during a write heals in one or two attempts.
+        check(H5Pset_metadata_read_attempts(fapl, kMetadataReadAttempts), path, "cannot set read attempts");
+    }
     if (access == Access::Write || access == Access::Create)
         check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), path, "cannot select the file format");
     if (access == Access::Write) {
@@ -157,8 +171,7 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
     hdf5::writeIntAttr(rec, "eval_train", shape.evalTrain ? 1 : 0, path);
     const hsize_t N = hsize_t(shape.networks), E = hsize_t(shape.epochs);
     {
-        Id space = check(H5Screate_simple(1, &N, nullptr), H5Sclose, path, "cannot make a dataspace");
-        Id done = createInPlaceDataset(rec, "epochs_done", H5T_STD_I32LE, space, path);
+        Id done = createRewritable(rec, "epochs_done", H5T_STD_I32LE, N, path);
         const std::vector<std::int32_t> zeros(std::size_t(shape.networks), 0);
         check(H5Dwrite(done, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()), path,
               "cannot write records/epochs_done");
@@ -181,9 +194,8 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
     for (const char* name : kSummaryFields)
         createRecordDataset(summary, name, H5T_IEEE_F64LE, {N, E}, path);
     {
-        Id space = check(H5Screate(H5S_SCALAR), H5Sclose, path, "cannot make a dataspace");
         Id type = writerType(path);
-        createInPlaceDataset(file, "writer", type, space, path);
+        createRewritable(file, "writer", type, 1, path);
         writeWriterRecord(file, RunWriterInfo{}, path);
     }
     Id g = hdf5::createGroup(file, "metrics", path);
@@ -307,15 +319,29 @@ void writeWriterRecord(hid_t file, const RunWriterInfo& info, const std::string&
     check(H5Dflush(ds), path, "cannot flush the writer announcement");
 }
 
+void readSmall(hid_t loc, const std::string& name, hid_t memType, void* out, const std::string& path)
+{
+    Id ds = hdf5::openDataset(loc, name, path);
+    for (int attempt = 1;; ++attempt) {
+        if (H5Dread(ds, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0)
+            return;
+        if (attempt == kRewriteReadAttempts)
+            fail(path, "cannot read '" + name + "' (damaged file: checksum or read error)");
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+}
+
 RunWriterInfo readWriterRecord(hid_t file, const std::string& path)
 {
     RunWriterInfo info;
     if (!hdf5::exists(file, "writer"))
         return info;  // layout 1
     Id ds = hdf5::openDataset(file, "writer", path);
+    if (hdf5::dimensions(ds, 1, "writer", path)[0] != 1)
+        fail(path, "the writer announcement has the wrong shape (damaged file?)");
     Id type = writerType(path);
     WriterRecord r{};
-    check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &r), path, "cannot read the writer announcement");
+    readSmall(file, "writer", type, &r, path);
     r.host[sizeof r.host - 1] = '\0';
     info.active = r.active != 0;
     info.host = r.host;

@@ -48,10 +48,12 @@ void accessRow(hid_t group, const std::string& name, hid_t memType, int network,
 void writeEpochRows(hid_t file, const RunManifest& manifest, const RunShape& shape, int layoutVersion, int network,
                     int epoch, const std::map<RecordSet, SplitRecords>& records, const EpochSummary& summary,
                     const std::string& path);
+// Reads a small dataset that a live writer rewrites in place (retrying a half-done write).
+void readSmall(hid_t loc, const std::string& name, hid_t memType, void* out, const std::string& path);
 // Sets records/epochs_done[network].
 void writeEpochsDone(hid_t file, int network, int done, const std::string& path);
 
-// The writer announcement (layout 2): a scalar compound dataset /writer.
+// The writer announcement (layout 2): a one-element compound dataset /writer.
 struct WriterRecord {
     char host[64];
     long long pid;
