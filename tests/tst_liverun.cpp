@@ -242,8 +242,18 @@ private slots:
         }
         QVERIFY_THROWS_EXCEPTION(WriterBusyError, RunWriter{path});
 
+        // `status --watch` follows the run until it completes, then exits.
+        QProcess watch;
+        watch.setProcessChannelMode(QProcess::MergedChannels);
+        watch.start(ORDERLENS_BINARY, {"status", "--run", QString::fromStdString(path), "--watch"});
+        QVERIFY(watch.waitForStarted());
         QVERIFY(writer.waitForFinished(600000));
         QCOMPARE(writer.exitCode(), 0);
+        QVERIFY(watch.waitForFinished(60000));
+        QCOMPARE(watch.exitCode(), 0);
+        const QString watched = QString::fromLocal8Bit(watch.readAll());
+        QVERIFY2(watched.contains("being trained by") && watched.trimmed().contains("State: complete"),
+                 qPrintable(watched));
         compareRecords(path, reference_);
         QCOMPARE(runCli({"verify", "--run", QString::fromStdString(path)}, &out), 0);
     }

@@ -19,7 +19,8 @@ namespace {
 void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& body)
 {
     const std::string tmp = path + ".writing";
-    {
+    std::error_code ec;
+    try {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out)
             throw InputError(path, "cannot create the file (does the folder exist? permissions?)");
@@ -27,8 +28,11 @@ void writeAtomically(const std::string& path, const std::function<void(std::ostr
         out.flush();
         if (!out)
             throw InputError(path, "write failed (disk full?)");
+    } catch (...) {
+        // A table that could not be finished leaves nothing behind (a damaged run, a full disk).
+        fs::remove(tmp, ec);
+        throw;
     }
-    std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) {
         fs::remove(tmp, ec);
