@@ -176,40 +176,51 @@ long long readIntAttr(hid_t obj, const std::string& name, const std::string& pat
     return v;
 }
 
-std::vector<std::string> attributeNames(hid_t obj, const std::string& path)
+namespace {
+
+// Names by index (attributes or links): first the length, then the name, both checked.
+template <typename NameByIndex>
+std::vector<std::string> namesByIndex(hsize_t count, NameByIndex nameAt, const std::string& what,
+                                      const std::string& path)
 {
-    H5O_info_t info;
-    check(H5Oget_info(obj, &info), path, "cannot list attributes (damaged file?)");
     std::vector<std::string> names;
-    for (hsize_t a = 0; a < info.num_attrs; ++a) {
-        const ssize_t size = H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, a, nullptr, 0, H5P_DEFAULT);
+    for (hsize_t i = 0; i < count; ++i) {
+        const ssize_t size = nameAt(i, nullptr, 0);
         if (size < 0 || hsize_t(size) > kMaxStringBytes)
-            fail(path, "cannot read an attribute name (damaged file?)");
+            fail(path, "cannot read " + what + " (damaged file?)");
         std::string name(std::size_t(size) + 1, '\0');
-        if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, a, name.data(), name.size(), H5P_DEFAULT) < 0)
-            fail(path, "cannot read an attribute name (damaged file?)");
+        if (nameAt(i, name.data(), name.size()) < 0)
+            fail(path, "cannot read " + what + " (damaged file?)");
         name.resize(std::size_t(size));
         names.push_back(name);
     }
     return names;
 }
 
+}  // namespace
+
+std::vector<std::string> attributeNames(hid_t obj, const std::string& path)
+{
+    H5O_info_t info;
+    check(H5Oget_info(obj, &info), path, "cannot list attributes (damaged file?)");
+    return namesByIndex(
+        info.num_attrs,
+        [obj](hsize_t i, char* out, std::size_t size) {
+            return H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, out, size, H5P_DEFAULT);
+        },
+        "an attribute name", path);
+}
+
 std::vector<std::string> linkNames(hid_t group, const std::string& path)
 {
     H5G_info_t info;
     check(H5Gget_info(group, &info), path, "cannot list a group (damaged file?)");
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t size = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-        if (size < 0 || hsize_t(size) > kMaxStringBytes)
-            fail(path, "cannot read a link name (damaged file?)");
-        std::string name(std::size_t(size) + 1, '\0');
-        if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT) < 0)
-            fail(path, "cannot read a link name (damaged file?)");
-        name.resize(std::size_t(size));
-        names.push_back(name);
-    }
-    return names;
+    return namesByIndex(
+        info.nlinks,
+        [group](hsize_t i, char* out, std::size_t size) {
+            return H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, out, size, H5P_DEFAULT);
+        },
+        "a link name", path);
 }
 
 std::vector<hsize_t> dimensions(hid_t dataset, int rank, const std::string& name, const std::string& path)

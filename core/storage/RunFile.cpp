@@ -60,21 +60,6 @@ fs::path folderOf(const std::string& path)
     return p.parent_path();
 }
 
-// Statistics columns of one file's /metrics group, with their distinct_valued marks.
-void readMetricGroup(hid_t file, const std::string& path, std::map<std::string, std::vector<double>>& columns,
-                     std::set<std::string>& distinct, std::size_t images)
-{
-    if (!hdf5::exists(file, "metrics"))
-        return;
-    Id g = hdf5::openGroup(file, "metrics", path);
-    for (const std::string& name : hdf5::linkNames(g, path)) {
-        columns[name] = hdf5::readArray<double>(g, name, H5T_NATIVE_DOUBLE, path, static_cast<long long>(images));
-        Id ds = hdf5::openDataset(g, name, path);
-        if (H5Aexists(ds, "distinct_valued") > 0 && hdf5::readIntAttr(ds, "distinct_valued", path) != 0)
-            distinct.insert(name);
-    }
-}
-
 }  // namespace
 
 const char* recordSetName(RecordSet set)
@@ -486,12 +471,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
         hdf5::writeStringAttr(file, "run_fingerprint", manifest_.fingerprint, tmp);
         hdf5::writeIntAttr(file, "images", static_cast<long long>(images), tmp);
         hdf5::writeStringAttr(file, "run_file", fs::path(path_).filename().string(), tmp);
-        Id g = hdf5::createGroup(file, "metrics", tmp);
-        for (const auto& [name, values] : kept) {
-            hdf5::writeArray(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, tmp);
-            Id ds = hdf5::openDataset(g, name, tmp);
-            hdf5::writeIntAttr(ds, "distinct_valued", keptDistinct.count(name) ? 1 : 0, tmp);
-        }
+        writeMetricGroup(file, tmp, kept, keptDistinct);
         hdf5::syncToDisk(file, tmp);
         if (!file.close())
             fail(tmp, "cannot close the statistics file (disk full?)");

@@ -198,15 +198,35 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
         createRewritable(file, "writer", type, 1, path);
         writeWriterRecord(file, RunWriterInfo{}, path);
     }
-    Id g = hdf5::createGroup(file, "metrics", path);
-    for (const auto& [name, values] : metrics) {
-        hdf5::writeArray(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, path);
-        Id column = hdf5::openDataset(g, name, path);
-        hdf5::writeIntAttr(column, "distinct_valued", distinctValued.count(name) ? 1 : 0, path);
-    }
+    writeMetricGroup(file, path, metrics, distinctValued);
     hdf5::syncToDisk(file, path);
     if (!file.close())
         fail(path, "cannot close the new run file (disk full?)");
+}
+
+void readMetricGroup(hid_t file, const std::string& path, std::map<std::string, std::vector<double>>& columns,
+                     std::set<std::string>& distinct, std::size_t images)
+{
+    if (!hdf5::exists(file, "metrics"))
+        return;
+    Id g = hdf5::openGroup(file, "metrics", path);
+    for (const std::string& name : hdf5::linkNames(g, path)) {
+        columns[name] = hdf5::readArray<double>(g, name, H5T_NATIVE_DOUBLE, path, static_cast<long long>(images));
+        Id ds = hdf5::openDataset(g, name, path);
+        if (H5Aexists(ds, "distinct_valued") > 0 && hdf5::readIntAttr(ds, "distinct_valued", path) != 0)
+            distinct.insert(name);
+    }
+}
+
+void writeMetricGroup(hid_t file, const std::string& path, const std::map<std::string, std::vector<double>>& columns,
+                      const std::set<std::string>& distinct)
+{
+    Id g = hdf5::createGroup(file, "metrics", path);
+    for (const auto& [name, values] : columns) {
+        hdf5::writeArray(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values, path);
+        Id column = hdf5::openDataset(g, name, path);
+        hdf5::writeIntAttr(column, "distinct_valued", distinct.count(name) ? 1 : 0, path);
+    }
 }
 
 void accessRow(hid_t group, const std::string& name, hid_t memType, int network, int epoch, void* data, bool write,

@@ -40,6 +40,13 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
                  const RunShape& shape, const std::map<std::string, std::string>& provenance,
                  const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued);
 
+// A file's /metrics group: one float64 column per statistic, attribute distinct_valued = 1 for
+// categorical ones. Reading a file without the group adds nothing.
+void readMetricGroup(hid_t file, const std::string& path, std::map<std::string, std::vector<double>>& columns,
+                     std::set<std::string>& distinct, std::size_t images);
+void writeMetricGroup(hid_t file, const std::string& path, const std::map<std::string, std::vector<double>>& columns,
+                      const std::set<std::string>& distinct);
+
 // Writes row (network, epoch) of a record or summary dataset, or reads it.
 void accessRow(hid_t group, const std::string& name, hid_t memType, int network, int epoch, void* data, bool write,
                const std::string& path);

@@ -25,16 +25,7 @@ void upgradeRunFile(const std::string& path, bool keepBackup)
         std::set<std::string> distinct;
         {
             Id file = openRun(path);
-            if (hdf5::exists(file, "metrics")) {
-                Id g = hdf5::openGroup(file, "metrics", path);
-                for (const std::string& name : hdf5::linkNames(g, path)) {
-                    metrics[name] = hdf5::readArray<double>(g, name, H5T_NATIVE_DOUBLE, path,
-                                                            static_cast<long long>(old.manifest().keys.size()));
-                    Id ds = hdf5::openDataset(g, name, path);
-                    if (H5Aexists(ds, "distinct_valued") > 0 && hdf5::readIntAttr(ds, "distinct_valued", path) != 0)
-                        distinct.insert(name);
-                }
-            }
+            readMetricGroup(file, path, metrics, distinct, old.manifest().keys.size());
         }
         std::map<std::string, std::string> provenance = old.provenance();
         provenance["upgraded_from_layout"] = std::to_string(old.layoutVersion());
