@@ -22,7 +22,7 @@ packages=(
   libopencv-dev libopencv-contrib-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libhdf5-dev hdf5-tools zlib1g-dev nlohmann-json3-dev libpugixml-dev
-  libeigen3-dev libspectra-dev
+  libeigen3-dev libspectra-dev libzip-dev
   dataset-fashion-mnist
   xvfb xauth fonts-dejavu-core poppler-utils ccache
   # the Debian package, its manual page and its checks; librsvg2-bin renders the icon's PNGs
