@@ -7,6 +7,7 @@
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
+#include "runs/RunsTable.h"
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
 #include "storage/RunVerify.h"
@@ -101,8 +102,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (error.isEmpty())
             explore_->openRun(path);
     });
+    runsTable_ = new RunsTable(pages_);
+    connect(runsTable_, &RunsTable::runActivated, this, [this](const QString& p) { openRun(p); });
     pages_->addWidget(welcome_);
     pages_->addWidget(runTabs_);
+    pages_->addWidget(runsTable_);
     setCentralWidget(pages_);
 
     buildDocks();
@@ -181,6 +185,8 @@ void MainWindow::buildMenus()
                                          QKeySequence::New, this, &MainWindow::newExperiment);
     QAction* openAction = file->addAction(actionIcon("document-open", "open-run"), tr("&Open run..."),
                                           QKeySequence::Open, this, &MainWindow::chooseRunToOpen);
+    file->addAction(actionIcon("folder-open", "open-run"), tr("Open &folder of runs..."), QKeySequence(tr("Ctrl+Shift+O")),
+                    this, &MainWindow::chooseFolderToOpen);
     recentMenu_ = file->addMenu(tr("Recent &runs"));
     file->addSeparator();
     auto* exportMenu = file->addMenu(tr("&Export"));
@@ -221,6 +227,8 @@ void MainWindow::buildMenus()
         showRunViews();
         runTabs_->setCurrentWidget(explore_);
     });
+    viewMenu_->addAction(tr("&Runs in the folder"), QKeySequence(tr("Ctrl+5")), this,
+                         [this] { pages_->setCurrentWidget(runsTable_); });
     viewMenu_->addSeparator();
     viewMenu_->addAction(toolBar->toggleViewAction());
     for (QDockWidget* dock : {progressDock_, runDock_, logDock_})
@@ -618,6 +626,21 @@ void MainWindow::chooseRunToOpen()
         openRun(path);
 }
 
+void MainWindow::chooseFolderToOpen()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open folder of runs"), lastFolder());
+    if (!dir.isEmpty())
+        openFolder(dir);
+}
+
+void MainWindow::openFolder(const QString& folder)
+{
+    rememberFolder(folder);
+    runsTable_->openFolder(folder);
+    pages_->setCurrentWidget(runsTable_);
+    setWindowTitle(tr("OrderLens - %1").arg(QDir(folder).dirName()));
+}
+
 void MainWindow::exportFigures()
 {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Export figures to"), lastFolder());
@@ -655,10 +678,12 @@ void MainWindow::showShortcuts()
         tr("<table cellspacing='6'>"
            "<tr><td><b>Ctrl+N</b></td><td>New experiment</td></tr>"
            "<tr><td><b>Ctrl+O</b></td><td>Open run</td></tr>"
+           "<tr><td><b>Ctrl+Shift+O</b></td><td>Open a folder of runs (the runs table)</td></tr>"
            "<tr><td><b>Ctrl+D</b></td><td>Run the Fashion-MNIST demo</td></tr>"
            "<tr><td><b>Ctrl+.</b></td><td>Cancel training (after the current batch)</td></tr>"
            "<tr><td><b>Ctrl+E</b></td><td>Export figures</td></tr>"
            "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Welcome page / training monitor / analysis</td></tr>"
+           "<tr><td><b>Ctrl+5</b></td><td>The runs table of the folder opened last</td></tr>"
            "<tr><td><b>Ctrl+0</b></td><td>Reset every plot's view</td></tr>"
            "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
            "<tr><td colspan='2'><br><b>In a plot</b></td></tr>"

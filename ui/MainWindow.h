@@ -25,6 +25,7 @@ class ExplorationView;
 class ExperimentSetupDialog;
 class LiveMonitor;
 class ProgressPanel;
+class RunsTable;
 class WelcomePage;
 
 // The application's main window: the welcome page, the live monitor of a run (training or
@@ -44,6 +45,9 @@ public:
     TrainingSession* startTraining(const ExperimentConfig& config, const QString& runPath, bool overwrite);
     TrainingSession* startDemo();
     void openRun(const QString& path, ResumeChoice resume = ResumeChoice::Ask);
+    // File > Open folder: the table of every run under the folder.
+    void openFolder(const QString& folder);
+    RunsTable* runsTable() const { return runsTable_; }
     TrainingSession* resumeRun(const QString& path);
     void cancelTraining();
 
@@ -82,6 +86,7 @@ private:
     void addRecentRun(const QString& path);
     void updateRecentMenu();
     void chooseRunToOpen();
+    void chooseFolderToOpen();
     // The folder file dialogs start in: where the last run was opened or something exported.
     QString lastFolder() const;
     void rememberFolder(const QString& path);
@@ -99,6 +104,7 @@ private:
     LiveMonitor* monitor_ = nullptr;
     AnalysisPage* analysis_ = nullptr;
     ExplorationView* explore_ = nullptr;
+    RunsTable* runsTable_ = nullptr;
     ProgressPanel* progress_ = nullptr;
     QTreeWidget* runInfo_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
