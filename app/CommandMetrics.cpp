@@ -2,7 +2,8 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
-#include "statistics/CsvText.h"
+#include "io/AtomicFile.h"
+#include "io/CsvText.h"
 #include "statistics/HumanUncertainty.h"
 #include "statistics/LocalEntropy.h"
 #include "statistics/MetricsCache.h"
@@ -110,11 +111,7 @@ std::string labelText(const Dataset& ds, std::size_t i)
 
 void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& table)
 {
-    const std::string tmp = path + ".writing";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        if (!out)
-            throw InputError(path, "cannot write the file");
+    writeFileAtomically(path, [&](std::ostream& out) {
         std::string text = "key,split,label";
         for (const std::string& name : table.names())
             text += "," + csvQuote(name);
@@ -132,12 +129,7 @@ void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& tab
             text += '\n';
         }
         out << text;
-        out.close();
-        if (!out)
-            throw InputError(tmp, "cannot write the file (disk full?)");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw InputError(path, "cannot move the finished file into place");
+    });
 }
 
 // Stores the columns in the run file, in the run's image order (the run may use a subset).

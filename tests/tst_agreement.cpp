@@ -1,4 +1,4 @@
-// Agreement (DEFINITIONS.md 3 and 4): hand-made record sets, the bit-packed path against a
+// Agreement (docs/DEFINITIONS.md 3 and 4): hand-made record sets, the bit-packed path against a
 // naive one, label agreement, metric curves and the study's display thresholds.
 
 #include "analysis/Agreement.h"

@@ -1,4 +1,4 @@
-// DCT energy compaction (DEFINITIONS.md 6): the orthonormal DCT-II against hand-computed and
+// DCT energy compaction (docs/DEFINITIONS.md 6): the orthonormal DCT-II against hand-computed and
 // textbook-formula values, the norm-ratio rule with the study's k - 1, and its invariances.
 
 #include "Picture.h"

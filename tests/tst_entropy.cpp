@@ -1,4 +1,4 @@
-// Mean local entropy (DEFINITIONS.md 6): hand-computed cases, the study's algorithm written
+// Mean local entropy (docs/DEFINITIONS.md 6): hand-computed cases, the study's algorithm written
 // naively in tests/support (one histogram per window as its NumPy loop, with the test's own
 // luminance) on real and random images, the unquantised colour luminance, and images smaller
 // than the window.

@@ -6,8 +6,8 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "io/NpyFile.h"
 #include "statistics/HumanUncertainty.h"
-#include "statistics/NpyFile.h"
 #include "statistics/ScoreCsv.h"
 
 #include <QTemporaryDir>

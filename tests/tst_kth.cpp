@@ -1,5 +1,5 @@
 // KTH-TIPS2-b reader on generated trees: sample_c is the test split, rotation / illumination /
-// scale from the file names (DEFINITIONS.md 7), bad layouts and names.
+// scale from the file names (docs/DEFINITIONS.md 7), bad layouts and names.
 
 #include "ErrorExpectation.h"
 #include "AnalysisRecount.h"
@@ -50,7 +50,7 @@ private slots:
 
     void rotationAndIlluminationCodes()
     {
-        // DEFINITIONS.md 7: rotation 1,2,3,10 frontal; 4,5,6,11 right; 7,8,9,12 left.
+        // docs/DEFINITIONS.md 7: rotation 1,2,3,10 frontal; 4,5,6,11 right; 7,8,9,12 left.
         const int rotation[13] = {-1, 0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 1, 2};
         // Illumination 1,4,7 frontal; 2,5,8 top; 3,6,9 side; 10,11,12 ambient.
         const int illumination[13] = {-1, 0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 3, 3};

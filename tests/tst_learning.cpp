@@ -1,4 +1,4 @@
-// Per-image learning measures (DEFINITIONS.md 5): learned-by-all, first-agreed and per-network
+// Per-image learning measures (docs/DEFINITIONS.md 5): learned-by-all, first-agreed and per-network
 // learned epochs with relearning and forgetting, forgetting events, data map, area under the margin.
 
 #include "analysis/LearningMeasures.h"

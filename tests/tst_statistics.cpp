@@ -2,19 +2,19 @@
 // strength by hand, the parallel engine (same numbers on any thread count, progress, cancel,
 // missing values) and the per-dataset metrics cache.
 
+#include "Fixtures.h"
 #include "Picture.h"
 #include "ReferenceStatistics.h"
-#include "Fixtures.h"
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "numeric/RadixSort.h"
 #include "statistics/Colourfulness.h"
 #include "statistics/DistinctLuminance.h"
 #include "statistics/EdgeStrength.h"
 #include "statistics/MeanLuminance.h"
 #include "statistics/MetricsCache.h"
 #include "statistics/PngBitsPerPixel.h"
-#include "statistics/RadixSort.h"
 #include "statistics/RmsContrast.h"
 #include "statistics/StatisticsEngine.h"
 

@@ -1,5 +1,5 @@
 // The training engine: learning-rate schedules, label corruption, the records it writes
-// (DEFINITIONS.md 2 and 7), reproducibility and gradient accumulation.
+// (docs/DEFINITIONS.md 2 and 7), reproducibility and gradient accumulation.
 
 #include "DatasetFixtures.h"
 #include "Fixtures.h"
@@ -387,7 +387,7 @@ void TestTraining::microBatchesKeepTheEffectiveBatch()
 
 void TestTraining::multiLabelRecords()
 {
-    // DEFINITIONS.md 2, multi-label: predicted = label bits of sigmoid > 0.5, correct = exact
+    // docs/DEFINITIONS.md 2, multi-label: predicted = label bits of sigmoid > 0.5, correct = exact
     // match, p_true = NaN; margin = the worst bit's signed logit, positive exactly when correct.
     QTemporaryDir dir;
     const std::string voc = dir.filePath("voc").toStdString();

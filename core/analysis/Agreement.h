@@ -9,7 +9,7 @@
 
 namespace orderlens {
 
-// One epoch of DEFINITIONS.md 3. Percentages are 0..100, as the study reports them.
+// One epoch of docs/DEFINITIONS.md 3. Percentages are 0..100, as the study reports them.
 struct EpochAgreement {
     int epoch = 0;                 // the run's epoch number
     double agreement = 0;          // 100 |A(e)| / max(|U(e)|, 1)
@@ -34,7 +34,7 @@ AgreementCurve computeAgreement(const CorrectnessBits& bits);
 // curves: with endEpoch = -1 it covers every epoch the selected networks have completed).
 AgreementCurve computeAgreement(const RunFile& run, const RecordSelection& selection);
 
-// Label agreement distribution (DEFINITIONS.md 3): per epoch, the class histogram of A(e)
+// Label agreement distribution (docs/DEFINITIONS.md 3): per epoch, the class histogram of A(e)
 // normalised to sum 1 (all zero when A(e) is empty). Multi-label images count once for each
 // of their classes.
 struct LabelAgreement {
@@ -47,12 +47,12 @@ struct LabelAgreement {
 LabelAgreement computeLabelAgreement(const CorrectnessBits& bits, const std::vector<std::int32_t>& labels,
                                      const std::vector<std::uint64_t>& labelBits, int classes);
 
-// Metric curve (DEFINITIONS.md 4): per epoch, the mean of the metric over A(e), ignoring NaN;
+// Metric curve (docs/DEFINITIONS.md 4): per epoch, the mean of the metric over A(e), ignoring NaN;
 // 0 when A(e) is empty; NaN when A(e) has images but none with a value (numpy's nanmean).
 // `values` has one entry per image of the split.
 std::vector<double> computeMetricCurve(const CorrectnessBits& bits, const std::vector<double>& values);
 
-// Distinct-valued metric curves (DEFINITIONS.md 4): for each distinct value v (sorted, NaN
+// Distinct-valued metric curves (docs/DEFINITIONS.md 4): for each distinct value v (sorted, NaN
 // excluded), per epoch 100 |A(e) with metric = v| / |images of the split with metric = v|.
 struct DistinctMetricCurves {
     std::vector<double> values;               // the distinct values

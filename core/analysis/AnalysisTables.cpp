@@ -1,6 +1,7 @@
 #include "analysis/AnalysisTables.h"
 
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 
 #include <algorithm>
 #include <charconv>
@@ -14,31 +15,6 @@ namespace fs = std::filesystem;
 namespace orderlens {
 
 namespace {
-
-// Writes through a temporary file renamed into place, so a reader never sees half a table.
-void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& body)
-{
-    const std::string tmp = path + ".writing";
-    std::error_code ec;
-    try {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw InputError(path, "cannot create the file (does the folder exist? permissions?)");
-        body(out);
-        out.flush();
-        if (!out)
-            throw InputError(path, "write failed (disk full?)");
-    } catch (...) {
-        // A table that could not be finished leaves nothing behind (a damaged run, a full disk).
-        fs::remove(tmp, ec);
-        throw;
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw InputError(path, "cannot move the finished file into place");
-    }
-}
 
 // Records are stored as float: their shortest float decimal, not the double expansion.
 std::string floatCell(float value)
@@ -90,7 +66,7 @@ std::string csvNumber(double value)
 
 void writeAgreementCsv(const std::string& path, const RunAnalysis& a)
 {
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "split,epoch,agreement,lower_bound,mean_accuracy,std_accuracy,agreed,union\n";
         for (const SplitAnalysis& s : a.splits)
             for (const EpochAgreement& e : s.agreement.epochs)
@@ -108,7 +84,7 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
         for (const SplitMetric& m : s.metrics)
             if (std::find(metricNames.begin(), metricNames.end(), m.name) == metricNames.end())
                 metricNames.push_back(m.name);
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "key,split,label,learned_epoch,first_agreed_epoch,forgetting_events,confidence,variability,"
                "correctness,aum";
         for (const std::string& m : metricNames)
@@ -147,7 +123,7 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
 
 void writeMetricCurvesCsv(const std::string& path, const RunAnalysis& a)
 {
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "split,metric,curve,epoch,value,shown\n";
         for (const SplitAnalysis& s : a.splits) {
             const std::string split = recordSetName(s.selection.set);
@@ -171,7 +147,7 @@ void writeMetricCurvesCsv(const std::string& path, const RunAnalysis& a)
 
 void writeCorrelationsCsv(const std::string& path, const RunAnalysis& a)
 {
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "split,metric,measure,method,coefficient,p_value,ci_low,ci_high,n\n";
         for (const SplitAnalysis& s : a.splits)
             for (const CorrelationRow& r : s.correlations)
@@ -184,7 +160,7 @@ void writeCorrelationsCsv(const std::string& path, const RunAnalysis& a)
 
 void writeLabelAgreementCsv(const std::string& path, const RunAnalysis& a)
 {
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "split,epoch,class,fraction\n";
         for (const SplitAnalysis& s : a.splits)
             for (std::size_t k = 0; k < s.labels.epochs.size(); ++k)
@@ -198,7 +174,7 @@ void writeLabelAgreementCsv(const std::string& path, const RunAnalysis& a)
 std::size_t writeRecordsCsv(const std::string& path, const RunFile& run)
 {
     std::size_t rows = 0;
-    writeAtomically(path, [&](std::ostream& out) {
+    writeFileAtomically(path, [&](std::ostream& out) {
         out << "network,epoch,split,key,correct,predicted,p_true,margin\n";
         for (RecordSet set : {RecordSet::Train, RecordSet::Test, RecordSet::TrainEval}) {
             if (!run.hasRecordSet(set))

@@ -16,7 +16,7 @@ void writeAgreementCsv(const std::string& path, const RunAnalysis& analysis);
 // correctness,aum, then one column per metric, then learned_epoch_net<k> per selected network, then
 // true_label (the label before label corruption; equal to label in uncorrupted runs).
 void writeImagesCsv(const std::string& path, const RunAnalysis& analysis);
-// split,metric,curve,epoch,value,shown: curve "mean" is DEFINITIONS.md 4's metric curve (shown = 0
+// split,metric,curve,epoch,value,shown: curve "mean" is docs/DEFINITIONS.md 4's metric curve (shown = 0
 // where the display thresholds hide it); curve "value=<v>" is the distinct-valued curve of v.
 void writeMetricCurvesCsv(const std::string& path, const RunAnalysis& analysis);
 // split,metric,measure,method,coefficient,p_value,ci_low,ci_high,n

@@ -22,7 +22,7 @@ struct RecordSelection {
     int epochs() const { return endEpoch - firstEpoch; }
 };
 
-// DEFINITIONS.md 2: a multi-label prediction is correct only when its label bits equal the
+// docs/DEFINITIONS.md 2: a multi-label prediction is correct only when its label bits equal the
 // image's label bits exactly.
 inline bool exactMatch(std::uint64_t predictedBits, std::uint64_t labelBits) { return predictedBits == labelBits; }
 
@@ -55,7 +55,7 @@ public:
     // Fills a row from the run file's byte packing (bit i of byte i/8 is image i).
     void setRowFromBytes(int network, int epoch, const std::vector<std::uint8_t>& bytes);
 
-    // A(e) and U(e) of DEFINITIONS.md 3 as bit sets over the images.
+    // A(e) and U(e) of docs/DEFINITIONS.md 3 as bit sets over the images.
     std::vector<std::uint64_t> agreed(int epoch) const;
     std::vector<std::uint64_t> anyCorrect(int epoch) const;
 

@@ -11,7 +11,7 @@ namespace orderlens {
 // "never" in the epoch columns below.
 constexpr int kNeverLearned = -1;
 
-// DEFINITIONS.md 5, from the correctness bits alone. Epochs are the run's epoch numbers.
+// docs/DEFINITIONS.md 5, from the correctness bits alone. Epochs are the run's epoch numbers.
 struct LearningEpochs {
     // First epoch e* with every selected network correct at every epoch >= e* of the range;
     // kNeverLearned when the last epoch of the range is not all-correct.

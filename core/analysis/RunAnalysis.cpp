@@ -1,6 +1,7 @@
 #include "analysis/RunAnalysis.h"
 
 #include "common/Errors.h"
+#include "numeric/Hashing.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,16 +15,13 @@ std::uint64_t correlationSeed(std::uint64_t seed, const std::string& split, cons
                               const std::string& measure)
 {
     // FNV-1a over the names, then mixed with the seed (splitmix64 finaliser).
-    std::uint64_t h = 1469598103934665603ull;
+    Fnv1a64 names;
+    const std::uint8_t separator = 0xff;
     for (const std::string* s : {&split, &metric, &measure}) {
-        for (unsigned char c : *s) {
-            h ^= c;
-            h *= 1099511628211ull;
-        }
-        h ^= 0xff;
-        h *= 1099511628211ull;
+        names.add(*s);
+        names.add(&separator, 1);
     }
-    std::uint64_t z = h + seed * 0x9e3779b97f4a7c15ull;
+    std::uint64_t z = names.value() + seed * 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);

@@ -33,7 +33,7 @@ struct AnalysisOptions {
 struct SplitMetric {
     std::string name;
     std::vector<double> values;
-    std::vector<double> curve;         // DEFINITIONS.md 4, per epoch of the range
+    std::vector<double> curve;         // docs/DEFINITIONS.md 4, per epoch of the range
     std::vector<double> shownCurve;    // the same with the display thresholds applied (NaN = hidden)
     bool constant = false;  // one value for every image (e.g. colourfulness of grey images)
     bool distinct = false;

@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// CIFAR-10 / CIFAR-100 binary versions (DEFINITIONS.md 7). A record is the label byte(s) then
+// CIFAR-10 / CIFAR-100 binary versions (docs/DEFINITIONS.md 7). A record is the label byte(s) then
 // 3072 bytes: 1024 red, 1024 green, 1024 blue, each 32 x 32 row-major.
 // CIFAR-10: data_batch_1..5.bin (train), test_batch.bin (test), batches.meta.txt.
 // CIFAR-100: train.bin, test.bin, two label bytes (coarse, fine; the fine label is used),

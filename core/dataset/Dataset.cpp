@@ -1,6 +1,7 @@
 #include "dataset/Dataset.h"
 
 #include "common/Errors.h"
+#include "numeric/Hashing.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -301,24 +302,17 @@ Dataset::FingerprintMatch Dataset::matchFingerprint(const std::string& stored) c
 std::string Dataset::legacyFingerprint() const
 {
     // FNV-1a 64 over keys, splits and labels: cheap, stable across platforms.
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const void* p, std::size_t n) {
-        const auto* b = static_cast<const std::uint8_t*>(p);
-        for (std::size_t i = 0; i < n; ++i) {
-            h ^= b[i];
-            h *= 1099511628211ULL;
-        }
-    };
+    Fnv1a64 h;
     for (std::size_t i = 0; i < keys_.size(); ++i) {
-        mix(keys_[i].data(), keys_[i].size());
+        h.add(keys_[i]);
         const std::uint8_t s = std::uint8_t(splits_[i]);
-        mix(&s, 1);
+        h.add(&s, 1);
         const std::int32_t l = labels_[i];
-        mix(&l, sizeof l);
+        h.add(&l, sizeof l);
         if (multiLabel)
-            mix(&labelBits_[i], sizeof(std::uint64_t));
+            h.add(&labelBits_[i], sizeof(std::uint64_t));
     }
-    return hex(h);
+    return hex(h.value());
 }
 
 void Dataset::validate() const

@@ -31,7 +31,7 @@ public:
 };
 
 // All images of a dataset, decoded once into one contiguous 8-bit buffer, with their keys,
-// splits and labels (DEFINITIONS.md 1). Readers fill it; everything else only reads it.
+// splits and labels (docs/DEFINITIONS.md 1). Readers fill it; everything else only reads it.
 class Dataset {
 public:
     std::string name;                     // e.g. "fashion-mnist"
@@ -41,7 +41,7 @@ public:
     // Per-image values that come with the dataset itself (e.g. Pascal VOC object size,
     // KTH-TIPS2-b rotation), one per image in dataset order, NaN = missing.
     std::map<std::string, std::vector<double>> metrics;
-    // Metrics whose values are categories, analysed per value (DEFINITIONS.md 4).
+    // Metrics whose values are categories, analysed per value (docs/DEFINITIONS.md 4).
     std::set<std::string> distinctValued;
     // What the reader found or decided that the user should know (e.g. which Pascal VOC years
     // make up the train split, whether a decoded-image cache was reused), one line each.

@@ -1,6 +1,7 @@
 #include "dataset/DecodedImageCache.h"
 
 #include "common/Errors.h"
+#include "numeric/Hashing.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -115,14 +116,8 @@ cv::Mat decodeFile(const std::string& path, const DecodePolicy& policy, int& ori
 
 std::string fingerprint(const std::vector<std::string>& files, const DecodePolicy& policy)
 {
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const void* p, std::size_t n) {
-        const auto* b = static_cast<const std::uint8_t*>(p);
-        for (std::size_t i = 0; i < n; ++i) {
-            h ^= b[i];
-            h *= 1099511628211ULL;
-        }
-    };
+    Fnv1a64 h;
+    auto mix = [&h](const void* p, std::size_t n) { h.add(p, n); };
     mix(kCacheMagic, sizeof kCacheMagic);
     const std::int64_t side = policy.shorterSide;
     mix(&side, sizeof side);
@@ -138,7 +133,7 @@ std::string fingerprint(const std::vector<std::string>& files, const DecodePolic
         mix(&modified, sizeof modified);
     }
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h.value()));
     return buf;
 }
 

@@ -15,7 +15,7 @@ namespace orderlens {
 struct DecodePolicy {
     // 0 keeps the original size. Otherwise every image is resized so that its shorter side is
     // this long and the longer side keeps the aspect ratio, rounded down: torchvision's
-    // Resize(int), which the study applies before cropping (DEFINITIONS.md 8). Shrinking uses
+    // Resize(int), which the study applies before cropping (docs/DEFINITIONS.md 8). Shrinking uses
     // pixel-area averaging (closest to PIL's antialiased resize), enlarging bilinear.
     int shorterSide = 0;
 };

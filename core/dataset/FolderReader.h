@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// Image folders (DEFINITIONS.md 7): DIR/train/<class>/<image> and DIR/test/<class>/<image>,
+// Image folders (docs/DEFINITIONS.md 7): DIR/train/<class>/<image> and DIR/test/<class>/<image>,
 // classes indexed in sorted name order, any format OpenCV reads. Keys are paths relative to
 // DIR ("train/cat/0001.png"). Grey images stay 1-channel, everything else becomes RGB.
 class FolderReader : public DatasetReader {

@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// MNIST-layout IDX files (DEFINITIONS.md 7), gzip-compressed or raw:
+// MNIST-layout IDX files (docs/DEFINITIONS.md 7), gzip-compressed or raw:
 // DIR/{train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
 // t10k-labels-idx1-ubyte}[.gz]. Keys are "train/000123" and "test/000123".
 class IdxReader : public DatasetReader {

@@ -106,7 +106,7 @@ Dataset ImageNetReader::read(const std::string& location) const
         files.push_back(e.file.string());
     const std::string cacheRoot = cache ? decodedCacheRoot() : std::string();
     DecodedImages decoded = decodeImages(files, policy, cacheRoot);
-    // DEFINITIONS.md 8: images of one fixed size smaller than the input are not resized (e.g.
+    // docs/DEFINITIONS.md 8: images of one fixed size smaller than the input are not resized (e.g.
     // Tiny ImageNet's 64 x 64). Unless ?resize= asked for it, such a set is kept at its size.
     const DecodedImage first = decoded.images.front();
     const bool oneSize = std::all_of(decoded.images.begin(), decoded.images.end(), [&](const DecodedImage& d) {
@@ -118,7 +118,7 @@ Dataset ImageNetReader::read(const std::string& location) const
         ds.notes.push_back("every image is " + std::to_string(first.originalHeight) + " x " +
                            std::to_string(first.originalWidth) + ", smaller than " +
                            std::to_string(kImageNetShorterSide) +
-                           ": stored at that size, not enlarged (DEFINITIONS.md 8; ?resize=N overrides)");
+                           ": stored at that size, not enlarged (docs/DEFINITIONS.md 8; ?resize=N overrides)");
     }
     ds.notes.push_back(policy.shorterSide > 0 ? "images stored with the shorter side resized to " +
                                                     std::to_string(policy.shorterSide) + " pixels"

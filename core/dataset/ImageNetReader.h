@@ -4,12 +4,12 @@
 
 namespace orderlens {
 
-// ImageNet and other large image sets in the ImageFolder layout (DEFINITIONS.md 7):
+// ImageNet and other large image sets in the ImageFolder layout (docs/DEFINITIONS.md 7):
 // DIR/train/<class>/<image> and DIR/val/<class>/<image> (or DIR/test/<class>/ when there is no
 // val/), classes in sorted order of the train/ folders, files with torchvision's image
 // extensions. Images are decoded once into the on-disk decoded-image cache (memory-mapped,
 // reused by every later load) as RGB, resized so the shorter side is 256 (torchvision's
-// Resize(256), DEFINITIONS.md 8); the random (train) or centre (test) crop to the input size
+// Resize(256), docs/DEFINITIONS.md 8); the random (train) or centre (test) crop to the input size
 // is the training pipeline's. Image statistics see the stored images; ?resize=none stores the
 // originals instead. Keys: paths relative to DIR ("train/n01440764/n01440764_10026.JPEG").
 // Options: resize=N|none (default 256), cache=on|off (default on).
@@ -25,7 +25,7 @@ public:
 };
 
 // The shorter side ImageNet-style images are stored at unless ?resize= says otherwise
-// (DEFINITIONS.md 8: "resize shorter side to 256").
+// (docs/DEFINITIONS.md 8: "resize shorter side to 256").
 constexpr int kImageNetShorterSide = 256;
 
 }  // namespace orderlens

@@ -20,10 +20,10 @@ const char* const kScaleMetric = "scale";
 
 namespace {
 
-// KTH-TIPS2-b's acquisition grid (DEFINITIONS.md 7): scales 2..10, image indices 1..12.
+// KTH-TIPS2-b's acquisition grid (docs/DEFINITIONS.md 7): scales 2..10, image indices 1..12.
 constexpr int kFirstScale = 2, kLastScale = 10;
 constexpr int kImagesPerScale = 12;
-// The test sample (DEFINITIONS.md 7); the study trains on the other three.
+// The test sample (docs/DEFINITIONS.md 7); the study trains on the other three.
 constexpr const char* kTestSample = "sample_c";
 constexpr const char* kSamples[] = {"sample_a", "sample_b", "sample_c", "sample_d"};
 

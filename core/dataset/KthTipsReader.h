@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// KTH-TIPS2-b (DEFINITIONS.md 7): DIR/<class>/sample_{a,b,c,d}/*.png, 11 texture classes
+// KTH-TIPS2-b (docs/DEFINITIONS.md 7): DIR/<class>/sample_{a,b,c,d}/*.png, 11 texture classes
 // indexed in sorted folder order. sample_c is the test split, the other samples train. File
 // names carry the scale (2..10) and the image index (1..12) as their 2nd and 4th
 // '_'-separated fields ("22a-scale_2_im_1_col.png"). Dataset metrics: rotation and
@@ -21,7 +21,7 @@ public:
     Dataset read(const std::string& location) const override;
 };
 
-// Category codes from the image index 1..12 (DEFINITIONS.md 7); -1 for an index out of range.
+// Category codes from the image index 1..12 (docs/DEFINITIONS.md 7); -1 for an index out of range.
 // Rotation: 0 frontal (1, 2, 3, 10), 1 rotated right (4, 5, 6, 11), 2 rotated left (7, 8, 9, 12).
 int kthRotation(int imageIndex);
 // Illumination: 0 frontal (1, 4, 7), 1 from the top (2, 5, 8), 2 from the side (3, 6, 9),

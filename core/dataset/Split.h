@@ -5,7 +5,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 1: every image belongs to exactly one split.
+// docs/DEFINITIONS.md 1: every image belongs to exactly one split.
 enum class Split : std::uint8_t { Train = 0, Test = 1 };
 
 inline const char* splitName(Split s) { return s == Split::Train ? "train" : "test"; }

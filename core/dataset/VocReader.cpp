@@ -252,7 +252,7 @@ Dataset VocReader::read(const std::string& location) const
         root /= "VOCdevkit";
     if (!fs::is_directory(root / "VOC2007"))
         throw InputError((root / "VOC2007").string(),
-                         "missing: the test split is VOC2007 test (DEFINITIONS.md 7), expected VOC2007/ with "
+                         "missing: the test split is VOC2007 test (docs/DEFINITIONS.md 7), expected VOC2007/ with "
                          "Annotations/, JPEGImages/ and ImageSets/Main/test.txt");
 
     Dataset ds;

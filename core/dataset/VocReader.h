@@ -12,7 +12,7 @@ namespace orderlens {
 // The 20 Pascal VOC classes in the devkit's order: label bit c is kVocClasses[c].
 extern const std::array<const char*, 20> kVocClasses;
 
-// Pascal VOC devkit layout (DEFINITIONS.md 7), multi-label:
+// Pascal VOC devkit layout (docs/DEFINITIONS.md 7), multi-label:
 //   DIR/VOC2007/{Annotations/*.xml, JPEGImages/*.jpg, ImageSets/Main/{trainval,test}.txt}
 //   DIR/VOC2012/... (optional; only trainval.txt is read)
 // DIR may also be the folder that holds VOCdevkit/. train = VOC2007 trainval + VOC2012

@@ -155,7 +155,7 @@ std::vector<std::string> ExperimentConfig::presetNames()
 ExperimentConfig ExperimentConfig::preset(const std::string& name)
 {
     ExperimentConfig c;
-    c.networks = 5;  // DEFINITIONS.md 8: five networks per experiment
+    c.networks = 5;  // docs/DEFINITIONS.md 8: five networks per experiment
     if (name == "cifar10") {
         c.inputSize = 32;
         c.batchSize = 128;

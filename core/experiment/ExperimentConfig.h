@@ -10,7 +10,7 @@ namespace orderlens {
 
 // Everything that defines an experiment. The CLI and the GUI fill the same object; it is
 // stored verbatim (as JSON) in the run file. Defaults follow the study's CIFAR-10 recipe
-// (DEFINITIONS.md 8) where one exists.
+// (docs/DEFINITIONS.md 8) where one exists.
 struct ExperimentConfig {
     // Data
     std::string dataset = "fashion-mnist";
@@ -20,7 +20,7 @@ struct ExperimentConfig {
     bool randomCrop = false;       // augmentation: random crop with padding
     int cropPadding = 4;
     bool horizontalFlip = false;
-    double corruptProb = 0.0;      // DEFINITIONS.md 7, label corruption
+    double corruptProb = 0.0;      // docs/DEFINITIONS.md 7, label corruption
     bool multiLabel = false;
     // CIFAR-10H probabilities (.npy, 10000 x 10) whose human uncertainty is stored with the run's
     // image statistics; empty = none. CIFAR-10 only.
@@ -71,7 +71,7 @@ struct ExperimentConfig {
     // Throws ConfigError explaining the first impossible value or combination.
     void validate() const;
 
-    // Named recipes: the study's (DEFINITIONS.md 8: cifar10, voc, kth, cifar10-random-labels;
+    // Named recipes: the study's (docs/DEFINITIONS.md 8: cifar10, voc, kth, cifar10-random-labels;
     // they set the optimisation and input, not the dataset location or architecture) and
     // `demo`, the quick Fashion-MNIST experiment of the README.
     static std::vector<std::string> presetNames();

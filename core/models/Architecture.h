@@ -13,7 +13,7 @@ struct ModelSpec {
     int channels = 1;
     int classes = 10;
     int inputSize = 32;
-    double batchNormEps = 1e-5;  // DEFINITIONS.md 8: PyTorch's default
+    double batchNormEps = 1e-5;  // docs/DEFINITIONS.md 8: PyTorch's default
     // More than one: that many networks stacked into one fused module (FusedEnsemble), for the
     // architectures whose ArchitectureInfo::fusable is set.
     int networks = 1;
@@ -27,7 +27,7 @@ struct ArchitectureInfo {
     bool fusable = false;
 };
 
-// The architectures of the study (DEFINITIONS.md 8), in the order --help lists them.
+// The architectures of the study (docs/DEFINITIONS.md 8), in the order --help lists them.
 const std::vector<ArchitectureInfo>& architectureInfos();
 // Throws ConfigError listing the known names.
 const ArchitectureInfo& architectureInfo(const std::string& name);

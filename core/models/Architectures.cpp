@@ -1,4 +1,4 @@
-// The study's architectures (DEFINITIONS.md 8) as LibTorch modules. Each takes channels,
+// The study's architectures (docs/DEFINITIONS.md 8) as LibTorch modules. Each takes channels,
 // classes and input size; sizes that depend on the input come from a dummy forward pass.
 
 #include "models/Networks.h"

@@ -28,7 +28,7 @@ Classifier buildModel(const ModelSpec& spec);
 // here with seeds[k] (LibTorch's CPU generator, as torch::manual_seed seeds the global one).
 void seedGroupDropout(torch::nn::Module& fused, const std::vector<std::uint64_t>& seeds);
 
-// DEFINITIONS.md 8: conv and linear weights by `scheme` (kaiming-normal, kaiming-uniform,
+// docs/DEFINITIONS.md 8: conv and linear weights by `scheme` (kaiming-normal, kaiming-uniform,
 // xavier-normal, xavier-uniform), biases 0, batch-norm scale 1 and shift 0. Draws from
 // LibTorch's global generator, so seed it first.
 void initializeWeights(torch::nn::Module& model, const std::string& scheme);

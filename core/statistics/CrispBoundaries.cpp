@@ -1,5 +1,6 @@
 #include "statistics/CrispBoundaries.h"
 
+#include "numeric/Hashing.h"
 #include <Eigen/Dense>
 
 #include <algorithm>
@@ -42,15 +43,7 @@ private:
     double spareValue_ = 0;
 };
 
-std::uint64_t mix(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-std::uint64_t derive(std::uint64_t seed, std::uint64_t stream) { return mix(seed ^ mix(stream)); }
+std::uint64_t derive(std::uint64_t seed, std::uint64_t stream) { return splitMix64(seed ^ splitMix64(stream)); }
 
 // MATLAB's mat2gray over the whole array: (v - min) / (max - min); a constant array is only
 // clamped to [0, 1], as MATLAB does.
@@ -501,10 +494,9 @@ std::vector<double> pointwiseMutualInformation(const FeatureMap& map, const std:
 
 std::uint64_t imageSeed(std::uint64_t runSeed, const std::string& key)
 {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a
-    for (unsigned char ch : key)
-        hash = (hash ^ ch) * 0x100000001b3ULL;
-    return derive(runSeed, hash);
+    Fnv1a64 hash;
+    hash.add(key);
+    return derive(runSeed, hash.value());
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "statistics/CrispEdgeStrength.h"
 
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 #include "statistics/CrispBoundaries.h"
 
 #include <opencv2/core.hpp>
@@ -18,11 +19,7 @@ namespace {
 // Written under a temporary name and moved into place, so that no half-written file is left.
 void writeMap(const std::string& stem, const crisp::BoundaryMap& map)
 {
-    const std::string csv = stem + ".csv";
-    {
-        std::ofstream out(csv + ".writing", std::ios::binary);
-        if (!out)
-            throw InputError(csv, "cannot write the edge map");
+    writeFileAtomically(stem + ".csv", [&](std::ostream& out) {
         std::string text;
         char number[32];
         for (int r = 0; r < map.height; ++r) {
@@ -34,12 +31,7 @@ void writeMap(const std::string& stem, const crisp::BoundaryMap& map)
             text += '\n';
         }
         out << text;
-        out.close();
-        if (!out)
-            throw InputError(csv, "cannot write the edge map (disk full?)");
-    }
-    if (std::rename((csv + ".writing").c_str(), csv.c_str()) != 0)
-        throw InputError(csv, "cannot move the finished edge map into place");
+    });
 
     std::vector<std::uint8_t> pixels = crisp::previewPixels(map);
     const cv::Mat grey(map.height, map.width, CV_8U, pixels.data());
@@ -47,15 +39,9 @@ void writeMap(const std::string& stem, const crisp::BoundaryMap& map)
     std::vector<std::uint8_t> bytes;
     if (!cv::imencode(".png", grey, bytes))
         throw InputError(png, "cannot encode the edge map preview");
-    {
-        std::ofstream out(png + ".writing", std::ios::binary);
+    writeFileAtomically(png, [&](std::ostream& out) {
         out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        out.close();
-        if (!out)
-            throw InputError(png, "cannot write the edge map preview");
-    }
-    if (std::rename((png + ".writing").c_str(), png.c_str()) != 0)
-        throw InputError(png, "cannot move the finished preview into place");
+    });
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "statistics/DctCompaction.h"
 
+#include "numeric/RadixSort.h"
 #include "statistics/Luminance.h"
-#include "statistics/RadixSort.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 6: the share of the L2 norm (not of the energy) the kept coefficients must
+// docs/DEFINITIONS.md 6: the share of the L2 norm (not of the energy) the kept coefficients must
 // reach; the study follows MATLAB's dct example ("99.98 % of the energy").
 constexpr double kDctNormRatio = 0.9998;
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "dataset/Dataset.h"
-#include "statistics/NpyFile.h"
+#include "io/NpyFile.h"
 
 #include <string>
 #include <vector>

@@ -9,10 +9,10 @@
 
 namespace orderlens {
 
-// The options of the built-in statistics (DEFINITIONS.md 6). Defaults are the study's.
+// The options of the built-in statistics (docs/DEFINITIONS.md 6). Defaults are the study's.
 struct StatisticParameters {
-    int entropyWindow = 10;      // DEFINITIONS.md 6: mean local entropy, window w = 10
-    float segmentSigma = 0.5f;   // DEFINITIONS.md 6: the study ran `segment 0.5 500 20`
+    int entropyWindow = 10;      // docs/DEFINITIONS.md 6: mean local entropy, window w = 10
+    float segmentSigma = 0.5f;   // docs/DEFINITIONS.md 6: the study ran `segment 0.5 500 20`
     float segmentK = 500.0f;
     int segmentMinSize = 20;
     // Crisp boundaries: the run's seed (each image's seed is derived from it and the image's key),

@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 6, the study's default window for the mean local entropy.
+// docs/DEFINITIONS.md 6, the study's default window for the mean local entropy.
 constexpr int kEntropyWindow = 10;
 constexpr int kMaxEntropyWindow = 1024;
 

@@ -7,7 +7,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 6: Y = 0.2989 R + 0.5870 G + 0.1140 B for colour images (MATLAB's rgb2gray
+// docs/DEFINITIONS.md 6: Y = 0.2989 R + 0.5870 G + 0.1140 B for colour images (MATLAB's rgb2gray
 // weights, as the study used them).
 constexpr double kLumaRed = 0.2989;
 constexpr double kLumaGreen = 0.5870;

@@ -1,7 +1,8 @@
 #include "statistics/MetricsCache.h"
 
 #include "common/Errors.h"
-#include "statistics/CsvText.h"
+#include "io/AtomicFile.h"
+#include "io/CsvText.h"
 #include "statistics/MetricTable.h"
 
 #include <cctype>
@@ -104,37 +105,25 @@ void MetricsCache::store(const std::map<std::string, std::vector<double>>& colum
     fs::create_directories(directory_, ec);
     if (ec)
         throw InputError(directory_, "cannot create the metrics cache folder: " + ec.message());
-    const std::string& target = path_;
     // Per process, so two runs filling the same cache never write into one file.
-    const std::string tmp = target + ".writing." + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        if (!out)
-            throw InputError(tmp, "cannot write the metrics cache");
-        std::string text = header_ + "\nkey";
-        for (const auto& [id, values] : all)
-            text += "," + id;
-        text += "\n";
-        for (std::size_t i = 0; i < dataset.size(); ++i) {
-            text += csvQuote(dataset.key(i));
-            for (const auto& [id, values] : all) {
-                text += ',';
-                text += metricText(values[i]);
+    writeFileAtomically(
+        path_,
+        [&](std::ostream& out) {
+            std::string text = header_ + "\nkey";
+            for (const auto& [id, values] : all)
+                text += "," + id;
+            text += "\n";
+            for (std::size_t i = 0; i < dataset.size(); ++i) {
+                text += csvQuote(dataset.key(i));
+                for (const auto& [id, values] : all) {
+                    text += ',';
+                    text += metricText(values[i]);
+                }
+                text += '\n';
             }
-            text += '\n';
-        }
-        out << text;
-        out.close();
-        if (!out) {
-            fs::remove(tmp, ec);
-            throw InputError(tmp, "cannot write the metrics cache (disk full?)");
-        }
-    }
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw InputError(target, "cannot replace the metrics cache: " + ec.message());
-    }
+            out << text;
+        },
+        ".writing." + std::to_string(::getpid()));
 }
 
 }  // namespace orderlens

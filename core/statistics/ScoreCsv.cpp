@@ -1,7 +1,7 @@
 #include "statistics/ScoreCsv.h"
 
 #include "common/Errors.h"
-#include "statistics/CsvText.h"
+#include "io/CsvText.h"
 #include "statistics/MetricTable.h"
 
 #include <fstream>

@@ -5,7 +5,7 @@
 #include "statistics/SegmentCount.h"
 
 #include "common/Errors.h"
-#include "statistics/RadixSort.h"
+#include "numeric/RadixSort.h"
 
 #include <algorithm>
 #include <cmath>

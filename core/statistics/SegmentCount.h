@@ -4,7 +4,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 6: the parameters the study passed to Felzenszwalb's `segment` program.
+// docs/DEFINITIONS.md 6: the parameters the study passed to Felzenszwalb's `segment` program.
 constexpr float kSegmentSigma = 0.5f;
 constexpr float kSegmentK = 500.0f;
 constexpr int kSegmentMinSize = 20;

@@ -1,6 +1,7 @@
 #include "storage/RunFile.h"
 
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 #include "storage/RunLayout.h"
 
 #include <algorithm>
@@ -44,15 +45,6 @@ public:
 private:
     int fd_ = -1;
 };
-
-void syncFolder(const fs::path& folder)
-{
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
 
 fs::path folderOf(const std::string& path)
 {
@@ -139,21 +131,12 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
     }
     RunShape s = shape;
     s.multiLabel = shape.multiLabel || dataset.multiLabel;
-    const std::string tmp = path + ".creating";
-    try {
-        writeNewRun(tmp, configJson, m, s, provenance, dataset.metrics, dataset.distinctValued);
-    } catch (...) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw InputError(path, "cannot move the new run file into place: " + ec.message());
-    }
-    syncFolder(folderOf(path));
+    replaceFile(
+        path,
+        [&](const std::string& tmp) {
+            writeNewRun(tmp, configJson, m, s, provenance, dataset.metrics, dataset.distinctValued);
+        },
+        ".creating");
     // Statistics left by an earlier run of the same name stay only if they describe these images.
     RunFile created(path);
     try {
@@ -161,6 +144,7 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
         std::set<std::string> distinct;
         created.readStatistics(columns, distinct);
     } catch (const InputError&) {
+        std::error_code ec;
         fs::remove(created.statisticsPath(), ec);
     }
 }
@@ -461,8 +445,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
         else
             keptDistinct.erase(name);
     }
-    const std::string tmp = side + ".writing";
-    try {
+    replaceFile(side, [&](const std::string& tmp) {
         hdf5::silence();
         Id file = check(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fileAccess(Access::Create, tmp)), H5Fclose,
                         tmp, "cannot create the statistics file (permissions? disk full?)");
@@ -475,18 +458,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
         hdf5::syncToDisk(file, tmp);
         if (!file.close())
             fail(tmp, "cannot close the statistics file (disk full?)");
-    } catch (...) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw;
-    }
-    std::error_code ec;
-    fs::rename(tmp, side, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw InputError(side, "cannot move the new statistics into place: " + ec.message());
-    }
-    syncFolder(folderOf(side));
+    });
 }
 
 }  // namespace orderlens

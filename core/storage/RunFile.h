@@ -12,7 +12,7 @@
 
 namespace orderlens {
 
-// The per-image records of one network, one epoch and one split (DEFINITIONS.md 2), in the
+// The per-image records of one network, one epoch and one split (docs/DEFINITIONS.md 2), in the
 // order of the split's images in the run's manifest.
 struct SplitRecords {
     std::vector<std::uint8_t> correct;     // 0/1 per image
@@ -144,7 +144,7 @@ public:
     // Per-image metrics by name (one value per manifest image, NaN = missing).
     std::vector<std::string> metricNames() const;
     std::vector<double> readMetric(const std::string& name) const;
-    // Metrics whose values are categories (attribute distinct_valued = 1), DEFINITIONS.md 4.
+    // Metrics whose values are categories (attribute distinct_valued = 1), docs/DEFINITIONS.md 4.
     std::set<std::string> distinctValuedMetrics() const;
     // Adds or replaces metric columns in the statistics file (statisticsPath()): the columns it
     // had and the new ones are written to a new file that replaces it, so a crash leaves the old

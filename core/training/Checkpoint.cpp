@@ -1,12 +1,9 @@
 #include "training/Checkpoint.h"
 
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -17,19 +14,6 @@ namespace {
 // The layout of a checkpoint file. Files without the field are format 1; a newer one is refused
 // with a message instead of being misread.
 constexpr std::int64_t kCheckpointFormat = 1;
-
-// Makes the bytes of `path` durable before the rename publishes them.
-void flushFile(const std::string& path)
-{
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        if (fd >= 0)
-            ::close(fd);
-        throw InputError(path, "cannot flush the checkpoint to disk: " + reason);
-    }
-    ::close(fd);
-}
 
 }  // namespace
 
@@ -55,21 +39,15 @@ void Checkpoint::save(const std::string& runPath, int network, int epochsDone, t
     archive.write("epochs_done", torch::tensor(std::int64_t(epochsDone)));
     archive.write("format", torch::tensor(kCheckpointFormat));
     const std::string target = file(runPath, network);
-    const std::string tmp = target + ".writing";
     // Whatever fails, the half-written file goes: the previous checkpoint stays as it was.
-    try {
-        archive.save_to(tmp);
-        flushFile(tmp);
-        fs::rename(tmp, target, ec);
-        if (ec)
-            throw InputError(target, "cannot move the checkpoint into place: " + ec.message());
-    } catch (const c10::Error& e) {
-        fs::remove(tmp, ec);
-        throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") + e.what_without_backtrace());
-    } catch (...) {
-        fs::remove(tmp, ec);
-        throw;
-    }
+    replaceFile(target, [&](const std::string& tmp) {
+        try {
+            archive.save_to(tmp);
+        } catch (const c10::Error& e) {
+            throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") +
+                                      e.what_without_backtrace());
+        }
+    });
 }
 
 std::optional<int> Checkpoint::load(const std::string& runPath, int network, torch::nn::Module& model,

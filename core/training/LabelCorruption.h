@@ -7,7 +7,7 @@
 
 namespace orderlens {
 
-// DEFINITIONS.md 7: with probability p per training image, the label is replaced by a class
+// docs/DEFINITIONS.md 7: with probability p per training image, the label is replaced by a class
 // drawn uniformly from all classes (it may coincide with the true one); p = 1 gives fully
 // random labels. Drawn once from the experiment seed and stored in the run. Test labels are
 // never corrupted (the test pass measures against the truth). Every image consumes the same

@@ -1,5 +1,7 @@
 #include "training/Seeds.h"
 
+#include "numeric/Hashing.h"
+
 namespace orderlens {
 
 namespace {
@@ -11,13 +13,7 @@ constexpr std::uint64_t kCorruptionStream = 0x636f727275707400ULL;  // "corrupt"
 
 }  // namespace
 
-std::uint64_t mixSeed(std::uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+std::uint64_t mixSeed(std::uint64_t x) { return splitMix64(x); }
 
 std::uint64_t networkSeed(std::uint64_t experimentSeed, int network)
 {

@@ -9,7 +9,7 @@ namespace orderlens {
 // its batch order, augmentation and dropout in epoch e from epochSeed(networkSeed, e).
 std::uint64_t networkSeed(std::uint64_t experimentSeed, int network);
 std::uint64_t epochSeed(std::uint64_t networkSeed, int epoch);
-// The stream that draws label corruption (DEFINITIONS.md 7), independent of the networks.
+// The stream that draws label corruption (docs/DEFINITIONS.md 7), independent of the networks.
 std::uint64_t corruptionSeed(std::uint64_t experimentSeed);
 
 // SplitMix64 (Steele, Lea & Flood 2014): a bijective mixer, so distinct inputs never collide.

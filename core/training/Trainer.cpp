@@ -108,7 +108,7 @@ struct RecordBuffer {
     }
 };
 
-// DEFINITIONS.md 2 from logits already computed (no extra forward pass). Single-label:
+// docs/DEFINITIONS.md 2 from logits already computed (no extra forward pass). Single-label:
 // predicted = argmax, p_true = softmax probability of the label, margin = label logit minus the
 // largest other logit. Multi-label: predicted = bits of sigmoid > 0.5 (logit > 0), correct =
 // exact match, p_true = NaN, margin = the smallest signed logit over classes (+logit for a
@@ -407,7 +407,7 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
             batchLoss += loss.item<double>();
             logitParts.push_back(logits.detach());
         }
-        // The records are the predictions made before this batch's optimiser step (DEFINITIONS.md 2).
+        // The records are the predictions made before this batch's optimiser step (docs/DEFINITIONS.md 2).
         net.optimizer->step();
         const torch::Tensor logits = logitParts.size() == 1 ? logitParts.front() : torch::cat(logitParts);
         scoreBatch(logits, y, positions, *data, ids, train);
@@ -533,7 +533,7 @@ Trainer::Impl::trainFusedEpoch(FusedEnsemble& fused, torch::optim::Optimizer& op
             perNetwork.sum().backward();
             batchLoss += perNetwork.detach().to(torch::kCPU, torch::kFloat64);
         }
-        // The records are the predictions made before this batch's optimiser step (DEFINITIONS.md 2).
+        // The records are the predictions made before this batch's optimiser step (docs/DEFINITIONS.md 2).
         optimizer.step();
         const std::int64_t unitsBefore = unitsDone.fetch_add(std::int64_t(networks));
         for (std::size_t k = 0; k < networks; ++k) {

@@ -43,7 +43,7 @@ public:
 };
 
 // Trains config.networks networks on the dataset and writes every epoch's records to the run
-// file (DEFINITIONS.md 2, 7, 8). A checkpoint beside the run file after every epoch makes an
+// file (docs/DEFINITIONS.md 2, 7, 8). A checkpoint beside the run file after every epoch makes an
 // interrupted run resumable (docs/FORMAT.md, Checkpoints); cancel is cooperative (after the
 // current batch). Accuracies in the summaries and progress are fractions (0..1).
 // Threads: config.threads (0 = all cores) is the budget for LibTorch and OpenBLAS together;

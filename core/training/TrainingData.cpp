@@ -87,7 +87,7 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
     }
     int resizeSide = std::max(kResizeShorterSide, inputSize);
     storedSize_ = larger ? resizeSide : inputSize;
-    // DEFINITIONS.md 8: images of one fixed size below the resize side (KTH-TIPS2-b's 200 px
+    // docs/DEFINITIONS.md 8: images of one fixed size below the resize side (KTH-TIPS2-b's 200 px
     // for a 190 px input) are not resized; the windows are cut from the images themselves.
     const int fixedSide = std::max(dataset.height(), dataset.width());
     const bool keepSize = larger && dataset.height() > 0 && fixedSide < kResizeShorterSide;

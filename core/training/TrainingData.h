@@ -26,7 +26,7 @@ public:
     // are resized so the shorter side is kResizeShorterSide (or the input size when that is
     // larger) and centre-cropped square -- except a dataset of one fixed size below
     // kResizeShorterSide, which keeps its size; training then crops a random input-sized window,
-    // the evaluation passes the centre one (DEFINITIONS.md 8).
+    // the evaluation passes the centre one (docs/DEFINITIONS.md 8).
     static constexpr int kResizeShorterSide = 256;
     // Above this size the images stay 8-bit and are normalised batch by batch.
     static constexpr std::int64_t kFloatBudgetBytes = std::int64_t(4) << 30;

@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kNetworks = 5;  // DEFINITIONS.md 8: five networks per experiment
+constexpr int kNetworks = 5;  // docs/DEFINITIONS.md 8: five networks per experiment
 
 double cpuSeconds()
 {

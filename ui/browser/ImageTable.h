@@ -11,7 +11,7 @@
 namespace orderlens::ui {
 
 // One numeric value per image: a per-image measure (learned epoch, forgetting events, data map,
-// AUM; DEFINITIONS.md 5) or an image statistic stored in the run's /metrics (NaN = missing).
+// AUM; docs/DEFINITIONS.md 5) or an image statistic stored in the run's /metrics (NaN = missing).
 struct ImageColumn {
     std::string name;
     bool measure = false;   // from the records (else an image statistic)

@@ -23,7 +23,7 @@ struct ImageRecords {
 };
 
 // Everything the browser, the detail panel and the explorer show about the images of one run:
-// the run's analysis (DEFINITIONS.md 3-5), the per-image table it sorts and filters, the records
+// the run's analysis (docs/DEFINITIONS.md 3-5), the per-image table it sorts and filters, the records
 // of every image and, when the run's dataset can be loaded, the pixels. Immutable once loaded,
 // so views on several threads may share it.
 class RunImages {

@@ -15,7 +15,7 @@ class QSpinBox;
 namespace orderlens::ui {
 
 // The study's figures along training, interactively: the agreement curve with a chosen metric's
-// curve on the second axis (DEFINITIONS.md 4), the distinct-valued curves, or the metric's
+// curve on the second axis (docs/DEFINITIONS.md 4), the distinct-valued curves, or the metric's
 // histogram, for either split. The display thresholds (agreement below 20 %, the first 5 epochs)
 // are adjustable. Drawn by the shared figure builders (figures/Figures.h), so what is seen here
 // is what the report and `orderlens analyze` export.

@@ -17,7 +17,7 @@ namespace orderlens::ui {
 class InteractivePlot;
 
 // The four plots of a run, live or from a file: agreement on the training and the test split
-// (with mean accuracy +/- std and the lower bound, DEFINITIONS.md 3), and per-network loss and
+// (with mean accuracy +/- std and the lower bound, docs/DEFINITIONS.md 3), and per-network loss and
 // accuracy, per batch while training and per epoch from the run file.
 class LiveMonitor : public QWidget {
     Q_OBJECT

@@ -12,7 +12,7 @@
 namespace orderlens::ui {
 
 // Everything the monitor draws, read from a run file at one moment: per-network epoch
-// summaries and the agreement curves (DEFINITIONS.md 3) of the networks that have started.
+// summaries and the agreement curves (docs/DEFINITIONS.md 3) of the networks that have started.
 // Plain data, read on a worker thread and handed to the widgets.
 struct RunSnapshot {
     QString path;

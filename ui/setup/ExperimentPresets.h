@@ -9,7 +9,7 @@
 namespace orderlens::ui {
 
 // A named starting point for the setup form, backed by core's ExperimentConfig::preset (the
-// study's recipes of DEFINITIONS.md 8 and the README's demo), so the GUI, the CLI's --preset
+// study's recipes of docs/DEFINITIONS.md 8 and the README's demo), so the GUI, the CLI's --preset
 // and the demo command all train the same thing.
 struct ExperimentPreset {
     std::string coreName;  // as in `orderlens train --preset NAME`

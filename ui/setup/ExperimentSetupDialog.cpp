@@ -203,7 +203,7 @@ void ExperimentSetupDialog::buildForm()
     inputSize_ = countBox(0, 1024, tr("Native"));
     inputSize_->setSuffix(tr(" px"));
     inputSize_->setToolTip(tr("Side of the square network input. Smaller images of one size are padded; "
-                              "larger ones are resized and cropped (DEFINITIONS.md 8)."));
+                              "larger ones are resized and cropped (docs/DEFINITIONS.md 8)."));
     dataForm->addRow(tr("Input size:"), inputSize_);
     auto* cropRow = new QHBoxLayout;
     randomCrop_ = new QCheckBox(tr("Random crop, padding"));
@@ -217,7 +217,7 @@ void ExperimentSetupDialog::buildForm()
     dataForm->addRow(QString(), flip_);
     corrupt_ = fractionBox(0.05);
     corrupt_->setToolTip(tr("Probability that an image's label is replaced by a uniformly drawn class, "
-                            "fixed for the run (DEFINITIONS.md 7); 1 = random labels."));
+                            "fixed for the run (docs/DEFINITIONS.md 7); 1 = random labels."));
     dataForm->addRow(tr("Label corruption:"), corrupt_);
     multiLabel_ = new QCheckBox(tr("Multi-label (exact-match correctness)"));
     dataForm->addRow(QString(), multiLabel_);

@@ -1,4 +1,4 @@
-#include "statistics/NpyFile.h"
+#include "io/NpyFile.h"
 
 #include "common/Errors.h"
 #include "io/NumpyColumns.h"

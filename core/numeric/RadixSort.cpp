@@ -1,4 +1,4 @@
-#include "statistics/RadixSort.h"
+#include "numeric/RadixSort.h"
 
 #include <algorithm>
 #include <cstring>

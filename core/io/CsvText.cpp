@@ -1,4 +1,4 @@
-#include "statistics/CsvText.h"
+#include "io/CsvText.h"
 
 namespace orderlens {
 
