@@ -22,7 +22,7 @@ struct RunOverview {
     std::vector<int> epochsDone;   // per network
     int completeEpochs = 0;        // completed by every network
     // At the last epoch every network completed (NaN before the first): the test split's
-    // agreement (DEFINITIONS.md 3, percent) and the networks' mean test accuracy (percent).
+    // agreement (docs/DEFINITIONS.md 3, percent) and the networks' mean test accuracy (percent).
     double finalTestAgreement = std::numeric_limits<double>::quiet_NaN();
     double meanTestAccuracy = std::numeric_limits<double>::quiet_NaN();
     // The stored configuration, key -> value as JSON text (strings without quotes).

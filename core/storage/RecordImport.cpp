@@ -1,8 +1,8 @@
 #include "storage/RecordImport.h"
 
 #include "common/Errors.h"
+#include "io/CsvText.h"
 #include "io/NumpyColumns.h"
-#include "statistics/CsvText.h"
 #include "storage/RunFile.h"
 
 #include <nlohmann/json.hpp>
