@@ -2,6 +2,7 @@
 // each to records identical to an uninterrupted run.
 
 #include "QuickTraining.h"
+#include "RunComparison.h"
 
 #include "browser/RunImages.h"
 #include "common/Errors.h"
@@ -14,7 +15,6 @@
 #include <QtTest>
 
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -102,22 +102,8 @@ bool killAfterRecords(QProcess& child, const std::string& run, int records, int 
 
 void compareRuns(const std::string& a, const std::string& b)
 {
-    RunFile fa(a), fb(b);
-    QCOMPARE(fa.epochsDone(), fb.epochsDone());
-    QCOMPARE(fa.manifest().labels, fb.manifest().labels);
-    for (int n = 0; n < fa.shape().networks; ++n) {
-        for (int e = 0; e < fa.shape().epochs; ++e) {
-            for (RecordSet set : {RecordSet::Train, RecordSet::Test}) {
-                const SplitRecords ra = fa.readRecords(set, n, e), rb = fb.readRecords(set, n, e);
-                const bool equal = ra.correct == rb.correct && ra.predicted == rb.predicted &&
-                                   std::memcmp(ra.pTrue.data(), rb.pTrue.data(), ra.pTrue.size() * sizeof(float)) == 0 &&
-                                   std::memcmp(ra.margin.data(), rb.margin.data(), ra.margin.size() * sizeof(float)) == 0;
-                if (!equal)
-                    QFAIL(qPrintable(QString("records differ: network %1 epoch %2 set %3").arg(n).arg(e).arg(recordSetName(set))));
-            }
-            QCOMPARE(fa.readSummary(n, e).testAccuracy, fb.readSummary(n, e).testAccuracy);
-        }
-    }
+    const std::string difference = test::firstRecordDifference(a, b);
+    QVERIFY2(difference.empty(), difference.c_str());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "storage/RunFile.h"
 
+#include "common/CrashPoint.h"
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
 #include "storage/RunLayout.h"
@@ -135,6 +136,7 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
         path,
         [&](const std::string& tmp) {
             writeNewRun(tmp, configJson, m, s, provenance, dataset.metrics, dataset.distinctValued);
+            crashPoint("run-created");
         },
         ".creating");
     // Statistics left by an earlier run of the same name stay only if they describe these images.
@@ -458,6 +460,7 @@ void RunFile::writeMetrics(const std::map<std::string, std::vector<double>>& col
         hdf5::syncToDisk(file, tmp);
         if (!file.close())
             fail(tmp, "cannot close the statistics file (disk full?)");
+        crashPoint("statistics-written");
     });
 }
 

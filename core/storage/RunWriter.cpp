@@ -1,5 +1,6 @@
 #include "storage/RunFile.h"
 
+#include "common/CrashPoint.h"
 #include "storage/RunLayout.h"
 
 #include <cerrno>
@@ -159,8 +160,10 @@ void RunWriter::appendEpoch(int network, int epoch, const std::map<RecordSet, Sp
     if (s.finishedAt <= 0)
         s.finishedAt = unixNow();
     writeEpochRows(m.file, m.run->manifest(), shape, RunFile::kLayoutVersion, network, epoch, records, s, m.path);
+    crashPoint("records-written");
     // Data first, on disk; only then the counter that makes the epoch visible.
     hdf5::syncToDisk(m.file, m.path);
+    crashPoint("records-synced");
     if (epoch + 1 > done) {
         writeEpochsDone(m.file, network, epoch + 1, m.path);
         m.me.heartbeat = unixNow();
@@ -168,6 +171,7 @@ void RunWriter::appendEpoch(int network, int epoch, const std::map<RecordSet, Sp
         hdf5::syncToDisk(m.file, m.path);
         m.done[std::size_t(network)] = epoch + 1;
     }
+    crashPoint("epoch-visible");
 }
 
 }  // namespace orderlens

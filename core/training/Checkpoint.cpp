@@ -1,5 +1,6 @@
 #include "training/Checkpoint.h"
 
+#include "common/CrashPoint.h"
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
 
@@ -14,6 +15,12 @@ namespace {
 // The layout of a checkpoint file. Files without the field are format 1; a newer one is refused
 // with a message instead of being misread.
 constexpr std::int64_t kCheckpointFormat = 1;
+
+InputError damaged(const std::string& path, const c10::Error& e)
+{
+    return InputError(path, std::string("damaged checkpoint (delete it to restart this network): ") +
+                                e.what_without_backtrace());
+}
 
 }  // namespace
 
@@ -47,6 +54,7 @@ void Checkpoint::save(const std::string& runPath, int network, int epochsDone, t
             throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") +
                                       e.what_without_backtrace());
         }
+        crashPoint("checkpoint-written");
     });
 }
 
@@ -72,9 +80,32 @@ std::optional<int> Checkpoint::load(const std::string& runPath, int network, tor
         archive.read("epochs_done", epochs);
         return int(epochs.item<std::int64_t>());
     } catch (const c10::Error& e) {
-        throw InputError(path, std::string("damaged checkpoint (delete it to restart this network): ") +
-                                   e.what_without_backtrace());
+        throw damaged(path, e);
     }
+}
+
+std::optional<int> Checkpoint::epochsCovered(const std::string& runPath, int network)
+{
+    const std::string path = file(runPath, network);
+    if (!fs::exists(path))
+        return std::nullopt;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path, torch::kCPU);
+        torch::Tensor epochs;
+        archive.read("epochs_done", epochs);
+        return int(epochs.item<std::int64_t>());
+    } catch (const c10::Error& e) {
+        throw damaged(path, e);
+    }
+}
+
+void Checkpoint::removeUnfinished(const std::string& runPath)
+{
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(directory(runPath), ec))
+        if (entry.path().extension() == ".writing")
+            fs::remove(entry.path(), ec);
 }
 
 void Checkpoint::remove(const std::string& runPath)

@@ -25,8 +25,13 @@ public:
     // when there is no checkpoint for the network. A damaged file is an InputError.
     static std::optional<int> load(const std::string& runPath, int network, torch::nn::Module& model,
                                    torch::optim::Optimizer& optimizer, const torch::Device& device);
+    // The epochs the network's checkpoint covers, without loading it into a model; nullopt when
+    // there is none. A damaged file is an InputError.
+    static std::optional<int> epochsCovered(const std::string& runPath, int network);
     // Removes RUN.h5.ckpt/ (when a run is overwritten, or finished and no longer resumable).
     static void remove(const std::string& runPath);
+    // Removes the temporary files of checkpoints whose writing a killed process left unfinished.
+    static void removeUnfinished(const std::string& runPath);
 };
 
 }  // namespace orderlens

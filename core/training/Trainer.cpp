@@ -1,5 +1,6 @@
 #include "training/Trainer.h"
 
+#include "common/CrashPoint.h"
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
 #include "models/FusedEnsemble.h"
@@ -352,6 +353,7 @@ void Trainer::Impl::forEachEvaluationBatch(Split split, const EvaluationStep& st
         c10::InferenceMode inference;
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
         step(data->images(idx, device, false, config, nullptr), data->targets(idx, device), positions, ids);
+        crashPoint("evaluation");
         // A large test set takes a while: honour a cancel here too (the epoch is not recorded).
         if (cancelled())
             throw Cancelled();
@@ -409,6 +411,7 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
         }
         // The records are the predictions made before this batch's optimiser step (docs/DEFINITIONS.md 2).
         net.optimizer->step();
+        crashPoint("batch");
         const torch::Tensor logits = logitParts.size() == 1 ? logitParts.front() : torch::cat(logitParts);
         scoreBatch(logits, y, positions, *data, ids, train);
         train.lossSum += batchLoss * double(n);
@@ -535,6 +538,7 @@ Trainer::Impl::trainFusedEpoch(FusedEnsemble& fused, torch::optim::Optimizer& op
         }
         // The records are the predictions made before this batch's optimiser step (docs/DEFINITIONS.md 2).
         optimizer.step();
+        crashPoint("batch");
         const std::int64_t unitsBefore = unitsDone.fetch_add(std::int64_t(networks));
         for (std::size_t k = 0; k < networks; ++k) {
             const torch::Tensor logits = logitParts[k].size() == 1 ? logitParts[k].front() : torch::cat(logitParts[k]);
@@ -793,6 +797,19 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     m.prepare();
     const int networks = m.config.networks, epochs = m.config.epochs;
     const std::vector<int> recorded = m.runFile->epochsDone();
+    if (m.resuming)
+        Checkpoint::removeUnfinished(m.runPath);
+    // A network trains on while epochs are unrecorded, and, when the run keeps its trained
+    // networks, while its checkpoint is behind complete records (a kill between the last
+    // epoch's records and its checkpoint): the replayed epoch rewrites identical records.
+    auto unfinished = [&](int n) {
+        if (recorded[std::size_t(n)] < epochs)
+            return true;
+        if (!m.config.keepCheckpoints)
+            return false;
+        const std::optional<int> covered = Checkpoint::epochsCovered(m.runPath, n);
+        return covered && *covered < epochs;
+    };
 
     // Where each network resumes: its checkpoint (records are never behind it, see finishEpoch).
     auto restore = [&](NetworkState& net) {
@@ -840,7 +857,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         m.message("The " + std::to_string(networks) + " networks train fused into one module");
         std::vector<NetworkState> nets;
         for (int n = 0; n < networks; ++n)
-            if (recorded[std::size_t(n)] < epochs)
+            if (unfinished(n))
                 nets.push_back(start(n));
         m.trainFused(nets);
         m.finishRun();
@@ -848,8 +865,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     }
     if (!m.config.parallelNetworks) {
         for (int n = 0; n < networks; ++n) {
-            // Complete records need nothing more, even if the last checkpoint was not written.
-            if (recorded[std::size_t(n)] >= epochs)
+            if (!unfinished(n))
                 continue;
             NetworkState net = start(n);
             for (int e = net.nextEpoch; e < epochs; ++e) {
@@ -867,7 +883,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     // small to split across cores, and whole networks run in parallel without synchronising.
     std::vector<NetworkState> nets;
     for (int n = 0; n < networks; ++n)
-        if (recorded[std::size_t(n)] < epochs)
+        if (unfinished(n))
             nets.push_back(start(n));
     // LibTorch gives every new thread the intra-op thread count set last; restore it after.
     const int threads = torch::get_num_threads();
