@@ -8,7 +8,6 @@
 #include <cmath>
 #include <limits>
 #include <random>
-#include <unordered_map>
 
 namespace orderlens::crisp {
 
@@ -364,71 +363,77 @@ WeightedPoints merged(const std::vector<double>& points, int dimensions)
     return out;
 }
 
-// Weighted points bucketed on a 3-D grid over three chosen coordinates (all coordinates lie in
-// [0, 1]), so that a query visits only the cells that can hold points within the Epanechnikov
-// kernel's support. The sums are exact.
+// Points bucketed on a 3-D grid over three chosen coordinates (all coordinates lie in [0, 1]), so
+// that a query visits only the cells that can hold points within the Epanechnikov kernel's
+// support: cells one bandwidth wide, a query visits the 3 x 3 x 3 around its own.
 class KernelGrid {
 public:
-    KernelGrid(WeightedPoints points, int dimensions, std::array<int, 3> axes) :
-        points_(std::move(points)), dimensions_(dimensions), axes_(axes)
+    KernelGrid(const std::vector<double>& points, int dimensions, std::array<int, 3> axes) :
+        points_(points), dimensions_(dimensions), axes_(axes)
     {
-        const std::size_t count = points_.weights.size();
+        const std::size_t count = points.size() / std::size_t(dimensions);
         start_.assign(kCells * kCells * kCells + 1, 0);
         for (std::size_t i = 0; i < count; ++i)
-            ++start_[cellOf(&points_.points[i * std::size_t(dimensions)]) + 1];
+            ++start_[cellOf(point(i)) + 1];
         for (std::size_t c = 0; c + 1 < start_.size(); ++c)
             start_[c + 1] += start_[c];
         order_.resize(count);
-        std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
         for (std::size_t i = 0; i < count; ++i)
-            order_[fill[cellOf(&points_.points[i * std::size_t(dimensions)])]++] = std::uint32_t(i);
+            order_[fill[cellOf(point(i))]++] = std::uint32_t(i);
     }
 
-    // Sum over points of weight * prod_k max(0, 1 - ((q_k - x_k) / h)^2).
-    double kernelSum(const double* q) const
+    // Calls f(i, k) for every point i within the support around q (q[a] is the query's value on
+    // axis a of the grid), k = prod_a (1 - ((q[a] - x_i[axis a]) / h)^2) > 0.
+    template <typename Visit>
+    void forEachWithinReach(const double* q, Visit&& f) const
     {
         int centre[3];
         for (int a = 0; a < 3; ++a)
-            centre[a] = cell(q[axes_[std::size_t(a)]]);
-        double sum = 0;
+            centre[a] = cell(q[a]);
         for (int a = std::max(0, centre[0] - 1); a <= std::min(kLast, centre[0] + 1); ++a)
             for (int b = std::max(0, centre[1] - 1); b <= std::min(kLast, centre[1] + 1); ++b)
                 for (int c = std::max(0, centre[2] - 1); c <= std::min(kLast, centre[2] + 1); ++c) {
                     const std::size_t cellIndex = (std::size_t(a) * kCells + std::size_t(b)) * kCells + std::size_t(c);
-                    for (std::size_t i = start_[cellIndex]; i < start_[cellIndex + 1]; ++i) {
-                        const std::size_t p = order_[i];
-                        const double* x = &points_.points[p * std::size_t(dimensions_)];
-                        double k = points_.weights[p];
-                        for (int d = 0; d < dimensions_ && k > 0; ++d) {
-                            const double t = (q[d] - x[d]) / kBandwidth;
+                    for (std::uint32_t i = start_[cellIndex]; i < start_[cellIndex + 1]; ++i) {
+                        const std::uint32_t p = order_[i];
+                        const double* x = point(p);
+                        double k = 1;
+                        for (int d = 0; d < 3 && k > 0; ++d) {
+                            const double t = (q[d] - x[axes_[std::size_t(d)]]) / kBandwidth;
                             k *= t * t < 1 ? 1 - t * t : 0;
                         }
-                        sum += k;
+                        if (k > 0)
+                            f(p, k);
                     }
                 }
-        return sum;
     }
 
 private:
-    // Cells one bandwidth wide: a query visits the 3 x 3 x 3 around its own.
     static constexpr std::size_t kCells = std::size_t(1 / kBandwidth) + 1;
     static constexpr int kLast = int(kCells) - 1;
     static int cell(double x) { return std::clamp(int(x / kBandwidth), 0, kLast); }
+    const double* point(std::size_t i) const { return &points_[i * std::size_t(dimensions_)]; }
     std::size_t cellOf(const double* x) const
     {
         return (std::size_t(cell(x[axes_[0]])) * kCells + std::size_t(cell(x[axes_[1]]))) * kCells +
                std::size_t(cell(x[axes_[2]]));
     }
 
-    WeightedPoints points_;
+    const std::vector<double>& points_;
     int dimensions_;
     std::array<int, 3> axes_;
-    std::vector<std::size_t> start_;
+    std::vector<std::uint32_t> start_;
     std::vector<std::uint32_t> order_;
 };
 
-// Each pixel's number among the distinct feature vectors of the map.
-std::vector<std::uint32_t> distinctFeatures(const FeatureMap& map)
+// Each pixel's number among the distinct feature vectors of the map, and one pixel of each.
+struct DistinctFeatures {
+    std::vector<std::uint32_t> id;
+    std::vector<std::uint32_t> pixel;
+};
+
+DistinctFeatures distinctFeatures(const FeatureMap& map)
 {
     std::vector<std::uint32_t> order(map.pixels());
     for (std::size_t i = 0; i < order.size(); ++i)
@@ -437,18 +442,53 @@ std::vector<std::uint32_t> distinctFeatures(const FeatureMap& map)
         return std::lexicographical_compare(map.at(a), map.at(a) + 3, map.at(b), map.at(b) + 3);
     };
     std::sort(order.begin(), order.end(), less);
-    std::vector<std::uint32_t> id(map.pixels());
-    std::uint32_t next = 0;
+    DistinctFeatures out;
+    out.id.resize(map.pixels());
     for (std::size_t i = 0; i < order.size(); ++i) {
-        if (i > 0 && less(order[i - 1], order[i]))
-            ++next;
-        id[order[i]] = next;
+        if (i == 0 || less(order[i - 1], order[i]))
+            out.pixel.push_back(order[i]);
+        out.id[order[i]] = std::uint32_t(out.pixel.size() - 1);
     }
-    return id;
+    return out;
+}
+
+// For each distinct feature vector f, the kernels (merged centres) whose support over three of
+// their six coordinates holds f, with the product of those three Epanechnikov factors: a sparse
+// matrix, one row per distinct feature vector.
+struct KernelRows {
+    std::vector<std::uint32_t> start;
+    std::vector<std::uint32_t> kernel;
+    std::vector<double> value;
+};
+
+KernelRows kernelRows(const FeatureMap& map, const DistinctFeatures& distinct, const WeightedPoints& kernels,
+                      std::array<int, 3> axes)
+{
+    const KernelGrid grid(kernels.points, 6, axes);
+    KernelRows rows;
+    rows.start.reserve(distinct.pixel.size() + 1);
+    rows.start.push_back(0);
+    for (std::uint32_t p : distinct.pixel) {
+        grid.forEachWithinReach(map.at(p), [&](std::uint32_t kernel, double k) {
+            rows.kernel.push_back(kernel);
+            rows.value.push_back(k);
+        });
+        rows.start.push_back(std::uint32_t(rows.kernel.size()));
+    }
+    return rows;
 }
 
 }  // namespace
 
+// Each Epanechnikov kernel is a product of six factors, one per coordinate, so its value at the
+// ordered query (A, B) splits into a factor of A's features and one of B's. When orderPair leaves
+// the pair as it is (A_0 > B_0), the query is (A_0, A_1, A_2, B_0, B_1, B_2) and the kernel is
+// [A on coordinates 0, 1, 2] x [B on 3, 4, 5]; when it swaps the first channels, the query is
+// (B_0, A_1, A_2, A_0, B_1, B_2) and the kernel is [A on 3, 1, 2] x [B on 0, 4, 5]. With those four
+// sparse rows per distinct feature vector (the kernels in reach and their partial products), each
+// pair's joint density is a sparse dot product, and each pixel's marginal density is the sum of its
+// rows on coordinates 0, 1, 2 and on 3, 4, 5. Every kernel within reach is summed: the density is
+// exact, only the order of the floating-point operations differs from a kernel-by-kernel sum.
 std::vector<double> pointwiseMutualInformation(const FeatureMap& map, const std::vector<double>& centres,
                                                const PixelPairs& pairs)
 {
@@ -463,30 +503,61 @@ std::vector<double> pointwiseMutualInformation(const FeatureMap& map, const std:
     // P(A) P(B) (evalPMI.m): the marginal is the equal mixture of the kernels' A and B halves,
     // i.e. the centres read as 2 count points of 3 values.
     const double marginalNorm = 1.0 / (2.0 * double(count) * std::pow(unit, 3));
-    // The grids use the first principal channel of A and of B and the second of A.
-    const KernelGrid joint(merged(centres, 6), 6, {0, 3, 1});
-    const KernelGrid marginal(merged(centres, 3), 3, {0, 1, 2});
-    std::vector<double> pixelMarginal(map.pixels());
-    for (std::size_t p = 0; p < map.pixels(); ++p)
-        pixelMarginal[p] = marginal.kernelSum(map.at(p)) * marginalNorm;
-    // Pixels with identical features (flat backgrounds) give identical queries: each distinct
-    // (feature of i, feature of j) is evaluated once.
-    const std::vector<std::uint32_t> feature = distinctFeatures(map);
-    std::unordered_map<std::uint64_t, double> jointSums;
-    jointSums.reserve(pairs.size() / 4);
-    double q[6];
+    const WeightedPoints kernels = merged(centres, 6);
+    const DistinctFeatures distinct = distinctFeatures(map);
+    const KernelRows firstA = kernelRows(map, distinct, kernels, {0, 1, 2});
+    const KernelRows firstB = kernelRows(map, distinct, kernels, {3, 4, 5});
+    const KernelRows swappedA = kernelRows(map, distinct, kernels, {3, 1, 2});
+    const KernelRows swappedB = kernelRows(map, distinct, kernels, {0, 4, 5});
+
+    std::vector<double> marginal(distinct.pixel.size(), 0.0);
+    for (std::size_t f = 0; f < marginal.size(); ++f) {
+        double sum = 0;
+        for (std::uint32_t e = firstA.start[f]; e < firstA.start[f + 1]; ++e)
+            sum += kernels.weights[firstA.kernel[e]] * firstA.value[e];
+        for (std::uint32_t e = firstB.start[f]; e < firstB.start[f + 1]; ++e)
+            sum += kernels.weights[firstB.kernel[e]] * firstB.value[e];
+        marginal[f] = sum * marginalNorm;
+    }
+
+    // B's rows scattered into dense vectors over the kernels (weights included), A's rows gathered
+    // from them. Pairs come grouped by their second pixel, so each B is scattered once per group,
+    // and within a group each distinct A is evaluated once (flat backgrounds repeat features).
+    std::vector<double> denseFirst(kernels.weights.size(), 0.0), denseSwapped(kernels.weights.size(), 0.0);
+    auto scatter = [&](const KernelRows& rows, std::uint32_t f, std::vector<double>& dense, bool set) {
+        for (std::uint32_t e = rows.start[f]; e < rows.start[f + 1]; ++e)
+            dense[rows.kernel[e]] = set ? kernels.weights[rows.kernel[e]] * rows.value[e] : 0.0;
+    };
+    auto gather = [](const KernelRows& rows, std::uint32_t f, const std::vector<double>& dense) {
+        double sum = 0;
+        for (std::uint32_t e = rows.start[f]; e < rows.start[f + 1]; ++e)
+            sum += rows.value[e] * dense[rows.kernel[e]];
+        return sum;
+    };
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t scattered = kNone, group = 0;
+    std::vector<double> jointSum(distinct.pixel.size(), 0.0);
+    std::vector<std::uint32_t> jointGroup(distinct.pixel.size(), 0);
     for (std::size_t i = 0; i < pairs.size(); ++i) {
-        const std::uint64_t key = (std::uint64_t(feature[pairs.first[i]]) << 32) | feature[pairs.second[i]];
-        auto [it, fresh] = jointSums.try_emplace(key, 0.0);
-        if (fresh) {
-            std::copy(map.at(pairs.first[i]), map.at(pairs.first[i]) + 3, q);
-            std::copy(map.at(pairs.second[i]), map.at(pairs.second[i]) + 3, q + 3);
-            orderPair(q);
-            it->second = joint.kernelSum(q);
+        const std::uint32_t a = distinct.id[pairs.first[i]], b = distinct.id[pairs.second[i]];
+        if (b != scattered) {
+            if (scattered != kNone) {
+                scatter(firstB, scattered, denseFirst, false);
+                scatter(swappedB, scattered, denseSwapped, false);
+            }
+            scatter(firstB, b, denseFirst, true);
+            scatter(swappedB, b, denseSwapped, true);
+            scattered = b;
+            ++group;
+        }
+        if (jointGroup[a] != group) {
+            const bool swapped = map.at(pairs.first[i])[0] <= map.at(pairs.second[i])[0];  // orderPair
+            jointSum[a] = swapped ? gather(swappedA, a, denseSwapped) : gather(firstA, a, denseFirst);
+            jointGroup[a] = group;
         }
         // Only half of the joint space was modelled, so the density there is halved.
-        const double pJoint = kPmiRegulariser + it->second * jointNorm / 2;
-        const double pProduct = pixelMarginal[pairs.first[i]] * pixelMarginal[pairs.second[i]] + kPmiRegulariser;
+        const double pJoint = kPmiRegulariser + jointSum[a] * jointNorm / 2;
+        const double pProduct = marginal[a] * marginal[b] + kPmiRegulariser;
         pmi[i] = kJointExponent * std::log(pJoint) - std::log(pProduct);
     }
     return pmi;

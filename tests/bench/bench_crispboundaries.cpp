@@ -2,6 +2,7 @@
 //  1. CPU seconds per image on the reference images (tests/reference/crisp: Fashion-MNIST padded
 //     to 32 x 32, half in colour; 64 x 64 enlargements), on Fashion-MNIST's own 28 x 28 images and
 //     on larger enlargements (128 and 256 pixels: the sparse Spectra path of the spectral step).
+//     At 64 x 64 also where the time goes: the stages of crisp::boundaries timed one by one.
 //  2. Seed-to-seed stability of the summed edge strength: Spearman's rho between two seeds over the
 //     100 + 100 reference images, for 1, 4 and 16 averaged maps (--crisp-repeats).
 // Usage: bench_crispboundaries [images per size, default 100]
@@ -12,6 +13,7 @@
 #include "statistics/CrispBoundaries.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
@@ -59,6 +61,36 @@ int main(int argc, char** argv)
         }
         std::printf("  %3d x %-3d (reference set, %zu images): %8.2f ms\n", side, side, count,
                     1e3 * (cpuSeconds() - c0) / double(count));
+    }
+    {
+        // The stages of crisp::boundaries with the seeds it derives left aside (the draws are the
+        // same kind, so the times are).
+        double tFeatures = 0, tCentres = 0, tPmi = 0, tSpectral = 0;
+        for (std::size_t k = 0; k < count; ++k) {
+            const auto rgb = images.image(64, k);
+            double c0 = cpuSeconds();
+            const crisp::Features f = crisp::features({rgb.data(), 64, 64, 3});
+            const crisp::PixelPairs pairs = crisp::localPairs(f.colour.height, f.colour.width);
+            tFeatures += cpuSeconds() - c0;
+            c0 = cpuSeconds();
+            const auto colourCentres = crisp::kernelCentres(f.colour, 2 * k);
+            const auto varianceCentres = crisp::kernelCentres(f.variance, 2 * k + 1);
+            tCentres += cpuSeconds() - c0;
+            c0 = cpuSeconds();
+            const auto colour = crisp::pointwiseMutualInformation(f.colour, colourCentres, pairs);
+            const auto variance = crisp::pointwiseMutualInformation(f.variance, varianceCentres, pairs);
+            tPmi += cpuSeconds() - c0;
+            c0 = cpuSeconds();
+            std::vector<double> affinity(pairs.size());
+            for (std::size_t i = 0; i < pairs.size(); ++i)
+                affinity[i] = std::exp(colour[i] + variance[i]);
+            crisp::boundaryMap(f.colour.height, f.colour.width, pairs, affinity, k);
+            tSpectral += cpuSeconds() - c0;
+        }
+        const double scale = 1e3 / double(count);
+        std::printf("  64 x 64 by stage: features and pairs %.2f ms, kernel centres %.2f ms, PMI (2 KDEs) %.2f ms, "
+                    "affinity to E %.2f ms\n",
+                    tFeatures * scale, tCentres * scale, tPmi * scale, tSpectral * scale);
     }
     {
         const Dataset fashion = loadDataset("fashion-mnist");
