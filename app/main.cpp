@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
@@ -20,7 +21,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +68,28 @@ void printVersion()
     std::printf("orderlens %s\n", ORDERLENS_VERSION);
     std::printf("LibTorch %s\nQt %s\nOpenCV %s\nHDF5 %s\n", v.libtorch.c_str(), qVersion(), v.opencv.c_str(),
                 v.hdf5.c_str());
+}
+
+// Why `argument` cannot be a run file to open, or nothing when it can. A word that is no file and
+// has no extension is taken for a mistyped command.
+std::optional<std::string> runArgumentProblem(const QString& argument)
+{
+    const QFileInfo info(argument);
+    const std::string name = argument.toLocal8Bit().toStdString();
+    if (!info.exists()) {
+        if (info.suffix().isEmpty() && !argument.contains('/'))
+            return "unknown command '" + name + "' (orderlens --help lists them)";
+        return name + ": no such run file";
+    }
+    if (info.isDir())
+        return name + ": a folder, not a run file (File > Open folder of runs lists the runs in a folder)";
+    // Every HDF5 file starts with this signature (at offset 0 for the files OrderLens writes).
+    static const char kHdf5Signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+    QFile file(argument);
+    char head[8] = {};
+    if (!file.open(QIODevice::ReadOnly) || file.read(head, 8) != 8 || std::memcmp(head, kHdf5Signature, 8) != 0)
+        return name + ": not an OrderLens run file (run files are HDF5 files written by orderlens train)";
+    return std::nullopt;
 }
 
 bool hasDisplay()
@@ -210,10 +235,16 @@ int main(int argc, char** argv)
                 return runCommand(c, argc, argv);
         if (first == "--demo" && !hasDisplay())
             return runDemoHeadless(argc, argv);
-        // A file manager passes run files by any HDF5 name (.h5, .hdf5, ...): an existing file is opened.
-        if (!first.startsWith("-") && !first.endsWith(".h5") && !QFileInfo::exists(first)) {
-            std::fprintf(stderr, "orderlens: unknown command '%s' (orderlens --help lists them)\n", argv[1]);
-            return 2;
+        // A file manager passes run files by any HDF5 name (.h5, .hdf5, ...): every file argument
+        // must exist and be HDF5 before a window opens for it.
+        for (int i = 1; i < argc; ++i) {
+            const QString argument = QString::fromLocal8Bit(argv[i]);
+            if (argument.startsWith("-"))
+                break;
+            if (const std::optional<std::string> problem = runArgumentProblem(argument)) {
+                std::fprintf(stderr, "orderlens: %s\n", problem->c_str());
+                return 2;
+            }
         }
     }
     if (!hasDisplay()) {

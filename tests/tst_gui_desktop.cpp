@@ -6,18 +6,23 @@
 #include "MainWindow.h"
 #include "SyntheticRun.h"
 #include "setup/ExperimentSetupDialog.h"
+#include "training/TrainingSession.h"
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QImage>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
@@ -139,6 +144,9 @@ private slots:
     void lastFolderRemembered();
     void aboutNamesVersionLicenceAndStudy();
     void commandLineOpensEveryRun();
+    void commandLineRefusesWhatIsNotARun();
+    void menusFollowTheOpenRun();
+    void demoShortcutAsksFirst();
 
 private:
     QString home_;
@@ -349,6 +357,99 @@ void TestGuiDesktop::commandLineOpensEveryRun()
     QCOMPARE(program.state(), QProcess::Running);
     endProcessesWithHome(programHome.path());
     QVERIFY(program.waitForFinished(kOpenTimeoutMs));
+}
+
+void TestGuiDesktop::commandLineRefusesWhatIsNotARun()
+{
+    // A picture, a missing file and a folder are named with what they are, before any window
+    // opens; a word that is no file stays an unknown command.
+    const QString dir = home_ + "/notruns";
+    QVERIFY(QDir().mkpath(dir));
+    QImage picture(8, 8, QImage::Format_RGB32);
+    picture.fill(Qt::red);
+    QVERIFY(picture.save(dir + "/picture.png"));
+    struct Case {
+        QString argument;
+        QString expected;
+    };
+    const Case cases[] = {
+        {"picture.png", "picture.png: not an OrderLens run file"},
+        {"missing.hdf5", "missing.hdf5: no such run file"},
+        {".", ".: a folder, not a run file"},
+        {"trian", "unknown command 'trian'"},
+    };
+    for (const Case& c : cases) {
+        QProcess program;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        program.setProcessEnvironment(env);
+        program.setWorkingDirectory(dir);
+        program.start(ORDERLENS_BINARY, {c.argument});
+        QVERIFY(program.waitForFinished(kProcessTimeoutMs));
+        const QString err = QString::fromUtf8(program.readAllStandardError());
+        QCOMPARE(program.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(program.exitCode() == 2, qPrintable(c.argument + ": exit " + QString::number(program.exitCode())));
+        QVERIFY2(err.contains(c.expected), qPrintable(c.argument + ": " + err));
+    }
+}
+
+void TestGuiDesktop::menusFollowTheOpenRun()
+{
+    // No run: nothing to export a report of, nothing to resume. An interrupted run (network 1
+    // stopped after 1 of 3 epochs): both apply, and the "Reading ..." message is gone.
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QMenu* file = findAction(window.menuBar()->actions(), "File")->menu();
+    QMenu* exportMenu = findAction(file->actions(), "Export")->menu();
+    QAction* report = findAction(exportMenu->actions(), "Analysis report (PDF and figures)...");
+    QMenu* training = findAction(window.menuBar()->actions(), "Training")->menu();
+    QAction* resume = findAction(training->actions(), "Resume training");
+    QVERIFY(report && resume);
+    QVERIFY(!report->isEnabled());
+    QVERIFY(!resume->isEnabled());
+
+    const QString path = home_ + "/menus/interrupted.h5";
+    QDir().mkpath(home_ + "/menus");
+    test::SyntheticRun spec;
+    spec.correct = [](RecordSet, int, int epoch, std::size_t image) { return epoch >= int(image % 3); };
+    spec.epochsWritten = [](int network) { return network == 0 ? 3 : 1; };
+    test::writeSyntheticRun(path.toStdString(), spec);
+    QSignalSpy opened(&window, &MainWindow::runOpened);
+    window.openRun(path, MainWindow::ResumeChoice::DontResume);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, kOpenTimeoutMs);
+    QVERIFY2(!window.statusBar()->currentMessage().contains("Reading"),
+             qPrintable(window.statusBar()->currentMessage()));
+    QVERIFY(report->isEnabled());
+    QVERIFY(resume->isEnabled());
+
+    // A complete run has nothing to resume.
+    const QString complete = writeRun(home_ + "/menus/complete.h5");
+    window.openRun(complete, MainWindow::ResumeChoice::DontResume);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, kOpenTimeoutMs);
+    QVERIFY(report->isEnabled());
+    QVERIFY(!resume->isEnabled());
+}
+
+void TestGuiDesktop::demoShortcutAsksFirst()
+{
+    // Ctrl+D explains what the demo trains (the README's demo: 5 x LeNet-5, 15 epochs,
+    // 10,000 + 2,000 images) and starts nothing when cancelled.
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox*>("demoConfirmation")) && box->isVisible());
+    const QString text = box->text();
+    QVERIFY2(text.contains("5 lenet5 networks for 15 epochs"), qPrintable(text));
+    QVERIFY2(text.contains("minutes"), qPrintable(text));
+    QPointer<QMessageBox> alive = box;
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!alive);
+    QVERIFY(!window.findChild<TrainingSession*>());
+    QMenu* training = findAction(window.menuBar()->actions(), "Training")->menu();
+    QVERIFY(!findAction(training->actions(), "Cancel training")->isEnabled());
 }
 
 QTEST_MAIN(TestGuiDesktop)

@@ -28,6 +28,7 @@
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -195,17 +196,23 @@ void MainWindow::buildMenus()
                                                  &MainWindow::exportFigures);
     exportConfigAction_ =
         exportMenu->addAction(tr("&Configuration (JSON)..."), this, &MainWindow::exportConfiguration);
-    exportMenu->addAction(actionIcon("x-office-document", "export-report"), tr("Analysis &report (PDF and figures)..."),
-                          explore_, &ExplorationView::chooseReportFolder);
+    exportReportAction_ =
+        exportMenu->addAction(actionIcon("x-office-document", "export-report"),
+                              tr("Analysis &report (PDF and figures)..."), explore_, &ExplorationView::chooseReportFolder);
     file->addSeparator();
     file->addAction(QIcon::fromTheme("application-exit"), tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     auto* training = menuBar()->addMenu(tr("&Training"));
     QAction* demoAction = training->addAction(actionIcon("media-playback-start", "run-demo"),
                                               tr("Run the Fashion-MNIST &demo"), QKeySequence(tr("Ctrl+D")), this,
-                                              &MainWindow::startDemo);
+                                              &MainWindow::confirmDemo);
     cancelAction_ = training->addAction(actionIcon("process-stop", "cancel-training"), tr("&Cancel training"),
                                         QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelTraining);
+    resumeAction_ = training->addAction(actionIcon("media-playback-start", "run-demo"), tr("&Resume training"),
+                                        QKeySequence(tr("Ctrl+R")), this, [this] {
+                                            if (!runPath_.isEmpty())
+                                                resumeRun(runPath_);
+                                        });
 
     auto* toolBar = addToolBar(tr("Main toolbar"));
     toolBar->setObjectName("mainToolBar");
@@ -280,6 +287,31 @@ TrainingSession* MainWindow::startTraining(const ExperimentConfig& config, const
             .arg(config.epochs)
             .arg(runPath));
     return launch(new TrainingSession(config, runPath, overwrite, this), config.networks, config.epochs);
+}
+
+void MainWindow::confirmDemo()
+{
+    // Five networks train for minutes: say what is about to happen before it starts.
+    const ExperimentConfig demo = demoExperiment();
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("Run the Fashion-MNIST demo?"),
+        tr("Trains %1 %2 networks for %3 epochs on %4 training and %5 test images of Fashion-MNIST, "
+           "into %6. That takes a few minutes on a laptop (about 3 on two cores); the training "
+           "monitor shows it live and other runs can be opened meanwhile.")
+            .arg(demo.networks)
+            .arg(QString::fromStdString(demo.architecture))
+            .arg(demo.epochs)
+            .arg(QLocale().toString(qulonglong(demo.limitTrain)), QLocale().toString(qulonglong(demo.limitTest)),
+                 ExperimentSetupDialog::defaultRunPath(demo)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName("demoConfirmation");
+    box->button(QMessageBox::Yes)->setText(tr("Start the demo"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        if (box->clickedButton() == box->button(QMessageBox::Yes))
+            startDemo();
+    });
+    box->open();
 }
 
 TrainingSession* MainWindow::startDemo()
@@ -381,6 +413,7 @@ void MainWindow::onFinished(TrainingSession::Outcome outcome, const QString& err
     lastOutcome_ = outcome;
     lastError_ = error;
     progress_->setRunning(false);
+    runInterrupted_ = outcome != TrainingSession::Outcome::Completed && QFileInfo::exists(runPath_);
     progress_->setStatus(outcome == TrainingSession::Outcome::Failed ? tr("Training failed: %1").arg(error)
                                                                      : outcomeText(outcome));
     statusState_->clear();
@@ -409,12 +442,14 @@ void MainWindow::onSnapshot(const RunSnapshot& s)
     }
     if (s.path == openingPath_ && !monitor_->snapshotPending()) {
         openingPath_.clear();
+        statusBar()->clearMessage();
         if (!s.ok()) {
             offerVerify(s.path, s.error);
             emit runOpened(s);
             return;
         }
         runPath_ = s.path;
+        runInterrupted_ = s.interrupted() && !s.trainedElsewhere();
         runConfigJson_ = s.configJson;
         showRunInfo(s.configJson);
         progress_->reset(s.shape.networks, s.shape.epochs);
@@ -476,6 +511,8 @@ void MainWindow::onFollowedSnapshot(const RunSnapshot& s)
     stopFollowing();
     if (s.interrupted()) {
         progress_->setStatus(tr("This run stopped early; its networks completed %1.").arg(epochsDoneText(s)));
+        runInterrupted_ = true;
+        updateActions();
         offerResume(s);
     } else {
         progress_->setStatus(tr("Finished run: %1 networks, %2 epochs.").arg(s.shape.networks).arg(s.shape.epochs));
@@ -681,8 +718,10 @@ void MainWindow::showShortcuts()
            "<tr><td><b>Ctrl+Shift+O</b></td><td>Open a folder of runs (the runs table)</td></tr>"
            "<tr><td><b>Ctrl+D</b></td><td>Run the Fashion-MNIST demo</td></tr>"
            "<tr><td><b>Ctrl+.</b></td><td>Cancel training (after the current batch)</td></tr>"
+           "<tr><td><b>Ctrl+R</b></td><td>Resume the open run's training where it stopped</td></tr>"
            "<tr><td><b>Ctrl+E</b></td><td>Export figures</td></tr>"
-           "<tr><td><b>Ctrl+1 / 2 / 3</b></td><td>Welcome page / training monitor / analysis</td></tr>"
+           "<tr><td><b>Ctrl+1 / 2 / 3 / 4</b></td><td>Welcome page / training monitor / analysis / "
+           "explore images and correlations</td></tr>"
            "<tr><td><b>Ctrl+5</b></td><td>The runs table of the folder opened last</td></tr>"
            "<tr><td><b>Ctrl+0</b></td><td>Reset every plot's view</td></tr>"
            "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
@@ -775,6 +814,8 @@ void MainWindow::updateActions()
     cancelAction_->setEnabled(session_ && !session_->isCancelling());
     const bool haveRun = !runPath_.isEmpty();
     exportFiguresAction_->setEnabled(haveRun);
+    exportReportAction_->setEnabled(haveRun);
+    resumeAction_->setEnabled(haveRun && runInterrupted_ && !session_);
     exportConfigAction_->setEnabled(haveRun && !runConfigJson_.empty());
 }
 

@@ -44,6 +44,8 @@ public:
     ExperimentSetupDialog* setupDialog() const { return setup_; }
     TrainingSession* startTraining(const ExperimentConfig& config, const QString& runPath, bool overwrite);
     TrainingSession* startDemo();
+    // Training > Run the demo: says what will happen (and how long), then starts it.
+    void confirmDemo();
     void openRun(const QString& path, ResumeChoice resume = ResumeChoice::Ask);
     // File > Open folder: the table of every run under the folder.
     void openFolder(const QString& folder);
@@ -116,6 +118,10 @@ private:
     QAction* cancelAction_ = nullptr;
     QAction* exportFiguresAction_ = nullptr;
     QAction* exportConfigAction_ = nullptr;
+    QAction* exportReportAction_ = nullptr;
+    QAction* resumeAction_ = nullptr;
+    // The open run stopped before its last epoch and nobody trains it: Training > Resume applies.
+    bool runInterrupted_ = false;
     QLabel* statusState_ = nullptr;
     QByteArray defaultState_;
 
