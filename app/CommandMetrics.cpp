@@ -7,7 +7,7 @@
 #include "statistics/HumanUncertainty.h"
 #include "statistics/LocalEntropy.h"
 #include "statistics/MetricsCache.h"
-#include "statistics/RunMetrics.h"
+#include "statistics/RunStatistics.h"
 #include "statistics/ScoreCsv.h"
 #include "statistics/StatisticsEngine.h"
 #include "storage/RunFile.h"
@@ -19,8 +19,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace orderlens::cli {
@@ -32,10 +33,12 @@ void declare(QCommandLineParser& p)
     QString kinds;
     for (const StatisticKind& k : statisticKinds())
         kinds += "\n  " + QString::fromStdString(k.name) + ": " + QString::fromStdString(k.description);
-    p.addOption({"dataset", "Dataset spec (see `orderlens --help`); default fashion-mnist, or the run's dataset with --run.",
+    p.addOption({"dataset", "Dataset spec (see `orderlens --help`); default fashion-mnist. With --run: where the run's "
+                            "dataset lives now, if it moved (the run's images are still the ones it was trained on).",
                  "SPEC", "fashion-mnist"});
-    p.addOption({"limit-train", "Keep a class-stratified subset of N training images (0 = all).", "N", "0"});
-    p.addOption({"limit-test", "Keep a class-stratified subset of M test images (0 = all).", "M", "0"});
+    p.addOption({"limit-train", "Keep a class-stratified subset of N training images (0 = all; not with --run, whose "
+                                "images are its own).", "N", "0"});
+    p.addOption({"limit-test", "Keep a class-stratified subset of M test images (0 = all; not with --run).", "M", "0"});
     p.addOption({"metrics", "Comma-separated statistics to compute, 'all' (default) or 'none':" + kinds, "LIST", "all"});
     p.addOption({"window", "Entropy window side in pixels (the study: 10).", "W", "10"});
     p.addOption({"sigma", "Segmentation smoothing sigma (the study: 0.5).", "S", "0.5"});
@@ -49,10 +52,13 @@ void declare(QCommandLineParser& p)
     p.addOption({"import", "Import a CSV of (image key or file name, value) as column NAME; repeatable.", "NAME=FILE.csv"});
     p.addOption({"crisp-boundaries", "Import the crisp-boundaries CSV (columns Image, EdgeStrength) as column "
                                      "edge_strength_crisp.", "FILE.csv"});
-    p.addOption({"cifar10h", "CIFAR-10H probabilities (.npy, 10000 x 10): column human_uncertainty for the test split.",
+    p.addOption({"cifar10h", "CIFAR-10H probabilities (.npy, 10000 x 10): column human_uncertainty for the test split "
+                             "(not with --run: a run's file is the one its configuration names).",
                  "FILE.npy"});
-    p.addOption({"output", "Write the CSV: key,split,label then one column per metric.", "FILE.csv"});
-    p.addOption({"run", "Also store the columns in this run file (one value per image of the run).", "FILE.h5"});
+    p.addOption({"output", "Write the CSV: key,split,label then one column per metric (with --run: one row per image "
+                           "of the run, in the run's order).", "FILE.csv"});
+    p.addOption({"run", "Compute the statistics of exactly this run's images (its dataset and limits, the human "
+                        "uncertainty its configuration names) and store them in the run.", "FILE.h5"});
     p.addOption({"threads", "Worker threads (0 = every core).", "N", "0"});
     p.addOption({"cache-dir", "Per-dataset metrics cache folder (default: " +
                                   QString::fromStdString(MetricsCache::defaultDirectory()) + ").", "DIR"});
@@ -132,17 +138,6 @@ void writeCsv(const std::string& path, const Dataset& ds, const MetricTable& tab
     });
 }
 
-// Stores the columns in the run file, in the run's image order (the run may use a subset).
-void writeToRun(const std::string& path, const Dataset& ds, const MetricTable& table, ProgressPrinter& printer)
-{
-    RunFile run(path);
-    const std::size_t found = storeMetricsInRun(run, ds, table);
-    const std::size_t images = run.manifest().keys.size();
-    if (found < images)
-        printer.line("warning: " + std::to_string(images - found) + " of the run's images are not in " + ds.source +
-                     "; their values are missing");
-}
-
 void printSummary(const MetricTable& table)
 {
     std::printf("\n%-22s %10s %9s %14s %14s %14s\n", "column", "values", "missing", "mean", "min", "max");
@@ -179,10 +174,19 @@ int run(const QCommandLineParser& p)
     request.parameters.segmentK = float(doubleOption(p, "k", 1e-6, 1e9));
     request.parameters.segmentMinSize = int(intOption(p, "min-size", 0, 1 << 30));
     request.parameters.crispRepeats = int(intOption(p, "crisp-repeats", 1, 1000));
+    if (!runPath.empty())
+        for (const char* option : {"limit-train", "limit-test", "cifar10h"})
+            if (p.isSet(option))
+                throw ConfigError(std::string("--") + option + " cannot be combined with --run: the run's images and " +
+                                  "its CIFAR-10H file are the ones its configuration names");
+    // The run's images, loaded once (exactly those it was trained on), or the dataset given.
+    std::optional<RunStatistics> runStatistics;
+    if (!runPath.empty())
+        runStatistics.emplace(runPath, p.isSet("dataset") ? stringOption(p, "dataset") : std::string());
+    if (runStatistics)
+        request.parameters.crispSeed = runStatistics->source().seed;
     if (p.isSet("seed"))
         request.parameters.crispSeed = std::uint64_t(intOption(p, "seed", 0, std::numeric_limits<qint64>::max()));
-    else if (!runPath.empty())
-        request.parameters.crispSeed = runSeed(RunFile(runPath));
     if (p.isSet("edge-maps")) {
         if (std::find(request.statistics.begin(), request.statistics.end(), "crisp") == request.statistics.end())
             throw ConfigError("--edge-maps needs the crisp statistic (--metrics crisp or all)");
@@ -204,12 +208,13 @@ int run(const QCommandLineParser& p)
         imports.emplace_back(spec.left(eq).toStdString(), spec.mid(eq + 1).toStdString());
     }
 
-    std::string spec = stringOption(p, "dataset");
-    if (!runPath.empty() && !p.isSet("dataset"))
-        spec = RunFile(runPath).manifest().source;
-    const Dataset ds = loadDataset(spec, std::size_t(intOption(p, "limit-train", 0, 1LL << 40)),
-                                   std::size_t(intOption(p, "limit-test", 0, 1LL << 40)));
-    printer.line("Dataset " + ds.source + ": " + std::to_string(ds.size()) + " images");
+    std::optional<Dataset> given;
+    if (!runStatistics)
+        given = loadDataset(stringOption(p, "dataset"), std::size_t(intOption(p, "limit-train", 0, 1LL << 40)),
+                            std::size_t(intOption(p, "limit-test", 0, 1LL << 40)));
+    const Dataset& ds = runStatistics ? runStatistics->dataset() : *given;
+    printer.line("Dataset " + ds.source + ": " + std::to_string(ds.size()) + " images" +
+                 (runStatistics ? " (the run's)" : ""));
 
     EngineOptions options;
     options.threads = unsigned(intOption(p, "threads", 0, 4096));
@@ -220,7 +225,8 @@ int run(const QCommandLineParser& p)
         const double eta = done ? elapsed * double(total - done) / double(done) : NAN;
         printer.update(fraction, std::to_string(done) + "/" + std::to_string(total) + " images", eta);
     };
-    StatisticsOutcome outcome = datasetStatistics(ds, request, options);
+    StatisticsOutcome outcome =
+        runStatistics ? runStatistics->compute(request, options) : datasetStatistics(ds, request, options);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!outcome.computed.empty()) {
         char rate[64];
@@ -233,9 +239,11 @@ int run(const QCommandLineParser& p)
         printer.line("warning: " + w);
 
     MetricTable& table = outcome.table;
-    // Values the dataset brings itself (e.g. Pascal VOC object size, KTH-TIPS2-b rotation).
-    for (const auto& [name, values] : ds.metrics)
-        addImported(table, name, values);
+    // Values the dataset brings itself (e.g. Pascal VOC object size, KTH-TIPS2-b rotation); a
+    // run's come with its statistics.
+    if (!runStatistics)
+        for (const auto& [name, values] : ds.metrics)
+            addImported(table, name, values);
     for (const auto& [name, file] : imports) {
         ScoreImport imported = importScoreCsv(file, ds);
         for (const std::string& w : imported.warnings)
@@ -255,8 +263,8 @@ int run(const QCommandLineParser& p)
         writeCsv(output, ds, table);
         printer.line("wrote " + output);
     }
-    if (!runPath.empty()) {
-        writeToRun(runPath, ds, table, printer);
+    if (runStatistics) {
+        runStatistics->store(table);
         printer.line("stored " + std::to_string(table.names().size()) + " columns in " + runPath);
     }
     printSummary(table);

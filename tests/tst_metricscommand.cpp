@@ -8,6 +8,7 @@
 
 #include "dataset/DatasetReader.h"
 #include "statistics/MetricTable.h"
+#include "statistics/RunStatistics.h"
 #include "storage/RunFile.h"
 
 #include <QDir>
@@ -90,6 +91,19 @@ Result runMetrics(const QStringList& args, const QString& decodedCache = {})
     if (!p.waitForFinished(300000))
         return {-1, {}, "timed out"};
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+// A run of one network over a 10-class dataset, with no epoch yet: enough for its statistics.
+void createUntrainedRun(const std::string& path, const std::string& configJson, const Dataset& ds)
+{
+    RunShape shape;
+    shape.networks = 1;
+    shape.epochs = 1;
+    shape.classes = 10;
+    std::vector<std::int32_t> labels(ds.size());
+    for (std::size_t i = 0; i < ds.size(); ++i)
+        labels[i] = ds.label(i);
+    RunFile::create(path, configJson, ds, labels, shape, {});
 }
 
 }  // namespace
@@ -197,19 +211,18 @@ private slots:
         QTemporaryDir dir;
         const Dataset ds = loadDataset("fashion-mnist", 600, 300);
         const std::string runPath = dir.filePath("run.h5").toStdString();
-        RunShape shape;
-        shape.networks = 1;
-        shape.epochs = 1;
-        shape.classes = 10;
-        std::vector<std::int32_t> labels(ds.size());
-        for (std::size_t i = 0; i < ds.size(); ++i)
-            labels[i] = ds.label(i);
-        RunFile::create(runPath, "{}", ds, labels, shape, {});
+        createUntrainedRun(runPath, "{}", ds);
 
         const QString out = dir.filePath("fm.csv");
-        Result r = runMetrics({"--dataset", "fashion-mnist", "--limit-train", "600", "--limit-test", "300", "--metrics",
-                               "entropy,dct,segments", "--output", out, "--run", QString::fromStdString(runPath),
+        // A run's images are its own: limits are refused beside --run.
+        Result r = runMetrics({"--limit-train", "600", "--metrics", "entropy", "--run", QString::fromStdString(runPath),
                                "--no-cache"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--limit-train") && r.err.contains("--run"), qPrintable(r.err));
+        // The run's configuration ("{}") names no dataset or limits: its images are picked by key
+        // from the dataset its manifest names.
+        r = runMetrics({"--metrics", "entropy,dct,segments", "--output", out, "--run", QString::fromStdString(runPath),
+                        "--no-cache"});
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const Csv csv = readCsv(out.toStdString());
         QCOMPARE(csv.header, (std::vector<std::string>{"key", "split", "label", "entropy", "dct_percent", "dct_max",
@@ -230,6 +243,58 @@ private slots:
             QCOMPARE(entropy[m], number(row[3]));
             QCOMPARE(segments[m], number(row[6]));
         }
+    }
+
+    // `metrics --run` on a run of 1000 + 300 Fashion-MNIST images computes those 1300 images, not
+    // the 70,000 of the dataset they were cut from; the desktop application's statistics of the
+    // same run then come from the same cache entry without computing anything.
+    void runStatisticsCoverExactlyTheRunsImages()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        QTemporaryDir dir;
+        const Dataset ds = loadDataset("fashion-mnist", 1000, 300);
+        QCOMPARE(ds.size(), std::size_t(1300));
+        const std::string runPath = dir.filePath("run.h5").toStdString();
+        createUntrainedRun(runPath, R"({"dataset": "fashion-mnist", "limit_train": 1000, "limit_test": 300, "seed": 3})",
+                           ds);
+
+        const QString cache = dir.filePath("cache");
+        const QString out = dir.filePath("run.csv");
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("ORDERLENS_METRICS_CACHE", cache);
+        p.setProcessEnvironment(env);
+        p.start(ORDERLENS_BINARY, {"metrics", "--run", QString::fromStdString(runPath), "--output", out, "--threads", "2"});
+        QVERIFY(p.waitForFinished(300000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+
+        // Counted from what was written: one CSV row per run image, in the run's order ...
+        const Csv csv = readCsv(out.toStdString());
+        QCOMPARE(csv.rows.size(), std::size_t(1300));
+        for (std::size_t i = 0; i < csv.rows.size(); ++i)
+            QCOMPARE(csv.rows[i][0], ds.key(i));
+        // ... and the cache, which holds every image the engine computed: one file of 1300 rows
+        // after its two header lines.
+        const QStringList cached = QDir(cache).entryList({"*.csv"}, QDir::Files);
+        QCOMPARE(cached.size(), 1);
+        std::ifstream cacheFile(QDir(cache).filePath(cached.front()).toStdString());
+        std::size_t lines = 0;
+        for (std::string line; std::getline(cacheFile, line);)
+            ++lines;
+        QCOMPARE(lines, std::size_t(2 + 1300));
+        const RunFile run(runPath);
+        const std::vector<double> entropy = run.readMetric("entropy");
+        QCOMPARE(std::size_t(std::count_if(entropy.begin(), entropy.end(), [](double v) { return !std::isnan(v); })),
+                 std::size_t(1300));
+
+        // What the GUI does when a training finishes: same images, same parameters, same cache.
+        qputenv("ORDERLENS_METRICS_CACHE", cache.toUtf8());
+        const StatisticsOutcome gui = computeRunStatistics(runPath, EngineOptions{});
+        qunsetenv("ORDERLENS_METRICS_CACHE");
+        QCOMPARE(gui.computed, std::vector<std::string>{});
+        QVERIFY(!gui.fromCache.empty());
+        QCOMPARE(RunFile(runPath).readMetric("entropy"), entropy);
     }
 
     void multiLabelDatasetWithItsOwnMetrics()

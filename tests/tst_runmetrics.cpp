@@ -5,7 +5,7 @@
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
 #include "experiment/ExperimentConfig.h"
-#include "statistics/RunMetrics.h"
+#include "statistics/RunStatistics.h"
 #include "storage/RunFile.h"
 
 #include <QTemporaryDir>

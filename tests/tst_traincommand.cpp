@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -165,6 +166,42 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         QVERIFY(fs::is_regular_file(kept.toStdString() + ".ckpt/network-0.pt"));
         QCOMPARE(storedConfig(kept)["keep_checkpoints"].get<bool>(), true);
+    }
+
+    void headlessDemo()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        // No display at all: the demo trains headless, computes the statistics of the run's
+        // images (its 400, not Fashion-MNIST's 70,000) and writes the report into
+        // ./orderlens-demo (options after --demo make it quick).
+        QTemporaryDir cwd;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(name);
+        const Result r = runOrderlens({"--demo", "--limit-train", "300", "--limit-test", "100", "--epochs", "2",
+                                       "--networks", "2", "--threads", "1"},
+                                      cwd.path(), env);
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("No display found"), qPrintable(r.out));
+        const std::string run = cwd.filePath("orderlens-demo/run.h5").toStdString();
+        const RunFile file(run);
+        QCOMPARE(file.epochsDone(), (std::vector<int>{2, 2}));
+        const nlohmann::json c = nlohmann::json::parse(file.configJson());
+        QCOMPARE(c["architecture"].get<std::string>(), std::string("lenet5"));  // the demo's recipe
+        QCOMPARE(c["scheduler"].get<std::string>(), std::string("cosine"));
+        QCOMPARE(c["limit_train"].get<int>(), 300);                              // the changes
+        QCOMPARE(file.manifest().keys.size(), std::size_t(400));
+        const auto metrics = file.metricNames();
+        for (const char* name : {"entropy", "dct_percent", "segment_count", "sobel_edge_strength", "crisp_edge_strength"})
+            QVERIFY2(std::find(metrics.begin(), metrics.end(), name) != metrics.end(), name);
+        const std::vector<double> crisp = file.readMetric("crisp_edge_strength");
+        QCOMPARE(std::size_t(std::count_if(crisp.begin(), crisp.end(), [](double v) { return !std::isnan(v); })),
+                 std::size_t(400));
+        QFile pdf(cwd.filePath("orderlens-demo/report/report.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+        QVERIFY(r.out.contains("orderlens-demo/report/report.pdf"));
     }
 };
 

@@ -5,6 +5,7 @@
 #include "dataset/DatasetReader.h"
 #include "models/FusedEnsemble.h"
 #include "models/Networks.h"
+#include "storage/RunDataset.h"
 #include "training/Checkpoint.h"
 #include "training/LabelCorruption.h"
 #include "training/LearningRateSchedule.h"
@@ -665,7 +666,11 @@ void Trainer::Impl::prepare()
     }
 
     message("Loading " + config.dataset + " ...");
-    Dataset dataset = loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
+    if (resuming)
+        runFile = std::make_unique<RunFile>(runPath);
+    // A resumed run continues on exactly the images it started with.
+    Dataset dataset = resuming ? RunDataset::of(*runFile).load(*runFile)
+                               : loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
     if (config.multiLabel && !dataset.multiLabel)
         throw ConfigError("--multilabel needs a multi-label dataset; " + dataset.source + " has one label per image");
     config.multiLabel = dataset.multiLabel;
@@ -682,8 +687,6 @@ void Trainer::Impl::prepare()
 
     std::vector<std::int32_t> labels;
     if (resuming) {
-        runFile = std::make_unique<RunFile>(runPath);
-        runFile->checkDataset(dataset);
         labels = runFile->manifest().labels;
     } else {
         labels = corruptLabels(dataset, config.corruptProb, config.seed);

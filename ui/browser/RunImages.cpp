@@ -1,12 +1,9 @@
 #include "browser/RunImages.h"
 
 #include "common/Errors.h"
-#include "dataset/DatasetReader.h"
 #include "figures/Figures.h"
-#include "statistics/RunMetrics.h"
+#include "storage/RunDataset.h"
 #include "storage/RunFile.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QFileInfo>
 
@@ -37,23 +34,11 @@ bool allIntegers(const std::vector<double>& values)
     return any;
 }
 
-std::shared_ptr<const Dataset> loadRunDataset(const RunFile& run, std::string& problem)
+// The run's images when they can be loaded; otherwise null and `problem` says why.
+std::shared_ptr<const Dataset> loadRunImages(const RunFile& run, const RunDataset& source, std::string& problem)
 {
     try {
-        std::string spec = run.manifest().source;
-        std::size_t limitTrain = 0, limitTest = 0;
-        const nlohmann::json config = nlohmann::json::parse(run.configJson(), nullptr, false);
-        if (config.is_object()) {
-            if (config.contains("dataset") && config["dataset"].is_string())
-                spec = config["dataset"].get<std::string>();
-            if (config.contains("limit_train") && config["limit_train"].is_number_unsigned())
-                limitTrain = config["limit_train"].get<std::size_t>();
-            if (config.contains("limit_test") && config["limit_test"].is_number_unsigned())
-                limitTest = config["limit_test"].get<std::size_t>();
-        }
-        auto dataset = std::make_shared<Dataset>(loadDataset(spec, limitTrain, limitTest));
-        run.checkDataset(*dataset);
-        return dataset;
+        return std::make_shared<Dataset>(source.load(run));
     } catch (const std::exception& e) {
         problem = e.what();
         return nullptr;
@@ -70,7 +55,8 @@ std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
     std::shared_ptr<RunImages> images(new RunImages());
     RunImages& r = *images;
     r.analysis_ = analyseRun(run, options);
-    r.seed_ = runSeed(run);
+    const RunDataset source = RunDataset::of(run);
+    r.seed_ = source.seed;
 
     const RunManifest& manifest = run.manifest();
     const std::size_t n = manifest.keys.size();
@@ -124,7 +110,7 @@ std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
         c.integer = distinct.count(name) || allIntegers(c.values);
         r.table_.columns.push_back(std::move(c));
     }
-    r.dataset_ = loadRunDataset(run, r.datasetProblem_);
+    r.dataset_ = loadRunImages(run, source, r.datasetProblem_);
     return images;
 }
 

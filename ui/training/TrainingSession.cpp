@@ -1,7 +1,7 @@
 #include "training/TrainingSession.h"
 
 #include "common/Errors.h"
-#include "statistics/RunMetrics.h"
+#include "statistics/RunStatistics.h"
 
 #include <QThread>
 
