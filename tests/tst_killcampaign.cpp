@@ -14,6 +14,7 @@
 #include "models/Networks.h"
 #include "training/Checkpoint.h"
 
+#include "OrderlensChild.h"
 #include "RunComparison.h"
 
 #include "storage/RunFile.h"
@@ -23,9 +24,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <csignal>
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -59,65 +59,6 @@ QStringList metricsArguments(const QString& run)
             QString::number(kTestImages), "--metrics", "luminance,contrast", "--no-cache", "--threads", "1"};
 }
 
-struct ChildOutcome {
-    bool killed = false;   // by the campaign, with SIGKILL
-    bool finished = false; // on its own
-    int exitCode = -1;
-    QString errors;        // its stderr
-};
-
-// Runs `orderlens ARGS`. With `crashPoint` ("NAME:PASS") the child stops at that pass and is
-// killed there; with `killAfterMs` >= 0 it is killed after that long unless it finished first;
-// otherwise it runs to the end.
-ChildOutcome runChild(const QStringList& arguments, const QString& crashPoint = {}, int killAfterMs = -1)
-{
-    QProcess child;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove("ORDERLENS_CRASH_POINT");
-    if (!crashPoint.isEmpty())
-        env.insert("ORDERLENS_CRASH_POINT", crashPoint);
-    child.setProcessEnvironment(env);
-    child.setStandardOutputFile(QProcess::nullDevice());
-    child.start(ORDERLENS_BINARY, arguments);
-    ChildOutcome out;
-    if (!child.waitForStarted())
-        return out;
-    auto killNow = [&] {
-        ::kill(pid_t(child.processId()), SIGKILL);
-        child.waitForFinished(-1);
-        out.killed = child.exitStatus() == QProcess::CrashExit;
-    };
-    if (!crashPoint.isEmpty()) {
-        while (child.state() != QProcess::NotRunning && !out.errors.contains("crash point ")) {
-            child.waitForReadyRead(100);
-            out.errors += QString::fromLocal8Bit(child.readAllStandardError());
-        }
-        if (out.errors.contains("crash point "))
-            killNow();
-    } else if (killAfterMs >= 0) {
-        if (!child.waitForFinished(killAfterMs))
-            killNow();
-    } else {
-        child.waitForFinished(-1);
-    }
-    if (!out.killed) {
-        child.waitForFinished(-1);
-        out.finished = child.exitStatus() == QProcess::NormalExit;
-        out.exitCode = child.exitCode();
-    }
-    out.errors += QString::fromLocal8Bit(child.readAllStandardError());
-    return out;
-}
-
-std::vector<std::string> folderEntries(const std::string& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 std::string joined(const std::vector<std::string>& lines)
 {
     std::string out;
@@ -146,9 +87,9 @@ void TestKillCampaign::initTestCase()
 {
     QVERIFY(referenceDir_.isValid());
     reference_ = referenceDir_.filePath("reference.h5");
-    const ChildOutcome trained = runChild(trainArguments(reference_));
+    const test::ChildOutcome trained = test::runOrderlens(trainArguments(reference_));
     QVERIFY2(trained.finished && trained.exitCode == 0, qPrintable(trained.errors));
-    const ChildOutcome measured = runChild(metricsArguments(reference_));
+    const test::ChildOutcome measured = test::runOrderlens(metricsArguments(reference_));
     QVERIFY2(measured.finished && measured.exitCode == 0, qPrintable(measured.errors));
 }
 
@@ -217,17 +158,17 @@ void TestKillCampaign::killedAgainAndAgainEndsAsIfNeverKilled()
         const QStringList arguments = metrics ? metricsArguments(run)
                                       : exists ? QStringList{"train", "--run", run, "--resume"}
                                                : trainArguments(run);
-        ChildOutcome outcome;
+        test::ChildOutcome outcome;
         std::string where;
         if (timed) {
             const int delay = uniform(0, 3000);
             where = std::string(metrics ? "metrics" : "train") + " after " + std::to_string(delay) + " ms";
-            outcome = runChild(arguments, {}, delay);
+            outcome = test::runOrderlens(arguments, {}, {}, delay);
         } else {
             // At most three network-epochs ahead, so that the campaign's kills spread over the run.
             const int pass = perEpoch == 0 ? 1 : uniform(1, perEpoch * std::min(remaining, 3));
             where = name + " pass " + std::to_string(pass);
-            outcome = runChild(arguments, QString::fromStdString(name + ":" + std::to_string(pass)));
+            outcome = test::runOrderlens(arguments, QString::fromStdString(name + ":" + std::to_string(pass)));
             QVERIFY2(outcome.killed, qPrintable(QString::fromStdString(where) + " was never reached: " + outcome.errors));
         }
         if (!outcome.killed) {
@@ -250,10 +191,10 @@ void TestKillCampaign::killedAgainAndAgainEndsAsIfNeverKilled()
     qInfo("kills by moment: %s", tally.c_str());
 
     // Finish: resume the training, then the statistics, each to the end.
-    const ChildOutcome trained = runChild(fs::exists(runPath) ? QStringList{"train", "--run", run, "--resume"}
+    const test::ChildOutcome trained = test::runOrderlens(fs::exists(runPath) ? QStringList{"train", "--run", run, "--resume"}
                                                               : trainArguments(run));
     QVERIFY2(trained.finished && trained.exitCode == 0, qPrintable(trained.errors));
-    const ChildOutcome measured = runChild(metricsArguments(run));
+    const test::ChildOutcome measured = test::runOrderlens(metricsArguments(run));
     QVERIFY2(measured.finished && measured.exitCode == 0, qPrintable(measured.errors));
 
     const std::string difference = test::firstRecordDifference(reference_.toStdString(), runPath);
@@ -265,8 +206,8 @@ void TestKillCampaign::killedAgainAndAgainEndsAsIfNeverKilled()
         QVERIFY2(done.readMetric(name) == expected.readMetric(name), name.c_str());
 
     // The kept checkpoints and nothing else: no .creating, .writing or other leftover.
-    QCOMPARE(folderEntries(dir.path().toStdString()), (std::vector<std::string>{"run.h5", "run.h5.ckpt", "run.stats.h5"}));
-    QCOMPARE(folderEntries(Checkpoint::directory(runPath)), (std::vector<std::string>{"network-0.pt", "network-1.pt"}));
+    QCOMPARE(test::folderEntries(dir.path().toStdString()), (std::vector<std::string>{"run.h5", "run.h5.ckpt", "run.stats.h5"}));
+    QCOMPARE(test::folderEntries(Checkpoint::directory(runPath)), (std::vector<std::string>{"network-0.pt", "network-1.pt"}));
     // The kept networks are the trained ones: after the last epoch, with the uninterrupted run's weights.
     for (int n = 0; n < kNetworks; ++n) {
         auto loaded = [&](const std::string& path) {
@@ -309,12 +250,12 @@ void TestKillCampaign::killAfterTheLastRecordsKeepsTheTrainedNetwork()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString run = dir.filePath("run.h5");
-    const ChildOutcome killed = runChild(trainArguments(run, 1, 2), point);
+    const test::ChildOutcome killed = test::runOrderlens(trainArguments(run, 1, 2), point);
     QVERIFY2(killed.killed, qPrintable(killed.errors));
     QCOMPARE(RunFile(run.toStdString()).epochsDone(), std::vector<int>{2});
-    const ChildOutcome resumed = runChild({"train", "--run", run, "--resume"});
+    const test::ChildOutcome resumed = test::runOrderlens({"train", "--run", run, "--resume"});
     QVERIFY2(resumed.finished && resumed.exitCode == 0, qPrintable(resumed.errors));
-    QCOMPARE(folderEntries(Checkpoint::directory(run.toStdString())), std::vector<std::string>{"network-0.pt"});
+    QCOMPARE(test::folderEntries(Checkpoint::directory(run.toStdString())), std::vector<std::string>{"network-0.pt"});
     Classifier model = buildModel({"net", 1, 10, 28, 1e-5});
     torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
     QCOMPARE(Checkpoint::load(run.toStdString(), 0, *model, sgd, torch::kCPU), std::optional<int>(2));

@@ -1,11 +1,11 @@
 #include "common/CrashPoint.h"
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 namespace orderlens {
 
@@ -46,8 +46,7 @@ void crashPoint(const char* name)
         return;
     std::fprintf(stderr, "orderlens: crash point %s %ld reached\n", name, armed.pass);
     std::fflush(stderr);
-    for (;;)
-        ::pause();
+    std::raise(SIGSTOP);
 }
 
 }  // namespace orderlens

@@ -3,6 +3,8 @@
 #include "common/Errors.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <unistd.h>
 
 namespace orderlens::hdf5 {
@@ -81,7 +83,37 @@ void silence()
     (void)done;
 }
 
-void fail(const std::string& path, const std::string& what) { throw InputError(path, what); }
+namespace {
+
+// The operating system's error behind the HDF5 call that just failed, when its file driver
+// recorded one ("... errno = 28, error message = 'No space left on device' ..."); 0 otherwise.
+// It is what the user must fix: a full disk is no damaged file.
+// HDF5 clears its error stack when an API call starts, so the stack belongs to the last call.
+int systemErrorOfLastFailure()
+{
+    int code = 0;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_DOWNWARD,
+        [](unsigned, const H5E_error2_t* entry, void* found) -> herr_t {
+            const char* at = entry->desc ? std::strstr(entry->desc, "errno = ") : nullptr;
+            if (at && *static_cast<int*>(found) == 0)
+                *static_cast<int*>(found) = std::atoi(at + std::strlen("errno = "));
+            return 0;
+        },
+        &code);
+    return code;
+}
+
+}  // namespace
+
+void fail(const std::string& path, const std::string& what)
+{
+    const int code = systemErrorOfLastFailure();
+    H5Eclear2(H5E_DEFAULT);
+    if (code != 0)
+        throw InputError(path, what + ": " + std::strerror(code));
+    throw InputError(path, what);
+}
 
 Id check(hid_t id, herr_t (*close)(hid_t), const std::string& path, const std::string& what)
 {
@@ -254,6 +286,13 @@ void writeArray(hid_t loc, const std::string& name, hid_t fileType, hid_t memTyp
                   "cannot create dataset '" + name + "'");
     if (n > 0)
         check(H5Dwrite(ds, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, "cannot write dataset '" + name + "'");
+    closeWritten(ds, name, path);
+}
+
+void closeWritten(Id& dataset, const std::string& name, const std::string& path)
+{
+    if (!dataset.close())
+        fail(path, "cannot write dataset '" + name + "'");
 }
 
 void readArray(hid_t loc, const std::string& name, hid_t memType, std::size_t elementSize, std::vector<char>& out,

@@ -63,6 +63,11 @@ long long readIntAttr(hid_t obj, const std::string& name, const std::string& pat
 std::vector<std::string> attributeNames(hid_t obj, const std::string& path);
 std::vector<std::string> linkNames(hid_t group, const std::string& path);
 
+// Closes a dataset that was just written, checked: closing writes the chunks HDF5 still caches,
+// so a full disk shows here rather than in H5Dwrite (and an unchecked close loses the data
+// while the file's index points at it).
+void closeWritten(Id& dataset, const std::string& name, const std::string& path);
+
 // Dimensions of a dataset, checked against an expected rank.
 std::vector<hsize_t> dimensions(hid_t dataset, int rank, const std::string& name, const std::string& path);
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -51,6 +52,34 @@ fs::path folderOf(const std::string& path)
 {
     const fs::path p = fs::absolute(path);
     return p.parent_path();
+}
+
+std::string megabytes(std::uint64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f MB", double(bytes) / 1e6);
+    return text;
+}
+
+// Records are written epoch by epoch: a run whose records cannot fit on the disk would fail
+// days later. The space a file being replaced frees counts as free.
+void checkFreeSpace(const std::string& path, const RunManifest& manifest, const RunShape& shape)
+{
+    std::error_code ec;
+    const fs::space_info space = fs::space(folderOf(path), ec);
+    if (ec)
+        return;  // a file system that does not say: the writes will tell
+    std::uint64_t available = space.available;
+    if (const auto existing = fs::file_size(path, ec); !ec)
+        available += existing;
+    const std::uint64_t needed = recordBytes(manifest, shape);
+    if (needed <= available)
+        return;
+    throw InputError(path, "no space left for this run's records: they need " + megabytes(needed) + " (" +
+                               std::to_string(shape.networks) + " networks x " + std::to_string(shape.epochs) +
+                               " epochs x " + std::to_string(manifest.keys.size()) + " images), " +
+                               folderOf(path).string() + " has " + megabytes(space.available) +
+                               " free; free some space or choose another folder");
 }
 
 }  // namespace
@@ -132,6 +161,7 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
     }
     RunShape s = shape;
     s.multiLabel = shape.multiLabel || dataset.multiLabel;
+    checkFreeSpace(path, m, s);
     replaceFile(
         path,
         [&](const std::string& tmp) {

@@ -79,6 +79,19 @@ std::vector<RecordSet> recordSets(const RunShape& shape)
 
 std::size_t packedBytes(std::size_t images) { return (images + 7) / 8; }
 
+std::uint64_t recordBytes(const RunManifest& manifest, const RunShape& shape)
+{
+    const std::uint64_t predictedBytes = shape.multiLabel ? 8 : 4;
+    std::uint64_t perEpoch = kSummaryFields.size() * sizeof(double);
+    for (RecordSet set : recordSets(shape)) {
+        const std::uint64_t images = manifest.splitIndices(recordSetSplit(set)).size();
+        perEpoch += packedBytes(images) + images * (predictedBytes + 2 * sizeof(float));
+        if (shape.probVectors)
+            perEpoch += images * std::uint64_t(shape.classes) * sizeof(float);
+    }
+    return std::uint64_t(shape.networks) * std::uint64_t(shape.epochs) * perEpoch;
+}
+
 Id fileAccess(Access access, const std::string& path)
 {
     Id fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path, "cannot make a file access list");
@@ -175,6 +188,7 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
         const std::vector<std::int32_t> zeros(std::size_t(shape.networks), 0);
         check(H5Dwrite(done, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()), path,
               "cannot write records/epochs_done");
+        hdf5::closeWritten(done, "records/epochs_done", path);
     }
     for (RecordSet set : recordSets(shape)) {
         std::size_t images = 0;
@@ -253,7 +267,9 @@ void accessRow(hid_t group, const std::string& name, hid_t memType, int network,
                             : H5Dread(ds, memType, mem, space, H5P_DEFAULT, data);
     check(st, path,
           std::string(write ? "cannot write " : "cannot read ") + name + " of network " + std::to_string(network) +
-              ", epoch " + std::to_string(epoch) + (write ? " (disk full?)" : " (damaged file: checksum or read error)"));
+              ", epoch " + std::to_string(epoch) + (write ? "" : " (damaged file: checksum or read error)"));
+    if (write)
+        hdf5::closeWritten(ds, name + " of network " + std::to_string(network) + ", epoch " + std::to_string(epoch), path);
 }
 
 void writeEpochRows(hid_t file, const RunManifest& manifest, const RunShape& shape, int layoutVersion, int network,
@@ -308,6 +324,7 @@ void writeEpochsDone(hid_t file, int network, int done, const std::string& path)
     Id mem = check(H5Screate_simple(1, &count, nullptr), H5Sclose, path, "cannot make a dataspace");
     const std::int32_t value = done;
     check(H5Dwrite(counter, H5T_NATIVE_INT32, mem, space, H5P_DEFAULT, &value), path, "cannot update records/epochs_done");
+    hdf5::closeWritten(counter, "records/epochs_done", path);
 }
 
 Id writerType(const std::string& path)
@@ -337,6 +354,7 @@ void writeWriterRecord(hid_t file, const RunWriterInfo& info, const std::string&
     Id type = writerType(path);
     check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &r), path, "cannot write the writer announcement");
     check(H5Dflush(ds), path, "cannot flush the writer announcement");
+    hdf5::closeWritten(ds, "writer", path);
 }
 
 void readSmall(hid_t loc, const std::string& name, hid_t memType, void* out, const std::string& path)

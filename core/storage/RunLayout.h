@@ -35,6 +35,10 @@ hdf5::Id fileAccess(Access access, const std::string& path);
 int superblockVersion(const std::string& path);
 hdf5::Id openRun(const std::string& path);  // read-only, the right mode for the file's layout
 
+// Bytes the records and summaries of a whole run take on disk (they are not compressed, so this
+// is exact up to HDF5's chunk index): what must be free before the run is created.
+std::uint64_t recordBytes(const RunManifest& manifest, const RunShape& shape);
+
 // Writes a new layout-2 run (not yet renamed into place): everything but the records.
 void writeNewRun(const std::string& path, const std::string& configJson, const RunManifest& manifest,
                  const RunShape& shape, const std::map<std::string, std::string>& provenance,

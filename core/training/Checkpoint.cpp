@@ -5,6 +5,7 @@
 #include "io/AtomicFile.h"
 
 #include <filesystem>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -46,14 +47,15 @@ void Checkpoint::save(const std::string& runPath, int network, int epochsDone, t
     archive.write("epochs_done", torch::tensor(std::int64_t(epochsDone)));
     archive.write("format", torch::tensor(kCheckpointFormat));
     const std::string target = file(runPath, network);
+    // Serialised in memory first: LibTorch's file writer cannot say why a write failed (a full
+    // disk) and, after one failed, throws again from its destructor, which ends the process.
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string serialised = bytes.str();
     // Whatever fails, the half-written file goes: the previous checkpoint stays as it was.
-    replaceFile(target, [&](const std::string& tmp) {
-        try {
-            archive.save_to(tmp);
-        } catch (const c10::Error& e) {
-            throw InputError(tmp, std::string("cannot write the checkpoint (disk full?): ") +
-                                      e.what_without_backtrace());
-        }
+    writeFileAtomically(target, [&](std::ostream& out) {
+        out.write(serialised.data(), std::streamsize(serialised.size()));
+        out.flush();
         crashPoint("checkpoint-written");
     });
 }
