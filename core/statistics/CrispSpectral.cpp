@@ -237,15 +237,19 @@ std::vector<double> boundaryMap(int height, int width, const PixelPairs& pairs, 
     const Eigen::MatrixXd map = whitening.eigenvectors() * inverseRoot.asDiagonal() * whitening.eigenvectors().transpose();
     const Eigen::MatrixXd white = X * map;
 
-    std::vector<cv::Mat> filters;
-    for (int o = 1; o <= kOrientations; ++o) {
-        const std::array<double, 49> f = orientedFilter(M_PI / kOrientations * o);
-        cv::Mat flipped(7, 7, CV_64F);
-        for (int a = 0; a < 7; ++a)
-            for (int b = 0; b < 7; ++b)
-                flipped.at<double>(6 - a, 6 - b) = f[std::size_t(a + 7 * b)];
-        filters.push_back(flipped);
-    }
+    // The filters do not depend on the image: built once (a thread-safe static).
+    static const std::vector<cv::Mat> filters = [] {
+        std::vector<cv::Mat> out;
+        for (int o = 1; o <= kOrientations; ++o) {
+            const std::array<double, 49> f = orientedFilter(M_PI / kOrientations * o);
+            cv::Mat flipped(7, 7, CV_64F);
+            for (int a = 0; a < 7; ++a)
+                for (int b = 0; b < 7; ++b)
+                    flipped.at<double>(6 - a, 6 - b) = f[std::size_t(a + 7 * b)];
+            out.push_back(flipped);
+        }
+        return out;
+    }();
     std::vector<cv::Mat> oriented(kOrientations);
     for (cv::Mat& m : oriented)
         m = cv::Mat::zeros(height, width, CV_64F);
@@ -269,24 +273,24 @@ std::vector<double> boundaryMap(int height, int width, const PixelPairs& pairs, 
     const double aspect = double(width) / double(height);
     auto m1 = [&](int r, int c) { return double(c + 1) > aspect * double(r + 1); };
     auto m2 = [&](int r, int c) { return m1(r, width - 1 - c); };
-    auto vertical = [&](int r, int c) {
-        const bool side = !m1(r, c) && m2(r, c);
-        return side ? std::min(std::pow(double(c) / radius, 2), 1.0) : 1.0;
-    };
-    auto horizontal = [&](int r, int c) {
-        const bool side = m1(r, c) && m2(r, c);
-        return side ? std::min(std::pow(double(r) / radius, 2), 1.0) : 1.0;
-    };
+    auto squaredRatio = [&](int d) { return std::min((double(d) / radius) * (double(d) / radius), 1.0); };
+    auto vertical = [&](int r, int c) { return !m1(r, c) && m2(r, c) ? squaredRatio(c) : 1.0; };
+    auto horizontal = [&](int r, int c) { return m1(r, c) && m2(r, c) ? squaredRatio(r) : 1.0; };
+    std::array<double, kOrientations> cosine{}, sine{};
+    for (int o = 0; o < kOrientations; ++o) {
+        const double theta = M_PI / kOrientations * (o + 1);
+        cosine[std::size_t(o)] = std::abs(std::cos(theta));
+        sine[std::size_t(o)] = std::abs(std::sin(theta));
+    }
     std::vector<double> E(std::size_t(n), 0.0);
     for (int r = 0; r < height; ++r)
         for (int c = 0; c < width; ++c) {
             const double vert = 1 - vertical(r, c) * vertical(r, width - 1 - c);
             const double hort = 1 - horizontal(r, c) * horizontal(height - 1 - r, c);
             double best = 0;
-            for (int o = 0; o < kOrientations; ++o) {
-                const double theta = M_PI / kOrientations * (o + 1);
-                const double keep = 1 - (std::abs(std::cos(theta)) * hort + std::abs(std::sin(theta)) * vert);
-                best = std::max(best, keep * oriented[std::size_t(o)].at<double>(r, c));
+            for (std::size_t o = 0; o < std::size_t(kOrientations); ++o) {
+                const double keep = 1 - (cosine[o] * hort + sine[o] * vert);
+                best = std::max(best, keep * oriented[o].at<double>(r, c));
             }
             E[std::size_t(r) * width + c] = best;
         }
