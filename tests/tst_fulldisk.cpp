@@ -214,8 +214,8 @@ void TestFullDisk::statisticsIntoAFullDisk()
 {
     const std::string run = mount_ + "/run.h5";
     fs::copy_file(reference_.toStdString(), run);
-    const QStringList metrics = {"metrics", "--run", QString::fromStdString(run), "--limit-train", "500",
-                                 "--limit-test", "200", "--no-cache", "--threads", "1", "--metrics"};
+    const QStringList metrics = {"metrics", "--run", QString::fromStdString(run), "--no-cache", "--threads", "1",
+                                 "--metrics"};
     const test::ChildOutcome first = test::runOrderlens(metrics + QStringList{"luminance"});
     QVERIFY2(first.finished && first.exitCode == 0, qPrintable(first.errors));
     const std::vector<double> luminance = RunFile(run).readMetric("mean_luminance");

@@ -55,8 +55,7 @@ QStringList trainArguments(const QString& run, int networks = kNetworks, int epo
 
 QStringList metricsArguments(const QString& run)
 {
-    return {"metrics", "--run", run, "--limit-train", QString::number(kTrainImages), "--limit-test",
-            QString::number(kTestImages), "--metrics", "luminance,contrast", "--no-cache", "--threads", "1"};
+    return {"metrics", "--run", run, "--metrics", "luminance,contrast", "--no-cache", "--threads", "1"};
 }
 
 std::string joined(const std::vector<std::string>& lines)
