@@ -44,6 +44,9 @@ void declare(QCommandLineParser& p)
         archs.push_back(a.name);
     p.addOption({"run", "The run file to write (HDF5). Required.", "FILE.h5"});
     p.addOption({"resume", "Continue the interrupted run in --run with its stored configuration."});
+    p.addOption({"task", "Train network K (0-based) only, into its own part of --run: one process per network, e.g. "
+                         "one Slurm array task each (see `orderlens slurm`). With --resume: continue that network.",
+                 "K"});
     p.addOption({"force", "Overwrite an existing run file."});
     p.addOption({"config", "Start from a saved configuration (JSON, as stored in run files); options given here override it.",
                  "FILE.json"});
@@ -220,26 +223,31 @@ int run(const QCommandLineParser& p)
         throw ConfigError("--run FILE.h5 is required (the run file to write or resume)");
     const std::string runPath = stringOption(p, "run");
 
+    const int task = p.isSet("task") ? int(intOption(p, "task", 0, 999)) : -1;
     Trainer trainer = [&] {
         if (p.isSet("resume")) {
             for (const QString& name : p.optionNames())
-                if (name != "run" && name != "resume")
+                if (name != "run" && name != "resume" && name != "task")
                     throw ConfigError("--resume continues a run with its stored configuration; --" + name.toStdString() +
                                       " cannot change it");
-            return Trainer::resume(runPath);
+            return Trainer::resume(runPath, task);
         }
+        if (task >= 0 && p.isSet("force"))
+            throw ConfigError("--force cannot be combined with --task: the tasks share one run, so none may replace it "
+                              "(remove the run first, or let `orderlens slurm --force` do it)");
         if (p.isSet("config") && p.isSet("preset"))
             throw ConfigError("give either --config or --preset, not both");
         ExperimentConfig config = p.isSet("config")   ? loadConfigFile(stringOption(p, "config"))
                                   : p.isSet("preset") ? ExperimentConfig::preset(stringOption(p, "preset"))
                                                       : ExperimentConfig();
         applyOptions(p, config);
-        return Trainer(config, runPath, p.isSet("force"));
+        return task >= 0 ? Trainer::task(config, runPath, task) : Trainer(config, runPath, p.isSet("force"));
     }();
 
     const ExperimentConfig& c = trainer.config();
     CliObserver observer(c.networks, c.epochs);
-    observer.printer().line("Training " + std::to_string(c.networks) + " x " + c.architecture + " (" +
+    const std::string which = task >= 0 ? "network " + std::to_string(task) + " of " : "";
+    observer.printer().line("Training " + which + std::to_string(c.networks) + " x " + c.architecture + " (" +
                             trainer.trainingPath() + ") for " + std::to_string(c.epochs) + " epochs on " + c.dataset +
                             " (device " + Trainer::resolveDevice(c.device) + ") -> " + runPath);
     interrupted.store(false);
@@ -250,7 +258,8 @@ int run(const QCommandLineParser& p)
     } catch (const Cancelled&) {
         std::signal(SIGINT, previous);
         observer.printer().line("Interrupted: completed epochs are saved in " + runPath +
-                                ". Continue with: orderlens train --run " + runPath + " --resume");
+                                ". Continue with: orderlens train --run " + runPath +
+                                (task >= 0 ? " --task " + std::to_string(task) : std::string()) + " --resume");
         return 130;
     }
     std::signal(SIGINT, previous);

@@ -54,6 +54,32 @@ void replaceFile(const std::string& target, const std::function<void(const std::
     syncFolderOf(target);
 }
 
+bool createFileExclusively(const std::string& target, const std::function<void(const std::string&)>& produce,
+                           const std::string& temporarySuffix)
+{
+    const std::string tmp = target + temporarySuffix;
+    std::error_code ec;
+    int linked = -1, reason = 0;
+    try {
+        produce(tmp);
+        syncFile(tmp);
+        // link() fails when the name exists, also on network file systems, where an exclusive
+        // open() or a rename would not be atomic.
+        linked = ::link(tmp.c_str(), target.c_str());
+        reason = errno;
+    } catch (...) {
+        fs::remove(tmp, ec);
+        throw;
+    }
+    fs::remove(tmp, ec);
+    if (linked != 0 && reason == EEXIST)
+        return false;
+    if (linked != 0)
+        throw InputError(target, std::string("cannot move the finished file into place: ") + std::strerror(reason));
+    syncFolderOf(target);
+    return true;
+}
+
 void writeFileAtomically(const std::string& target, const std::function<void(std::ostream&)>& write,
                          const std::string& temporarySuffix)
 {

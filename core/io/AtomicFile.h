@@ -17,6 +17,12 @@ namespace orderlens {
 void replaceFile(const std::string& target, const std::function<void(const std::string&)>& produce,
                  const std::string& temporarySuffix = ".writing");
 
+// The same, but only where `target` does not exist: of several processes (on any hosts sharing
+// the folder) creating it at once, exactly one succeeds; the others get false and leave the
+// existing file as it is. `temporarySuffix` must differ between them.
+bool createFileExclusively(const std::string& target, const std::function<void(const std::string&)>& produce,
+                           const std::string& temporarySuffix);
+
 // The same for a file written as a byte stream.
 void writeFileAtomically(const std::string& target, const std::function<void(std::ostream&)>& write,
                          const std::string& temporarySuffix = ".writing");

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <optional>
+#include <random>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -130,17 +133,10 @@ WriterBusyError::WriterBusyError(const std::string& path, const RunWriterInfo& w
 {
 }
 
-void RunFile::create(const std::string& path, const std::string& configJson, const Dataset& dataset,
-                     const std::vector<std::int32_t>& labels, const RunShape& shape,
-                     const std::map<std::string, std::string>& provenance)
+namespace {
+
+RunManifest manifestOf(const Dataset& dataset, const std::vector<std::int32_t>& labels)
 {
-    if (labels.size() != dataset.size())
-        throw Error("RunFile::create: one label per image expected");
-    if (shape.networks < 1 || shape.epochs < 1 || shape.classes < 1)
-        throw ConfigError("a run needs at least one network, one epoch and one class");
-    const fs::path target(path);
-    if (target.has_parent_path() && !fs::is_directory(target.parent_path()))
-        throw InputError(path, "the folder " + target.parent_path().string() + " does not exist");
     RunManifest m;
     m.name = dataset.name;
     m.source = dataset.source;
@@ -159,26 +155,96 @@ void RunFile::create(const std::string& path, const std::string& configJson, con
         if (dataset.multiLabel)
             m.labelBits[i] = dataset.labelBits(i);
     }
-    RunShape s = shape;
-    s.multiLabel = shape.multiLabel || dataset.multiLabel;
-    checkFreeSpace(path, m, s);
+    return m;
+}
+
+// Unique among the processes of every host that may create the same file at once.
+std::string temporarySuffix()
+{
+    return ".creating-" + hostName() + "-" + std::to_string(::getpid());
+}
+
+// Tells the parts of a run apart from those of an earlier run of the same name.
+std::string newRunId()
+{
+    std::random_device device;
+    const std::uint64_t id = (std::uint64_t(device()) << 32 | device()) ^ std::uint64_t(unixNow() * 1e6);
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(id));
+    return hex;
+}
+
+// What a new run file holds besides its records, checked.
+struct NewRun {
+    RunManifest manifest;
+    RunShape shape;
+};
+
+NewRun newRun(const std::string& path, const Dataset& dataset, const std::vector<std::int32_t>& labels,
+              const RunShape& shape)
+{
+    if (labels.size() != dataset.size())
+        throw Error("RunFile::create: one label per image expected");
+    if (shape.networks < 1 || shape.epochs < 1 || shape.classes < 1)
+        throw ConfigError("a run needs at least one network, one epoch and one class");
+    const fs::path target(path);
+    if (target.has_parent_path() && !fs::is_directory(target.parent_path()))
+        throw InputError(path, "the folder " + target.parent_path().string() + " does not exist");
+    NewRun run{manifestOf(dataset, labels), shape};
+    run.shape.multiLabel = shape.multiLabel || dataset.multiLabel;
+    return run;
+}
+
+}  // namespace
+
+void RunFile::create(const std::string& path, const std::string& configJson, const Dataset& dataset,
+                     const std::vector<std::int32_t>& labels, const RunShape& shape,
+                     const std::map<std::string, std::string>& provenance)
+{
+    const NewRun run = newRun(path, dataset, labels, shape);
+    checkFreeSpace(path, run.manifest, run.shape);
+    // A run trained as tasks that this one replaces leaves no parts behind.
+    std::optional<RunFile> replaced;
+    try {
+        if (fs::exists(path))
+            replaced.emplace(path);
+    } catch (const InputError&) {
+        // Not a readable run: it has no parts to remove.
+    }
     replaceFile(
         path,
         [&](const std::string& tmp) {
-            writeNewRun(tmp, configJson, m, s, provenance, dataset.metrics, dataset.distinctValued);
+            writeNewRun(tmp, configJson, run.manifest, run.shape, provenance, dataset.metrics, dataset.distinctValued);
             crashPoint("run-created");
         },
         ".creating");
+    std::error_code ec;
+    if (replaced && replaced->madeOfParts())
+        for (int n = 0; n < replaced->shape().networks; ++n)
+            fs::remove(partPathFor(path, n), ec);
     // Statistics left by an earlier run of the same name stay only if they describe these images.
     RunFile created(path);
-    try {
-        std::map<std::string, std::vector<double>> columns;
-        std::set<std::string> distinct;
-        created.readStatistics(columns, distinct);
-    } catch (const InputError&) {
-        std::error_code ec;
-        fs::remove(created.statisticsPath(), ec);
-    }
+    created.removeForeignStatistics();
+}
+
+bool RunFile::createForTasks(const std::string& path, const std::string& configJson, const Dataset& dataset,
+                             const std::vector<std::int32_t>& labels, const RunShape& shape,
+                             const std::map<std::string, std::string>& provenance)
+{
+    const NewRun run = newRun(path, dataset, labels, shape);
+    const bool created = createFileExclusively(
+        path,
+        [&](const std::string& tmp) {
+            writeNewRun(tmp, configJson, run.manifest, run.shape, provenance, dataset.metrics, dataset.distinctValued,
+                        newRunId());
+        },
+        temporarySuffix());
+    if (!created)
+        return false;
+    const RunFile createdRun(path);
+    createdRun.removeForeignStatistics();
+    createdRun.removeStaleParts();
+    return true;
 }
 
 RunFile::RunFile(const std::string& path) : path_(path) { load(); }
@@ -189,13 +255,24 @@ RunFile& RunFile::operator=(RunFile&&) noexcept = default;
 void RunFile::load()
 {
     Id file = openRun(path_);
-    if (H5Aexists(file, "format") <= 0 || hdf5::readStringAttr(file, "format", path_) != kFormatName)
+    const std::string format = H5Aexists(file, "format") > 0 ? hdf5::readStringAttr(file, "format", path_) : "";
+    if (format == kPartFormatName)
+        fail(path_, "holds network " + std::to_string(hdf5::readIntAttr(file, "network", path_)) + " of the run " +
+                        hdf5::readStringAttr(file, "run_file", path_) +
+                        ", which was trained as tasks: open that file, it reads every part");
+    if (format != kFormatName)
         fail(path_, "not an OrderLens run file (no 'format' = orderlens-run attribute)");
     const long long version = hdf5::readIntAttr(file, "layout_version", path_);
     if (version != 1 && version != kLayoutVersion)
         fail(path_, "run-file layout version " + std::to_string(version) + " is not supported (this OrderLens reads 1 and " +
                         std::to_string(kLayoutVersion) + ")");
     layoutVersion_ = int(version);
+    runId_.clear();
+    if (H5Aexists(file, "network_parts") > 0 && hdf5::readIntAttr(file, "network_parts", path_) != 0) {
+        runId_ = hdf5::readStringAttr(file, "run_id", path_);
+        if (runId_.empty())
+            fail(path_, "a run trained as tasks without a run_id: damaged file");
+    }
     configJson_ = hdf5::readScalarString(file, "config", path_);
     provenance_.clear();
     if (hdf5::exists(file, "provenance")) {
@@ -265,11 +342,116 @@ void RunFile::refresh(long long fileId)
     std::vector<std::int32_t> done(std::size_t(shape_.networks), 0);
     readSmall(file, "records/epochs_done", H5T_NATIVE_INT32, done.data(), path_);
     epochsDone_.assign(done.begin(), done.end());
-    for (std::size_t n = 0; n < epochsDone_.size(); ++n)
-        if (epochsDone_[n] < 0 || epochsDone_[n] > shape_.epochs)
-            fail(path_, "records/epochs_done says network " + std::to_string(n) + " completed " +
-                            std::to_string(epochsDone_[n]) + " of " + std::to_string(shape_.epochs) +
-                            " epochs: damaged file");
+    for (int n = 0; n < shape_.networks; ++n) {
+        if (madeOfParts())
+            epochsDone_[std::size_t(n)] = partEpochsDone(n);
+        if (epochsDone_[std::size_t(n)] < 0 || epochsDone_[std::size_t(n)] > shape_.epochs)
+            fail(recordsPath(n), "records/epochs_done says network " + std::to_string(n) + " completed " +
+                                     std::to_string(epochsDone_[std::size_t(n)]) + " of " +
+                                     std::to_string(shape_.epochs) + " epochs: damaged file");
+    }
+}
+
+namespace {
+
+// Opens a part and checks that it is network's part of the run `runId`.
+Id openPart(const std::string& part, const std::string& runPath, const std::string& runId, int network)
+{
+    Id file = openRun(part);
+    if (H5Aexists(file, "format") <= 0 || hdf5::readStringAttr(file, "format", part) != kPartFormatName ||
+        H5Aexists(file, "run_id") <= 0)
+        fail(part, "is not a part of an OrderLens run (no 'format' = orderlens-run-part attribute)");
+    if (hdf5::readStringAttr(file, "run_id", part) != runId)
+        fail(part, "belongs to another run than " + runPath +
+                       " (an earlier run of the same name): remove it, or restart the run");
+    if (hdf5::readIntAttr(file, "network", part) != network)
+        fail(part, "holds network " + std::to_string(hdf5::readIntAttr(file, "network", part)) + ", not network " +
+                       std::to_string(network) + ": damaged or renamed file");
+    return file;
+}
+
+}  // namespace
+
+int RunFile::partEpochsDone(int network) const
+{
+    const std::string part = recordsPath(network);
+    if (!fs::exists(part))
+        return 0;
+    Id file = openPart(part, path_, runId_, network);
+    Id ds = hdf5::openDataset(file, "records/epochs_done", part);
+    if (hdf5::dimensions(ds, 1, "records/epochs_done", part)[0] != hsize_t(shape_.networks))
+        fail(part, "records/epochs_done has the wrong length: damaged file");
+    std::vector<std::int32_t> done(std::size_t(shape_.networks), 0);
+    readSmall(file, "records/epochs_done", H5T_NATIVE_INT32, done.data(), part);
+    return done[std::size_t(network)];
+}
+
+std::string RunFile::partPathFor(const std::string& runPath, int network)
+{
+    fs::path p(runPath);
+    const std::string ext = p.extension().string();
+    if (ext == ".h5" || ext == ".hdf5")
+        p.replace_extension();
+    return p.string() + ".part-" + std::to_string(network) + ".h5";
+}
+
+std::string RunFile::recordsPath(int network) const { return madeOfParts() ? partPathFor(path_, network) : path_; }
+
+RunWriterInfo RunFile::partWriter(int network) const
+{
+    const std::string part = recordsPath(network);
+    if (!madeOfParts() || !fs::exists(part))
+        return {};
+    Id file = openPart(part, path_, runId_, network);
+    return readWriterRecord(file, part);
+}
+
+bool RunFile::createPart(int network, const std::map<std::string, std::string>& provenance) const
+{
+    if (!madeOfParts())
+        throw Error("RunFile::createPart: " + path_ + " is not trained as tasks");
+    // This run opened, so a part already there is its own (refresh() refuses any other).
+    const std::string part = partPathFor(path_, network);
+    if (fs::exists(part))
+        return false;
+    RunShape oneNetwork = shape_;
+    oneNetwork.networks = 1;
+    checkFreeSpace(part, manifest_, oneNetwork);
+    return createFileExclusively(
+        part,
+        [&](const std::string& tmp) {
+            writeNewPart(tmp, runId_, network, fs::path(path_).filename().string(), manifest_, shape_, provenance);
+        },
+        temporarySuffix());
+}
+
+// Parts of an earlier run of the same name (a run created anew never has parts of its own yet).
+void RunFile::removeStaleParts() const
+{
+    for (int n = 0; n < shape_.networks; ++n) {
+        const std::string part = partPathFor(path_, n);
+        std::error_code ec;
+        if (!fs::exists(part, ec))
+            continue;
+        try {
+            (void)partWriter(n);
+            continue;  // already this run's: a task that started since
+        } catch (const InputError&) {
+        }
+        fs::remove(part, ec);
+    }
+}
+
+void RunFile::removeForeignStatistics() const
+{
+    try {
+        std::map<std::string, std::vector<double>> columns;
+        std::set<std::string> distinct;
+        readStatistics(columns, distinct);
+    } catch (const InputError&) {
+        std::error_code ec;
+        fs::remove(statisticsPath(), ec);
+    }
 }
 
 int RunFile::completeEpochs() const
@@ -295,6 +477,17 @@ RunWriterInfo RunFile::writer() const
 {
     if (layoutVersion_ < 2)
         return {};
+    if (madeOfParts()) {
+        RunWriterInfo latest;
+        for (int n = 0; n < shape_.networks; ++n) {
+            const RunWriterInfo w = partWriter(n);
+            if (w.live())
+                return w;
+            if (w.heartbeat > latest.heartbeat)
+                latest = w;
+        }
+        return latest;
+    }
     Id file = openRun(path_);
     return readWriterRecord(file, path_);
 }
@@ -316,9 +509,13 @@ bool RunFile::hasRecordSet(RecordSet set) const { return set != RecordSet::Train
 void RunFile::appendEpoch(int network, int epoch, const std::map<RecordSet, SplitRecords>& records,
                           const EpochSummary& summary)
 {
-    RunWriter writer(path_);
-    writer.appendEpoch(network, epoch, records, summary);
-    epochsDone_ = writer.epochsDone();
+    std::optional<RunWriter> writer;
+    if (madeOfParts())
+        writer.emplace(path_, network);
+    else
+        writer.emplace(path_);
+    writer->appendEpoch(network, epoch, records, summary);
+    epochsDone_ = writer->epochsDone();
 }
 
 void RunFile::checkCompleted(int network, int epoch) const
@@ -332,14 +529,15 @@ std::vector<std::uint8_t> RunFile::readCorrectBits(RecordSet set, int network, i
     if (!hasRecordSet(set))
         throw InputError(path_, std::string("this run has no ") + recordSetName(set) + " records");
     checkCompleted(network, epoch);
-    Id file = openRun(path_);
-    Id g = hdf5::openGroup(file, std::string("records/") + recordSetName(set), path_);
+    const std::string from = recordsPath(network);
+    Id file = openRun(from);
+    Id g = hdf5::openGroup(file, std::string("records/") + recordSetName(set), from);
     const std::size_t images = manifest_.splitIndices(recordSetSplit(set)).size();
     std::vector<std::uint8_t> out(packedBytes(images));
-    accessRow(g, "correct", H5T_NATIVE_UINT8, network, epoch, out.data(), false, path_);
+    accessRow(g, "correct", H5T_NATIVE_UINT8, network, epoch, out.data(), false, from);
     // Bits past the last image are never set by a writer.
     if (images % 8 && (out.back() >> (images % 8)) != 0)
-        fail(path_, std::string("records/") + recordSetName(set) + "/correct of network " + std::to_string(network) +
+        fail(from, std::string("records/") + recordSetName(set) + "/correct of network " + std::to_string(network) +
                         ", epoch " + std::to_string(epoch) + " has bits beyond the last image: damaged file");
     return out;
 }
@@ -348,8 +546,9 @@ SplitRecords RunFile::readRecords(RecordSet set, int network, int epoch) const
 {
     const std::vector<std::uint8_t> packed = readCorrectBits(set, network, epoch);
     const std::size_t images = manifest_.splitIndices(recordSetSplit(set)).size();
-    Id file = openRun(path_);
-    Id g = hdf5::openGroup(file, std::string("records/") + recordSetName(set), path_);
+    const std::string from = recordsPath(network);
+    Id file = openRun(from);
+    Id g = hdf5::openGroup(file, std::string("records/") + recordSetName(set), from);
     SplitRecords r;
     r.correct.resize(images);
     for (std::size_t i = 0; i < images; ++i)
@@ -357,20 +556,20 @@ SplitRecords RunFile::readRecords(RecordSet set, int network, int epoch) const
     r.predicted.resize(images);
     if (shape_.multiLabel) {
         std::vector<std::uint64_t> bits(images);
-        accessRow(g, "predicted", H5T_NATIVE_UINT64, network, epoch, bits.data(), false, path_);
+        accessRow(g, "predicted", H5T_NATIVE_UINT64, network, epoch, bits.data(), false, from);
         r.predicted.assign(bits.begin(), bits.end());
     } else {
         std::vector<std::int32_t> cls(images);
-        accessRow(g, "predicted", H5T_NATIVE_INT32, network, epoch, cls.data(), false, path_);
+        accessRow(g, "predicted", H5T_NATIVE_INT32, network, epoch, cls.data(), false, from);
         r.predicted.assign(cls.begin(), cls.end());
     }
     r.pTrue.resize(images);
     r.margin.resize(images);
-    accessRow(g, "p_true", H5T_NATIVE_FLOAT, network, epoch, r.pTrue.data(), false, path_);
-    accessRow(g, "margin", H5T_NATIVE_FLOAT, network, epoch, r.margin.data(), false, path_);
+    accessRow(g, "p_true", H5T_NATIVE_FLOAT, network, epoch, r.pTrue.data(), false, from);
+    accessRow(g, "margin", H5T_NATIVE_FLOAT, network, epoch, r.margin.data(), false, from);
     if (shape_.probVectors) {
         r.prob.resize(images * std::size_t(shape_.classes));
-        accessRow(g, "prob", H5T_NATIVE_FLOAT, network, epoch, r.prob.data(), false, path_);
+        accessRow(g, "prob", H5T_NATIVE_FLOAT, network, epoch, r.prob.data(), false, from);
     }
     return r;
 }
@@ -378,13 +577,14 @@ SplitRecords RunFile::readRecords(RecordSet set, int network, int epoch) const
 EpochSummary RunFile::readSummary(int network, int epoch) const
 {
     checkCompleted(network, epoch);
-    Id file = openRun(path_);
-    Id sum = hdf5::openGroup(file, "summary", path_);
+    const std::string from = recordsPath(network);
+    Id file = openRun(from);
+    Id sum = hdf5::openGroup(file, "summary", from);
     EpochSummary s;
     const auto fields = summaryFields(s);
     for (std::size_t k = 0; k < fields.size(); ++k)
         if (layoutVersion_ >= 2 || hdf5::exists(sum, kSummaryFields[k]))
-            accessRow(sum, kSummaryFields[k], H5T_NATIVE_DOUBLE, network, epoch, fields[k], false, path_);
+            accessRow(sum, kSummaryFields[k], H5T_NATIVE_DOUBLE, network, epoch, fields[k], false, from);
     return s;
 }
 

@@ -105,6 +105,25 @@ public:
                        const std::vector<std::int32_t>& labels, const RunShape& shape,
                        const std::map<std::string, std::string>& provenance);
 
+    // Runs trained as tasks (`orderlens train --task K`, docs/FORMAT.md): the run file holds the
+    // configuration and the dataset, and network K's records live in its part RUN.part-K.h5,
+    // written by that task alone. Readers see the parts as one run. Creates such a run file
+    // unless one exists (several tasks may start at once on different hosts: exactly one
+    // creates it, atomically); returns false when it existed. Parts left by an earlier run of
+    // the same name are removed.
+    static bool createForTasks(const std::string& path, const std::string& configJson, const Dataset& dataset,
+                               const std::vector<std::int32_t>& labels, const RunShape& shape,
+                               const std::map<std::string, std::string>& provenance);
+    // Creates network's part unless it exists (then returns false).
+    bool createPart(int network, const std::map<std::string, std::string>& provenance) const;
+    bool madeOfParts() const { return !runId_.empty(); }
+    // RUN.part-K.h5 beside RUN.h5 (RUN.part-K.h5 beside any other name RUN).
+    static std::string partPathFor(const std::string& runPath, int network);
+    // The file holding network's records: its part, or the run file itself.
+    std::string recordsPath(int network) const;
+    // The writer announced in network's part (inactive when the part does not exist yet).
+    RunWriterInfo partWriter(int network) const;
+
     explicit RunFile(const std::string& path);  // opens read-only; throws InputError
     int layoutVersion() const { return layoutVersion_; }
     // The file holding the run's statistics columns (it need not exist yet): RUN.stats.h5 beside
@@ -112,7 +131,8 @@ public:
     // statistics file that belongs to another run is refused.
     std::string statisticsPath() const;
     static std::string statisticsPathFor(const std::string& runPath);
-    // The writer announced in the file, read now (inactive for layout 1).
+    // The writer announced in the file, read now (inactive for layout 1). A run made of parts:
+    // a live writer of one of them, else the one heard of last.
     RunWriterInfo writer() const;
     ~RunFile();
     RunFile(RunFile&&) noexcept;
@@ -159,7 +179,11 @@ private:
     void checkCompleted(int network, int epoch) const;
     void readAllMetrics(std::map<std::string, std::vector<double>>& columns, std::set<std::string>& distinct) const;
     void readStatistics(std::map<std::string, std::vector<double>>& columns, std::set<std::string>& distinct) const;
+    void removeStaleParts() const;
+    void removeForeignStatistics() const;
+    int partEpochsDone(int network) const;  // 0 when the part does not exist yet
     std::string path_;
+    std::string runId_;  // runs trained as tasks only
     int layoutVersion_ = 0;
     RunShape shape_;
     RunManifest manifest_;
@@ -175,11 +199,14 @@ private:
 class RunWriter {
 public:
     explicit RunWriter(const std::string& path);
+    // The writer of network's part of a run trained as tasks (the part must exist): claims the
+    // part, and writes that network only.
+    RunWriter(const std::string& runPath, int network);
     ~RunWriter();
     RunWriter(const RunWriter&) = delete;
     RunWriter& operator=(const RunWriter&) = delete;
 
-    const std::string& path() const;
+    const std::string& path() const;  // the file written: the run, or the part
     // Writes one network's epoch: records for every record set the run has and the summary,
     // flushed to disk, then the counter that makes the epoch visible. Epochs are written in
     // order (epoch == epochs done) or rewritten (a resumed network replays its last epoch).

@@ -143,38 +143,11 @@ Id openRun(const std::string& path)
                  path, "cannot open the HDF5 file (damaged or truncated)");
 }
 
-void writeNewRun(const std::string& path, const std::string& configJson, const RunManifest& manifest,
-                 const RunShape& shape, const std::map<std::string, std::string>& provenance,
-                 const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued)
+namespace {
+
+// /records, /summary and /writer: what a writer fills and announces itself in.
+void writeRecordTree(hid_t file, const RunManifest& manifest, const RunShape& shape, const std::string& path)
 {
-    hdf5::silence();
-    Id file = check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fileAccess(Access::Create, path)), H5Fclose, path,
-                    "cannot create file (permissions? disk full?)");
-    hdf5::writeStringAttr(file, "format", kFormatName, path);
-    hdf5::writeIntAttr(file, "layout_version", RunFile::kLayoutVersion, path);
-    hdf5::writeScalarString(file, "config", configJson, path);
-
-    Id prov = hdf5::createGroup(file, "provenance", path);
-    for (const auto& [k, v] : provenance)
-        hdf5::writeStringAttr(prov, k, v, path);
-
-    const std::size_t n = manifest.keys.size();
-    Id ds = hdf5::createGroup(file, "dataset", path);
-    hdf5::writeStringAttr(ds, "name", manifest.name, path);
-    hdf5::writeStringAttr(ds, "source", manifest.source, path);
-    hdf5::writeStringAttr(ds, "fingerprint", manifest.fingerprint, path);
-    hdf5::writeIntAttr(ds, "multi_label", shape.multiLabel ? 1 : 0, path);
-    std::vector<std::uint8_t> splits(n);
-    for (std::size_t i = 0; i < n; ++i)
-        splits[i] = std::uint8_t(manifest.splits[i]);
-    hdf5::writeStrings(ds, "keys", manifest.keys, path);
-    hdf5::writeArray(ds, "split", H5T_STD_U8LE, H5T_NATIVE_UINT8, splits, path);
-    hdf5::writeArray(ds, "label", H5T_STD_I32LE, H5T_NATIVE_INT32, manifest.labels, path);
-    hdf5::writeArray(ds, "true_label", H5T_STD_I32LE, H5T_NATIVE_INT32, manifest.trueLabels, path);
-    if (shape.multiLabel)
-        hdf5::writeArray(ds, "label_bits", H5T_STD_U64LE, H5T_NATIVE_UINT64, manifest.labelBits, path);
-    hdf5::writeStrings(ds, "class_names", manifest.classNames, path);
-
     Id rec = hdf5::createGroup(file, "records", path);
     hdf5::writeIntAttr(rec, "networks", shape.networks, path);
     hdf5::writeIntAttr(rec, "epochs", shape.epochs, path);
@@ -207,15 +180,84 @@ void writeNewRun(const std::string& path, const std::string& configJson, const R
     Id summary = hdf5::createGroup(file, "summary", path);
     for (const char* name : kSummaryFields)
         createRecordDataset(summary, name, H5T_IEEE_F64LE, {N, E}, path);
-    {
-        Id type = writerType(path);
-        createRewritable(file, "writer", type, 1, path);
-        writeWriterRecord(file, RunWriterInfo{}, path);
-    }
-    writeMetricGroup(file, path, metrics, distinctValued);
+    Id type = writerType(path);
+    createRewritable(file, "writer", type, 1, path);
+    writeWriterRecord(file, RunWriterInfo{}, path);
+}
+
+void writeProvenance(hid_t file, const std::map<std::string, std::string>& provenance, const std::string& path)
+{
+    Id prov = hdf5::createGroup(file, "provenance", path);
+    for (const auto& [k, v] : provenance)
+        hdf5::writeStringAttr(prov, k, v, path);
+}
+
+Id createFile(const std::string& path)
+{
+    hdf5::silence();
+    return check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fileAccess(Access::Create, path)), H5Fclose, path,
+                 "cannot create file (permissions? disk full?)");
+}
+
+void closeNewFile(Id& file, const std::string& path)
+{
     hdf5::syncToDisk(file, path);
     if (!file.close())
-        fail(path, "cannot close the new run file (disk full?)");
+        fail(path, "cannot close the new file (disk full?)");
+}
+
+}  // namespace
+
+void writeNewRun(const std::string& path, const std::string& configJson, const RunManifest& manifest,
+                 const RunShape& shape, const std::map<std::string, std::string>& provenance,
+                 const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued,
+                 const std::string& runId)
+{
+    Id file = createFile(path);
+    hdf5::writeStringAttr(file, "format", kFormatName, path);
+    hdf5::writeIntAttr(file, "layout_version", RunFile::kLayoutVersion, path);
+    if (!runId.empty()) {
+        hdf5::writeIntAttr(file, "network_parts", 1, path);
+        hdf5::writeStringAttr(file, "run_id", runId, path);
+    }
+    hdf5::writeScalarString(file, "config", configJson, path);
+    writeProvenance(file, provenance, path);
+
+    const std::size_t n = manifest.keys.size();
+    Id ds = hdf5::createGroup(file, "dataset", path);
+    hdf5::writeStringAttr(ds, "name", manifest.name, path);
+    hdf5::writeStringAttr(ds, "source", manifest.source, path);
+    hdf5::writeStringAttr(ds, "fingerprint", manifest.fingerprint, path);
+    hdf5::writeIntAttr(ds, "multi_label", shape.multiLabel ? 1 : 0, path);
+    std::vector<std::uint8_t> splits(n);
+    for (std::size_t i = 0; i < n; ++i)
+        splits[i] = std::uint8_t(manifest.splits[i]);
+    hdf5::writeStrings(ds, "keys", manifest.keys, path);
+    hdf5::writeArray(ds, "split", H5T_STD_U8LE, H5T_NATIVE_UINT8, splits, path);
+    hdf5::writeArray(ds, "label", H5T_STD_I32LE, H5T_NATIVE_INT32, manifest.labels, path);
+    hdf5::writeArray(ds, "true_label", H5T_STD_I32LE, H5T_NATIVE_INT32, manifest.trueLabels, path);
+    if (shape.multiLabel)
+        hdf5::writeArray(ds, "label_bits", H5T_STD_U64LE, H5T_NATIVE_UINT64, manifest.labelBits, path);
+    hdf5::writeStrings(ds, "class_names", manifest.classNames, path);
+
+    writeRecordTree(file, manifest, shape, path);
+    writeMetricGroup(file, path, metrics, distinctValued);
+    closeNewFile(file, path);
+}
+
+void writeNewPart(const std::string& path, const std::string& runId, int network, const std::string& runFileName,
+                  const RunManifest& manifest, const RunShape& shape,
+                  const std::map<std::string, std::string>& provenance)
+{
+    Id file = createFile(path);
+    hdf5::writeStringAttr(file, "format", kPartFormatName, path);
+    hdf5::writeIntAttr(file, "layout_version", RunFile::kLayoutVersion, path);
+    hdf5::writeStringAttr(file, "run_id", runId, path);
+    hdf5::writeIntAttr(file, "network", network, path);
+    hdf5::writeStringAttr(file, "run_file", runFileName, path);
+    writeProvenance(file, provenance, path);
+    writeRecordTree(file, manifest, shape, path);
+    closeNewFile(file, path);
 }
 
 void readMetricGroup(hid_t file, const std::string& path, std::map<std::string, std::vector<double>>& columns,

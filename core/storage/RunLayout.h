@@ -14,6 +14,8 @@
 namespace orderlens::runlayout {
 
 constexpr const char* kFormatName = "orderlens-run";
+// One network's records of a run trained as tasks (RUN.part-K.h5 beside RUN.h5).
+constexpr const char* kPartFormatName = "orderlens-run-part";
 constexpr const char* kStatisticsFormatName = "orderlens-statistics";
 constexpr int kStatisticsLayoutVersion = 1;
 
@@ -39,10 +41,19 @@ hdf5::Id openRun(const std::string& path);  // read-only, the right mode for the
 // is exact up to HDF5's chunk index): what must be free before the run is created.
 std::uint64_t recordBytes(const RunManifest& manifest, const RunShape& shape);
 
-// Writes a new layout-2 run (not yet renamed into place): everything but the records.
+// Writes a new layout-2 run (not yet renamed into place): everything but the records. A run
+// trained as tasks has a `runId`: its root then says so (attributes network_parts and run_id)
+// and its records stay empty, each network's being in its part.
 void writeNewRun(const std::string& path, const std::string& configJson, const RunManifest& manifest,
                  const RunShape& shape, const std::map<std::string, std::string>& provenance,
-                 const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued);
+                 const std::map<std::string, std::vector<double>>& metrics, const std::set<std::string>& distinctValued,
+                 const std::string& runId = {});
+// Writes network's part of a run trained as tasks (not yet in place): the records tree of the
+// run's shape, of which only the network's rows are ever written, a writer announcement and
+// the provenance of the process that trains it.
+void writeNewPart(const std::string& path, const std::string& runId, int network, const std::string& runFileName,
+                  const RunManifest& manifest, const RunShape& shape,
+                  const std::map<std::string, std::string>& provenance);
 
 // A file's /metrics group: one float64 column per statistic, attribute distinct_valued = 1 for
 // categorical ones. Reading a file without the group adds nothing.

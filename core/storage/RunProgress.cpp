@@ -42,6 +42,43 @@ std::string duration(double seconds)
     return buf;
 }
 
+// One network trained as a task: running (where), complete, interrupted or not started.
+std::string taskState(const RunProgress& p, const NetworkProgress& np)
+{
+    if (np.epochsDone >= p.epochs)
+        return "complete";
+    if (np.writerLive)
+        return "running on " + np.writer.describe() + " (heartbeat " +
+               duration(std::max(0.0, nowSeconds() - np.writer.heartbeat)) + " ago)";
+    if (np.writer.started > 0 || np.epochsDone > 0)
+        return "interrupted";
+    return "not started";
+}
+
+std::string tasksState(const RunProgress& p)
+{
+    int running = 0, complete = 0, interrupted = 0, waiting = 0;
+    std::string resume;
+    for (std::size_t n = 0; n < p.networks.size(); ++n) {
+        const std::string state = taskState(p, p.networks[n]);
+        if (state == "complete")
+            ++complete;
+        else if (state == "interrupted") {
+            ++interrupted;
+            resume += "  orderlens train --run " + p.path + " --task " + std::to_string(n) + " --resume\n";
+        } else if (state == "not started")
+            ++waiting;
+        else
+            ++running;
+    }
+    std::string out = "State: trained as tasks, one per network: " + std::to_string(running) + " running, " +
+                      std::to_string(complete) + " complete, " + std::to_string(interrupted) + " interrupted, " +
+                      std::to_string(waiting) + " not started\n";
+    if (!resume.empty())
+        out += "Resume the interrupted ones (or resubmit them to the cluster) with:\n" + resume;
+    return out;
+}
+
 }  // namespace
 
 bool RunProgress::complete() const
@@ -64,6 +101,7 @@ RunProgress readRunProgress(const RunFile& run)
     p.epochs = run.shape().epochs;
     p.writer = run.writer();
     p.writerLive = p.writer.live();
+    p.tasks = run.madeOfParts();
     try {
         const nlohmann::json config = nlohmann::json::parse(run.configJson());
         p.sideBySide = config.value("parallel_networks", false) || config.value("fuse_networks", false);
@@ -78,6 +116,10 @@ RunProgress readRunProgress(const RunFile& run)
     for (int n = 0; n < run.shape().networks; ++n) {
         NetworkProgress np;
         np.epochsDone = run.epochsDone()[std::size_t(n)];
+        if (p.tasks) {
+            np.writer = run.partWriter(n);
+            np.writerLive = np.writer.live();
+        }
         double total = 0;
         for (int e = 0; e < np.epochsDone; ++e) {
             const EpochSummary s = run.readSummary(n, e);
@@ -98,12 +140,15 @@ RunProgress readRunProgress(const RunFile& run)
         meanOfAll /= measured;
         double sum = 0, longest = 0;
         for (const NetworkProgress& np : p.networks) {
+            // Tasks that nobody runs now add nothing until they are (re)submitted.
+            if (p.tasks && !np.writerLive)
+                continue;
             const double perEpoch = np.secondsPerEpoch > 0 ? np.secondsPerEpoch : meanOfAll;
             const double left = double(p.epochs - np.epochsDone) * perEpoch;
             sum += left;
             longest = std::max(longest, left);
         }
-        p.etaSeconds = p.sideBySide ? longest : sum;
+        p.etaSeconds = p.sideBySide || p.tasks ? longest : sum;
     } else if (p.complete()) {
         p.etaSeconds = 0;
     }
@@ -122,23 +167,32 @@ std::string describeRunProgress(const RunProgress& p)
     out += line;
     if (p.complete())
         out += "State: complete\n";
+    else if (p.tasks)
+        out += tasksState(p);
     else if (p.writerLive)
         out += "State: being trained by " + p.writer.describe() + " since " + localTime(p.writer.started) +
                " (last heartbeat " + duration(std::max(0.0, nowSeconds() - p.writer.heartbeat)) + " ago)\n";
     else
         out += "State: interrupted, no process is training it (resume with: orderlens train --run " + p.path +
                " --resume)\n";
-    out += "network  epochs      last epoch finished    s/epoch   images/s\n";
+    out += std::string("network  epochs      last epoch finished    s/epoch   images/s") + (p.tasks ? "  task" : "") +
+           "\n";
     for (std::size_t n = 0; n < p.networks.size(); ++n) {
         const NetworkProgress& np = p.networks[n];
-        std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f\n", n, np.epochsDone, p.epochs,
+        std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f", n, np.epochsDone, p.epochs,
                       localTime(np.lastFinishedAt).c_str(), np.secondsPerEpoch, np.imagesPerSecond);
         out += line;
+        if (p.tasks)
+            out += "  " + taskState(p, np);
+        out += "\n";
     }
     if (!p.complete()) {
         if (p.writerLive && p.etaSeconds >= 0)
             out += "ETA: " + duration(p.etaSeconds) + " (around " + localTime(nowSeconds() + p.etaSeconds) + ", " +
-                   (p.sideBySide ? "networks side by side" : "networks one after another") + ")\n";
+                   (p.tasks        ? "the running tasks side by side"
+                    : p.sideBySide ? "networks side by side"
+                                   : "networks one after another") +
+                   ")\n";
         else if (p.writerLive)
             out += "ETA: after the first epoch\n";
     }

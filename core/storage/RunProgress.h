@@ -14,6 +14,9 @@ struct NetworkProgress {
     double lastFinishedAt = 0;  // seconds since 1970; 0 = unknown (layout 1) or no epoch yet
     double secondsPerEpoch = 0;  // mean over the network's completed epochs; 0 = unknown
     double imagesPerSecond = 0;  // in its last epoch (training and evaluation passes together)
+    // Runs trained as tasks: the writer of the network's part (inactive before its task started).
+    RunWriterInfo writer;
+    bool writerLive = false;
 };
 
 struct RunProgress {
@@ -23,6 +26,7 @@ struct RunProgress {
     RunWriterInfo writer;
     bool writerLive = false;
     bool sideBySide = false;  // the networks train at the same time (so the ETA is their maximum)
+    bool tasks = false;       // one process per network (train --task): writers are per network
     double etaSeconds = -1;   // -1 = unknown (nothing measured yet, or nobody trains the run)
 
     bool complete() const;

@@ -50,7 +50,8 @@ int lockClaim(const std::string& path)
 }  // namespace
 
 struct RunWriter::Impl {
-    std::string path;
+    std::string path;  // the file written: the run, or a part of it
+    int network = -1;  // the only network written (a part's writer), or -1 for all
     std::optional<RunFile> run;
     Id file;
     int claimFd = -1;
@@ -62,6 +63,7 @@ struct RunWriter::Impl {
     bool stopping = false;
     std::thread heartbeat;
 
+    void claim();
     void beat()
     {
         std::unique_lock<std::mutex> lock(mutex);
@@ -85,12 +87,36 @@ RunWriter::RunWriter(const std::string& path) : impl_(std::make_unique<Impl>())
     if (m.run->layoutVersion() < 2)
         fail(path, "is a layout-1 run file, which this OrderLens reads but does not extend: convert it with "
                    "`orderlens upgrade --run " + path + "`");
+    if (m.run->madeOfParts())
+        fail(path, "is trained as tasks: each network's records are written to its own part, by its task "
+                   "(`orderlens train --run " + path + " --task K`)");
+    m.claim();
+}
+
+RunWriter::RunWriter(const std::string& runPath, int network) : impl_(std::make_unique<Impl>())
+{
+    Impl& m = *impl_;
+    m.run.emplace(runPath);
+    if (!m.run->madeOfParts())
+        fail(runPath, "is not trained as tasks, so it has no parts");
+    if (network < 0 || network >= m.run->shape().networks)
+        throw ConfigError("network " + std::to_string(network) + " is outside the run's " +
+                          std::to_string(m.run->shape().networks) + " networks (0 to " +
+                          std::to_string(m.run->shape().networks - 1) + ")");
+    m.path = m.run->recordsPath(network);
+    m.network = network;
+    m.claim();
+}
+
+void RunWriter::Impl::claim()
+{
+    Impl& m = *this;
     m.me.active = true;
     m.me.host = hostName();
     m.me.pid = std::int64_t(::getpid());
     m.me.started = m.me.heartbeat = unixNow();
 
-    const RunWriterInfo before = m.run->writer();
+    const RunWriterInfo before = m.network < 0 ? m.run->writer() : m.run->partWriter(m.network);
     m.claimFd = lockClaim(path);
     if (m.claimFd < 0)
         throw WriterBusyError(path, before.active ? before : m.me);
@@ -112,6 +138,7 @@ RunWriter::RunWriter(const std::string& path) : impl_(std::make_unique<Impl>())
         ::close(m.claimFd);
         throw;
     }
+    m.run->refresh();
     m.done = m.run->epochsDone();
     m.heartbeat = std::thread([&m] { m.beat(); });
 }
@@ -148,6 +175,9 @@ void RunWriter::appendEpoch(int network, int epoch, const std::map<RecordSet, Sp
 {
     Impl& m = *impl_;
     const RunShape& shape = m.run->shape();
+    if (m.network >= 0 && network != m.network)
+        throw Error("RunWriter::appendEpoch: the writer of network " + std::to_string(m.network) + "'s part got network " +
+                    std::to_string(network));
     if (network < 0 || network >= shape.networks || epoch < 0 || epoch >= shape.epochs)
         throw Error("RunWriter::appendEpoch: network " + std::to_string(network) + " epoch " + std::to_string(epoch) +
                     " is outside the run");

@@ -116,4 +116,12 @@ void Checkpoint::remove(const std::string& runPath)
     fs::remove_all(directory(runPath), ec);
 }
 
+void Checkpoint::remove(const std::string& runPath, int network)
+{
+    std::error_code ec;
+    fs::remove(file(runPath, network), ec);
+    // The last task to finish leaves no empty folder (fails harmlessly while others remain).
+    fs::remove(directory(runPath), ec);
+}
+
 }  // namespace orderlens

@@ -32,6 +32,8 @@ public:
     static void remove(const std::string& runPath);
     // Removes the temporary files of checkpoints whose writing a killed process left unfinished.
     static void removeUnfinished(const std::string& runPath);
+    // Removes one network's checkpoint (a task whose network completed, or that starts anew).
+    static void remove(const std::string& runPath, int network);
 };
 
 }  // namespace orderlens

@@ -232,6 +232,11 @@ struct Trainer::Impl {
     std::unique_ptr<TrainingData> data;
     std::unique_ptr<RunFile> runFile;
     std::unique_ptr<RunWriter> writer;  // the run's single writer, claimed for the whole run
+    // A run trained as tasks (docs/FORMAT.md): each network's records go to its own part, whose
+    // writer this process claims for the networks it trains.
+    bool tasks = false;
+    int task = -1;  // the one network this process trains (train --task), or -1 for every one
+    std::map<int, std::unique_ptr<RunWriter>> partWriters;
     std::unique_ptr<LearningRateSchedule> schedule;
     int batchesPerEpoch = 0;
     TrainingObserver* observer = nullptr;
@@ -242,6 +247,28 @@ struct Trainer::Impl {
     std::int64_t unitsTotal = 0, unitsAtStart = 0;
     std::atomic<std::int64_t> unitsDone{0};
     Clock::time_point started;
+
+    bool trains(int network) const { return task < 0 || task == network; }
+    RunWriter& writerOf(int network)
+    {
+        if (!tasks)
+            return *writer;
+        auto it = partWriters.find(network);
+        if (it == partWriters.end())
+            throw Error("Trainer: network " + std::to_string(network) + "'s part is not claimed");
+        return *it->second;
+    }
+    void releaseWriters()
+    {
+        writer.reset();
+        partWriters.clear();
+    }
+    // Where and with what a process trains: each part of a run trained as tasks keeps its own.
+    std::map<std::string, std::string> processProvenance(const std::string& device, int threads) const;
+    void claimParts(const std::map<std::string, std::string>& provenance);
+    void checkTaskCanStart() const;
+    void joinTaskRun(const Dataset& dataset, const std::vector<std::int32_t>& labels, const RunShape& shape,
+                     const std::map<std::string, std::string>& provenance, const std::map<std::string, std::string>& own);
 
     void message(const std::string& text)
     {
@@ -460,8 +487,6 @@ void Trainer::Impl::reportBatch(const NetworkState& net, int epoch, int batch, i
     observer->onBatch(p);
 }
 
-std::string Trainer::Impl::trainingPath() const { return Trainer::trainingPath(config); }
-
 // The same images for every network, in dataset order, as evaluate() passes them to each.
 void Trainer::Impl::evaluateFused(FusedEnsemble& fused, Split split, std::vector<RecordBuffer>& out)
 {
@@ -620,7 +645,7 @@ void Trainer::Impl::trainFused(std::vector<NetworkState>& nets)
 void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet, SplitRecords>& records,
                                 EpochSummary& summary)
 {
-    writer->appendEpoch(net.index, epoch, records, summary);
+    writerOf(net.index).appendEpoch(net.index, epoch, records, summary);
     Checkpoint::save(runPath, net.index, epoch + 1, *net.model, *net.optimizer);
     net.nextEpoch = epoch + 1;
     if (observer) {
@@ -640,8 +665,102 @@ void Trainer::Impl::finishEpoch(NetworkState& net, int epoch, std::map<RecordSet
 void Trainer::Impl::finishRun()
 {
     runFile->refresh();
-    if (!config.keepCheckpoints && runFile->completeEpochs() == config.epochs)
+    if (config.keepCheckpoints)
+        return;
+    if (runFile->completeEpochs() == config.epochs)
         Checkpoint::remove(runPath);
+    else
+        for (const auto& [network, part] : partWriters)
+            if (runFile->epochsDone()[std::size_t(network)] >= config.epochs)
+                Checkpoint::remove(runPath, network);
+}
+
+std::map<std::string, std::string> Trainer::Impl::processProvenance(const std::string& device, int threads) const
+{
+    std::map<std::string, std::string> provenance;
+    provenance["program"] = std::string("OrderLens ") + ORDERLENS_VERSION;
+    provenance["date"] = utcNow();
+    provenance["device"] = device;
+    provenance["libtorch"] = TORCH_VERSION;
+    provenance["threads"] = std::to_string(threads);
+    provenance["host"] = hostName();
+    provenance["blas"] = blasLibrary();
+    provenance["training"] = trainingPath();
+    return provenance;
+}
+
+// Resuming a run trained as tasks: the parts of the networks this process continues (complete
+// ones too: a kept checkpoint behind its records replays the last epoch), created for tasks that
+// never started.
+void Trainer::Impl::claimParts(const std::map<std::string, std::string>& provenance)
+{
+    const RunFile run(runPath);
+    for (int n = 0; n < run.shape().networks; ++n) {
+        if (!trains(n))
+            continue;
+        run.createPart(n, provenance);
+        partWriters[n] = std::make_unique<RunWriter>(runPath, n);
+    }
+}
+
+// Refuses, before the dataset is loaded, a task that cannot join the run: one trained all in
+// one process, or whose network is being trained or has records already.
+void Trainer::Impl::checkTaskCanStart() const
+{
+    if (!fs::exists(runPath))
+        return;
+    const RunFile run(runPath);
+    if (!run.madeOfParts())
+        throw ConfigError(runPath + " exists and was trained all in one process, not as tasks; choose another run file "
+                                    "(or remove it)");
+    if (task >= run.shape().networks)
+        throw ConfigError("--task " + std::to_string(task) + ": " + runPath + " has " +
+                          std::to_string(run.shape().networks) + " networks, numbered from 0");
+    const RunWriterInfo other = run.partWriter(task);
+    if (other.live())
+        throw WriterBusyError(run.recordsPath(task), other);
+    if (run.epochsDone()[std::size_t(task)] > 0)
+        throw ConfigError("network " + std::to_string(task) + " of " + runPath + " already has " +
+                          std::to_string(run.epochsDone()[std::size_t(task)]) + " epochs recorded in " +
+                          run.recordsPath(task) + "; continue it with --task " + std::to_string(task) + " --resume");
+}
+
+// The first task creates the run; every task then checks that it trains the run's very
+// configuration and dataset, and claims its network's part.
+void Trainer::Impl::joinTaskRun(const Dataset& dataset, const std::vector<std::int32_t>& labels, const RunShape& shape,
+                                const std::map<std::string, std::string>& provenance,
+                                const std::map<std::string, std::string>& own)
+{
+    RunFile::createForTasks(runPath, config.toJson().dump(), dataset, labels, shape, provenance);
+    runFile = std::make_unique<RunFile>(runPath);
+    if (!runFile->madeOfParts())
+        throw ConfigError(runPath + " was created by a process that trains all networks, not as tasks");
+    nlohmann::json stored;
+    try {
+        stored = nlohmann::json::parse(runFile->configJson());
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(runPath, std::string("the stored configuration is not valid JSON: ") + e.what());
+    }
+    const nlohmann::json ours = config.toJson();
+    std::string differences;
+    for (const auto& [key, value] : ours.items()) {
+        if (stored.contains(key) && stored[key] == value)
+            continue;
+        differences += (differences.empty() ? "" : "; ") + key + " " + value.dump() + " here, " +
+                       (stored.contains(key) ? stored[key].dump() : "absent") + " in the run";
+    }
+    if (!differences.empty())
+        throw ConfigError("task " + std::to_string(task) + " has other settings than the tasks that started " + runPath +
+                          ": " + differences + ". Every task of a run must get the same options");
+    runFile->checkDataset(dataset);
+    runFile->createPart(task, own);
+    partWriters[task] = std::make_unique<RunWriter>(runPath, task);
+    const int done = partWriters[task]->epochsDone()[std::size_t(task)];
+    if (done > 0)
+        throw ConfigError("network " + std::to_string(task) + " of " + runPath + " already has " + std::to_string(done) +
+                          " epochs recorded; continue it with --task " + std::to_string(task) + " --resume");
+    // A checkpoint of an earlier run of this name must not be mistaken for this task's.
+    Checkpoint::remove(runPath, task);
 }
 
 void Trainer::Impl::prepare()
@@ -651,9 +770,14 @@ void Trainer::Impl::prepare()
     device = resolved == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     const int threads = config.threads > 0 ? config.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     setCpuThreads(threads);
+    const std::map<std::string, std::string> ownProvenance = processProvenance(resolved, threads);
     // Claim the run before the (possibly long) dataset load, so a second writer is refused at once.
-    if (resuming)
+    if (resuming && tasks)
+        claimParts(ownProvenance);
+    else if (resuming)
         writer = std::make_unique<RunWriter>(runPath);
+    else if (tasks)
+        checkTaskCanStart();
     else if (fs::exists(runPath)) {
         RunWriterInfo other;
         try {
@@ -703,22 +827,13 @@ void Trainer::Impl::prepare()
     buildModel({config.architecture, data->channels(), data->classes(), data->inputSize(), config.batchNormEps});
 
     if (!resuming) {
-        if (fs::exists(runPath) && !overwrite)
+        if (fs::exists(runPath) && !overwrite && !tasks)
             throw ConfigError(runPath + " exists; choose another run file, resume it, or allow overwriting (--force)");
-        Checkpoint::remove(runPath);
-        std::map<std::string, std::string> provenance;
-        provenance["program"] = std::string("OrderLens ") + ORDERLENS_VERSION;
-        provenance["date"] = utcNow();
-        provenance["device"] = resolved;
-        provenance["libtorch"] = TORCH_VERSION;
-        provenance["threads"] = std::to_string(threads);
-        provenance["host"] = hostName();
-        provenance["blas"] = blasLibrary();
+        std::map<std::string, std::string> provenance = ownProvenance;
         std::string seeds;
         for (int n = 0; n < config.networks; ++n)
             seeds += (n ? "," : "") + std::to_string(networkSeed(config.seed, n));
         provenance["network_seeds"] = seeds;
-        provenance["training"] = trainingPath();
         std::ostringstream mean, sd;
         for (std::size_t c = 0; c < data->mean().size(); ++c) {
             mean << (c ? "," : "") << data->mean()[c];
@@ -733,9 +848,14 @@ void Trainer::Impl::prepare()
         shape.multiLabel = config.multiLabel;
         shape.probVectors = config.saveProbVector;
         shape.evalTrain = config.evalTrain;
-        RunFile::create(runPath, config.toJson().dump(), dataset, labels, shape, provenance);
-        writer = std::make_unique<RunWriter>(runPath);
-        runFile = std::make_unique<RunFile>(runPath);
+        if (tasks) {
+            joinTaskRun(dataset, labels, shape, provenance, ownProvenance);
+        } else {
+            Checkpoint::remove(runPath);
+            RunFile::create(runPath, config.toJson().dump(), dataset, labels, shape, provenance);
+            writer = std::make_unique<RunWriter>(runPath);
+            runFile = std::make_unique<RunFile>(runPath);
+        }
     }
     const auto batches = batchesOf(std::vector<std::int64_t>(data->splitIndices(Split::Train).size()));
     batchesPerEpoch = int(batches.size());
@@ -756,9 +876,33 @@ Trainer::Trainer(ExperimentConfig config, std::string runPath, bool overwrite) :
     impl_->overwrite = overwrite;
 }
 
-Trainer Trainer::resume(const std::string& runPath)
+Trainer Trainer::task(ExperimentConfig config, std::string runPath, int network)
+{
+    config.validate();
+    architectureInfo(config.architecture);
+    resolveDevice(config.device);
+    if (runPath.empty())
+        throw ConfigError("a run file is required");
+    if (network < 0 || network >= config.networks)
+        throw ConfigError("--task " + std::to_string(network) + ": the run has " + std::to_string(config.networks) +
+                          " networks, numbered 0 to " + std::to_string(config.networks - 1));
+    Trainer t;
+    t.impl_ = std::make_unique<Impl>();
+    t.impl_->config = std::move(config);
+    t.impl_->runPath = std::move(runPath);
+    t.impl_->tasks = true;
+    t.impl_->task = network;
+    return t;
+}
+
+Trainer Trainer::resume(const std::string& runPath, int network)
 {
     RunFile file(runPath);
+    if (network >= 0 && !file.madeOfParts())
+        throw ConfigError(runPath + " was trained all in one process, not as tasks: resume it without --task");
+    if (network >= file.shape().networks)
+        throw ConfigError("--task " + std::to_string(network) + ": " + runPath + " has " +
+                          std::to_string(file.shape().networks) + " networks, numbered from 0");
     ExperimentConfig config;
     try {
         config = ExperimentConfig::fromStoredJson(nlohmann::json::parse(file.configJson()));
@@ -770,6 +914,8 @@ Trainer Trainer::resume(const std::string& runPath)
     t.impl_->config = std::move(config);
     t.impl_->runPath = runPath;
     t.impl_->resuming = true;
+    t.impl_->tasks = file.madeOfParts();
+    t.impl_->task = network;
     return t;
 }
 
@@ -779,6 +925,8 @@ Trainer::Trainer(Trainer&&) noexcept = default;
 const ExperimentConfig& Trainer::config() const { return impl_->config; }
 const std::string& Trainer::runPath() const { return impl_->runPath; }
 std::string Trainer::trainingPath() const { return impl_->trainingPath(); }
+
+std::string Trainer::Impl::trainingPath() const { return tasks ? "tasks" : Trainer::trainingPath(config); }
 
 std::string Trainer::trainingPath(const ExperimentConfig& config)
 {
@@ -795,7 +943,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     // The claim on the run ends with this call, however it ends.
     struct ReleaseWriter {
         Impl& m;
-        ~ReleaseWriter() { m.writer.reset(); }
+        ~ReleaseWriter() { m.releaseWriters(); }
     } release{m};
     m.prepare();
     const int networks = m.config.networks, epochs = m.config.epochs;
@@ -836,10 +984,14 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
     }
     // Progress counts the recorded epochs as done; restore() corrects it by the epochs a network
     // replays because its checkpoint is one behind its records.
-    m.unitsTotal = std::int64_t(networks) * epochs * m.batchesPerEpoch;
+    m.unitsTotal = 0;
     m.unitsAtStart = 0;
-    for (int n = 0; n < networks; ++n)
+    for (int n = 0; n < networks; ++n) {
+        if (!m.trains(n))
+            continue;
+        m.unitsTotal += std::int64_t(epochs) * m.batchesPerEpoch;
         m.unitsAtStart += std::int64_t(recorded[std::size_t(n)]) * m.batchesPerEpoch;
+    }
     m.unitsDone = m.unitsAtStart;
     m.started = Clock::now();
     auto start = [&](int n) {
@@ -866,9 +1018,11 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
         m.finishRun();
         return;
     }
-    if (!m.config.parallelNetworks) {
+    // Tasks train their one network as sequential training trains it; resuming every unfinished
+    // network of a run trained as tasks goes one network after another.
+    if (!m.config.parallelNetworks || m.tasks) {
         for (int n = 0; n < networks; ++n) {
-            if (!unfinished(n))
+            if (!unfinished(n) || !m.trains(n))
                 continue;
             NetworkState net = start(n);
             for (int e = net.nextEpoch; e < epochs; ++e) {

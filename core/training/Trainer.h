@@ -55,15 +55,23 @@ class Trainer {
 public:
     // A new run: creates runPath (it must not exist unless overwrite is set).
     Trainer(ExperimentConfig config, std::string runPath, bool overwrite = false);
-    // Resumes the run in runPath with its stored configuration.
-    static Trainer resume(const std::string& runPath);
+    // Trains network `network` (0-based) of config.networks only, exactly as the run with every
+    // network would train it (same seeds, same data order), into its own part of runPath: one
+    // process per network, on any hosts sharing the folder (docs/FORMAT.md, "Runs trained as
+    // tasks"). The first task creates runPath; the others join it and are refused when their
+    // configuration differs.
+    static Trainer task(ExperimentConfig config, std::string runPath, int network);
+    // Resumes the run in runPath with its stored configuration. For a run trained as tasks,
+    // `network` >= 0 resumes that task alone; -1 resumes every unfinished network in turn.
+    static Trainer resume(const std::string& runPath, int network = -1);
     ~Trainer();
     Trainer(Trainer&&) noexcept;
 
     const ExperimentConfig& config() const;
     const std::string& runPath() const;
     // How the networks train: "fused" (one module, config.fuseNetworks where the architecture
-    // has a fused form and there is more than one network), "side-by-side" or "sequential".
+    // has a fused form and there is more than one network), "side-by-side", "sequential", or
+    // "tasks" (one network per process, each trained as "sequential" trains it).
     // Stored in the run file's provenance as "training".
     std::string trainingPath() const;
     static std::string trainingPath(const ExperimentConfig& config);
