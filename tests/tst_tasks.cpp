@@ -7,6 +7,7 @@
 #include "Fixtures.h"
 #include "TaskRuns.h"
 
+#include "analysis/RunOverview.h"
 #include "common/Errors.h"
 #include "storage/RunFollower.h"
 #include "training/Trainer.h"
@@ -111,6 +112,13 @@ private slots:
         QVERIFY2(out.contains("6 network-epochs"), qPrintable(out));
         QCOMPARE(test::runOrderlens({"status", "--run", QString::fromStdString(run)}, &out), 0);
         QVERIFY2(out.contains("State: complete"), qPrintable(out));
+        // A folder of runs lists the run, not its parts.
+        const std::vector<std::string> runs = findRunFiles(dir_.path().toStdString());
+        QVERIFY(std::find(runs.begin(), runs.end(), run) != runs.end());
+        for (int k = 0; k < 3; ++k)
+            QVERIFY(std::find(runs.begin(), runs.end(), RunFile::partPathFor(run, k)) == runs.end());
+        QVERIFY(RunFile::isPartPath("/data/x.part-12.h5") && !RunFile::isPartPath("/data/x.part-.h5") &&
+                !RunFile::isPartPath("/data/x.h5"));
         // The checkpoints of a complete run are gone, each task removing its own.
         QVERIFY(!fs::exists(run + ".ckpt"));
     }

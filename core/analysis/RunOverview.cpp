@@ -117,7 +117,9 @@ std::vector<std::string> findRunFiles(const std::string& folder)
             it.disable_recursion_pending();
             continue;
         }
-        if (it->is_regular_file(ec) && endsWith(name, kRunExtension) && !endsWith(name, kStatisticsSuffix))
+        // A run trained as tasks is its run file; its parts are read through it.
+        if (it->is_regular_file(ec) && endsWith(name, kRunExtension) && !endsWith(name, kStatisticsSuffix) &&
+            !RunFile::isPartPath(name))
             files.push_back(it->path().string());
     }
     std::sort(files.begin(), files.end());

@@ -395,6 +395,16 @@ std::string RunFile::partPathFor(const std::string& runPath, int network)
     return p.string() + ".part-" + std::to_string(network) + ".h5";
 }
 
+bool RunFile::isPartPath(const std::string& path)
+{
+    const std::string name = fs::path(path).filename().string();
+    const std::size_t at = name.rfind(".part-");
+    if (at == std::string::npos || name.size() < at + 6 + 1 + 3 || name.compare(name.size() - 3, 3, ".h5") != 0)
+        return false;
+    const std::string number = name.substr(at + 6, name.size() - 3 - (at + 6));
+    return !number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::string RunFile::recordsPath(int network) const { return madeOfParts() ? partPathFor(path_, network) : path_; }
 
 RunWriterInfo RunFile::partWriter(int network) const

@@ -119,6 +119,8 @@ public:
     bool madeOfParts() const { return !runId_.empty(); }
     // RUN.part-K.h5 beside RUN.h5 (RUN.part-K.h5 beside any other name RUN).
     static std::string partPathFor(const std::string& runPath, int network);
+    // Whether a file name is that of a part (NAME.part-K.h5), which is no run of its own.
+    static bool isPartPath(const std::string& path);
     // The file holding network's records: its part, or the run file itself.
     std::string recordsPath(int network) const;
     // The writer announced in network's part (inactive when the part does not exist yet).
