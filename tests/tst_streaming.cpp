@@ -1,12 +1,15 @@
 // Batches built on demand from the memory-mapped decoded-image cache: training on an
 // ImageNet-layout tree whose pixels stay in the cache gives exactly the records of the same
 // images read into RAM (the folder reader), which take the in-memory tensor path, with and
-// without augmentation.
+// without augmentation; batches prepared ahead on background threads equal the ones built in
+// the training loop.
 
 #include "DatasetFixtures.h"
 
 #include "dataset/DatasetReader.h"
 #include "storage/RunFile.h"
+#include "training/BatchPrefetcher.h"
+#include "training/TrainingData.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -55,7 +58,9 @@ class TestStreaming : public QObject {
         const std::string memoryPath = root_ + "/memory.h5";
         test::CommandResult r = test::runCommand(ORDERLENS_BINARY, trainingArgs("imagenet:" + root_, streamedPath, augment));
         QVERIFY2(r.exitCode == 0, r.output.c_str());
-        QVERIFY2(r.output.find("built on demand from the decoded-image cache") != std::string::npos, r.output.c_str());
+        QVERIFY2(r.output.find("built on demand from the decoded-image cache, 1 background thread per training network "
+                               "preparing them ahead") != std::string::npos,
+                 r.output.c_str());
         r = test::runCommand(ORDERLENS_BINARY, trainingArgs("folder:" + root_, memoryPath, augment));
         QVERIFY2(r.exitCode == 0, r.output.c_str());
         QVERIFY2(r.output.find("built on demand") == std::string::npos, r.output.c_str());
@@ -117,6 +122,51 @@ private slots:
             QCOMPARE(b.channels, 3);
             QVERIFY(std::equal(a.data, a.data + a.bytes(), b.data));
         }
+    }
+
+    void prefetchedBatchesEqualBatchesBuiltInTheLoop()
+    {
+        // Batches of 3 images (the last one shorter), random crops with padding and flips on,
+        // two workers racing ahead: every batch equals the one the training loop would build,
+        // the in-memory tensor's too, and the engine ends where the loop leaves it.
+        const Dataset cached = loadDataset("imagenet:" + root_);
+        const Dataset memory = loadDataset("folder:" + root_);
+        std::vector<std::int32_t> labels;
+        for (std::size_t i = 0; i < cached.size(); ++i)
+            labels.push_back(cached.label(i));
+        const TrainingData streamed(cached, labels, 224);
+        const TrainingData inMemory(memory, labels, 224, TrainingData::Residency::InMemory);
+        QVERIFY(streamed.streamed());
+        ExperimentConfig config;
+        config.randomCrop = true;
+        config.cropPadding = 5;
+        config.horizontalFlip = true;
+        for (bool augment : {true, false}) {
+            const auto& indices = streamed.splitIndices(augment ? Split::Train : Split::Test);
+            std::vector<std::vector<std::int64_t>> batches;
+            for (std::size_t b = 0; b < indices.size(); b += 3)
+                batches.emplace_back(indices.begin() + std::ptrdiff_t(b),
+                                     indices.begin() + std::ptrdiff_t(std::min(indices.size(), b + 3)));
+            std::mt19937_64 ahead(21), loop(21), tensor(21);
+            BatchPrefetcher prefetch(streamed, batches, augment, config, &ahead, 2);
+            bool asymmetric = false;  // a wrong flip shows only on images that are not symmetric
+            for (const auto& ids : batches) {
+                const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
+                const torch::Tensor got = prefetch.next();
+                QCOMPARE(got.size(0), std::int64_t(ids.size()));
+                QVERIFY(torch::equal(got, streamed.images(idx, torch::kCPU, augment, config, &loop)));
+                const torch::Tensor expected = inMemory.images(idx, torch::kCPU, augment, config, &tensor);
+                QVERIFY(torch::equal(got, expected));
+                asymmetric = asymmetric || !torch::equal(expected, expected.flip({3}));
+            }
+            QVERIFY(asymmetric);
+            QCOMPARE(ahead(), loop());
+        }
+        // Taking more batches than there are is a programming error, reported, not a hang.
+        std::mt19937_64 engine(1);
+        BatchPrefetcher one(streamed, {{streamed.splitIndices(Split::Test).front()}}, false, config, &engine, 1);
+        one.next();
+        QVERIFY_THROWS_EXCEPTION(Error, one.next());
     }
 
     void streamedRecordsEqualInMemory() { compareRuns(false); }

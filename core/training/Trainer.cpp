@@ -6,6 +6,7 @@
 #include "models/FusedEnsemble.h"
 #include "models/Networks.h"
 #include "storage/RunDataset.h"
+#include "training/BatchPrefetcher.h"
 #include "training/Checkpoint.h"
 #include "training/LabelCorruption.h"
 #include "training/LearningRateSchedule.h"
@@ -371,16 +372,23 @@ void Trainer::Impl::forEachEvaluationBatch(Split split, const EvaluationStep& st
     // Without autograd's saved activations an evaluation batch needs far less memory than a
     // training batch, and larger batches use the cores better.
     const std::int64_t b = std::int64_t(config.batchSize) * kEvalBatchFactor;
-    for (std::int64_t start = 0; start < n; start += b) {
-        const std::int64_t end = std::min(n, start + b);
-        std::vector<std::int64_t> positions(std::size_t(end - start)), ids(std::size_t(end - start));
-        for (std::int64_t i = start; i < end; ++i) {
-            positions[std::size_t(i - start)] = i;
-            ids[std::size_t(i - start)] = indices[std::size_t(i)];
-        }
+    std::vector<std::vector<std::int64_t>> batchIds;
+    for (std::int64_t start = 0; start < n; start += b)
+        batchIds.emplace_back(indices.begin() + std::ptrdiff_t(start), indices.begin() + std::ptrdiff_t(std::min(n, start + b)));
+    std::unique_ptr<BatchPrefetcher> prefetch;
+    if (data->streamed())
+        prefetch = std::make_unique<BatchPrefetcher>(*data, batchIds, false, config, nullptr,
+                                                     BatchPrefetcher::workersFor(device, torch::get_num_threads()));
+    for (std::size_t k = 0; k < batchIds.size(); ++k) {
+        const std::vector<std::int64_t>& ids = batchIds[k];
+        const std::int64_t start = std::int64_t(k) * b;
+        std::vector<std::int64_t> positions(ids.size());
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            positions[i] = start + std::int64_t(i);
         c10::InferenceMode inference;
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
-        step(data->images(idx, device, false, config, nullptr), data->targets(idx, device), positions, ids);
+        const torch::Tensor x = prefetch ? prefetch->next().to(device) : data->images(idx, device, false, config, nullptr);
+        step(x, data->targets(idx, device), positions, ids);
         crashPoint("evaluation");
         // A large test set takes a while: honour a cancel here too (the epoch is not recorded).
         if (cancelled())
@@ -412,16 +420,25 @@ std::map<RecordSet, SplitRecords> Trainer::Impl::trainEpoch(NetworkState& net, i
     RecordBuffer train(trainIndices.size(), classes, config.saveProbVector);
     const std::int64_t micro = config.microBatch > 0 ? config.microBatch : config.batchSize;
 
+    std::vector<std::vector<std::int64_t>> batchIds(batches.size());
+    for (std::size_t bi = 0; bi < batches.size(); ++bi)
+        for (std::int64_t position : batches[bi])
+            batchIds[bi].push_back(trainIndices[std::size_t(position)]);
+    // Streamed batches are built ahead while the network computes; the engine's augmentation
+    // draws are taken in the same order either way.
+    std::unique_ptr<BatchPrefetcher> prefetch;
+    if (data->streamed())
+        prefetch = std::make_unique<BatchPrefetcher>(*data, batchIds, true, config, &engine,
+                                                     BatchPrefetcher::workersFor(device, torch::get_num_threads()));
+
     net.model->train();
     summary.learningRate = schedule->learningRate(epoch, 0);
     for (std::size_t bi = 0; bi < batches.size(); ++bi) {
         const auto& positions = batches[bi];
-        std::vector<std::int64_t> ids(positions.size());
-        for (std::size_t i = 0; i < positions.size(); ++i)
-            ids[i] = trainIndices[std::size_t(positions[i])];
+        const std::vector<std::int64_t>& ids = batchIds[bi];
         const double lr = applySchedule(*net.optimizer, epoch, int(bi));
         const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
-        const torch::Tensor x = data->images(idx, device, true, config, &engine);
+        const torch::Tensor x = prefetch ? prefetch->next().to(device) : data->images(idx, device, true, config, &engine);
         const torch::Tensor y = data->targets(idx, device);
         const std::int64_t n = x.size(0);
         net.optimizer->zero_grad();
@@ -818,9 +835,13 @@ void Trainer::Impl::prepare()
     message("Preparing " + std::to_string(dataset.size()) + " images at " + std::to_string(config.inputSize) + " x " +
             std::to_string(config.inputSize) + " ...");
     data = std::make_unique<TrainingData>(dataset, labels, config.inputSize);
-    if (data->streamed())
+    if (data->streamed()) {
+        const int workers = BatchPrefetcher::workersFor(device, torch::get_num_threads());
         message("Batches are built on demand from the " +
-                std::string(dataset.pixelsExternal() ? "decoded-image cache" : "dataset (too large to copy)") + ".");
+                std::string(dataset.pixelsExternal() ? "decoded-image cache" : "dataset (too large to copy)") + ", " +
+                std::to_string(workers) + " background thread" + (workers == 1 ? "" : "s") +
+                " per training network preparing them ahead.");
+    }
     if (data->splitIndices(Split::Train).empty() || data->splitIndices(Split::Test).empty())
         throw InputError(dataset.source, "training needs images in both the train and the test split");
     // Builds one network up front so that an impossible architecture/input fails before the run file exists.

@@ -61,6 +61,23 @@ public:
     // configured augmentation drawn from `engine`; evaluation batches the centre crop.
     torch::Tensor images(const torch::Tensor& datasetIndices, const torch::Device& device, bool augment,
                          const ExperimentConfig& config, std::mt19937_64* engine) const;
+
+    // The window and flip of every image of a batch, drawn from `engine` exactly as images()
+    // draws them (top and left of the window, then the flip, image by image), so batches
+    // prepared ahead (BatchPrefetcher) take the same draws in the same order.
+    struct BatchAugmentation {
+        int pad = 0;  // random-crop padding around the stored image
+        std::vector<int> top, left;
+        std::vector<std::uint8_t> mirrored;
+    };
+    BatchAugmentation drawAugmentation(std::int64_t images, bool augment, const ExperimentConfig& config,
+                                       std::mt19937_64* engine) const;
+    // Streamed data only: the normalised CPU batch (B, C, input, input) built straight from the
+    // dataset's pixels in one pass per image (place, crop, flip, normalise through a per-channel
+    // table), identical to what images() returns for the same draws. `parallel` spreads the images
+    // over LibTorch's threads; prefetch workers build whole batches on one thread each.
+    torch::Tensor streamedBatch(const std::int64_t* datasetIndices, std::int64_t count, const BatchAugmentation& aug,
+                                bool parallel) const;
     // Class indices (int64, N) or label bits as floats (N, classes) for multi-label.
     torch::Tensor targets(const torch::Tensor& datasetIndices, const torch::Device& device) const;
     // Label bits for multi-label records (empty otherwise).
@@ -68,8 +85,6 @@ public:
 
 private:
     torch::Tensor normalise(torch::Tensor batch) const;
-    // The 8-bit placed images (B, C, side, side) of the given dataset indices, from source_.
-    torch::Tensor placeBatch(const torch::Tensor& datasetIndices) const;
 
     // Streaming: a copy of the dataset (its pixel store is shared, not copied), since the
     // caller's dataset may not outlive this object.
@@ -80,6 +95,9 @@ private:
     torch::Tensor pixels_;    // float (normalised) or uint8; undefined when streamed
     torch::Tensor labels_;    // int64 (N) or float (N, classes)
     torch::Tensor meanT_, stdT_, padValue_;  // (1, C, 1, 1)
+    // normalise() of every byte value per channel, [c * 256 + v]: streamed batches look values up
+    // instead of converting whole placed images.
+    std::vector<float> normalised_;
     std::vector<std::uint64_t> labelBits_;
     std::vector<std::int64_t> trainIndices_, testIndices_;
     std::vector<double> mean_, std_;

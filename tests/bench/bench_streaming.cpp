@@ -1,13 +1,17 @@
 // Batches streamed from the memory-mapped decoded-image cache against batches cut from the
 // in-memory tensor: an ImageNet-layout tree of JPEGs (shorter side stored at 256), 224 px input,
 // training batches (random 224 window) and evaluation batches (centre window), batch 64.
-// Checks first that both paths give identical tensors.
+// Checks first that the paths give identical tensors. Then the same passes as a training loop
+// takes them: a small convolutional network's forward, backward and SGD step per batch, with
+// batches cut from the in-memory tensor, built from the cache in the loop, or prepared ahead by
+// BatchPrefetcher on background threads while the network computes.
 //
-//   bench_streaming [images=512] [repeats=3]     (docs/PERFORMANCE.md, "Training")
+//   bench_streaming [images=512] [repeats=3] [prefetch-workers=1]     (docs/PERFORMANCE.md, "Training")
 
 #include "DatasetFixtures.h"
 
 #include "dataset/DatasetReader.h"
+#include "training/BatchPrefetcher.h"
 #include "training/TrainingData.h"
 
 #include <QTemporaryDir>
@@ -49,12 +53,64 @@ double passRate(const TrainingData& data, Split split, bool augment, const Exper
     return double(indices.size()) / s;
 }
 
+std::vector<std::vector<std::int64_t>> batchesOf(const std::vector<std::int64_t>& indices)
+{
+    std::vector<std::vector<std::int64_t>> batches;
+    for (std::size_t b = 0; b < indices.size(); b += kBatch)
+        batches.emplace_back(indices.begin() + std::ptrdiff_t(b),
+                             indices.begin() + std::ptrdiff_t(std::min(indices.size(), b + kBatch)));
+    return batches;
+}
+
+// A network small enough that the batches' preparation is a visible share of a training step.
+struct SmallNetImpl : torch::nn::Module {
+    SmallNetImpl()
+        : conv(register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 5).stride(2)))),
+          fc(register_module("fc", torch::nn::Linear(8, 2)))
+    {
+    }
+    torch::Tensor forward(const torch::Tensor& x)
+    {
+        return fc(torch::adaptive_avg_pool2d(torch::relu(conv(x)), {1, 1}).flatten(1));
+    }
+    torch::nn::Conv2d conv;
+    torch::nn::Linear fc;
+};
+TORCH_MODULE(SmallNet);
+
+// Images per second of one training pass (forward, backward, SGD step per batch) over the
+// train split; `workers` > 0 prepares the streamed batches ahead with that many threads.
+double trainingRate(const TrainingData& data, const ExperimentConfig& config, int workers)
+{
+    torch::manual_seed(3);
+    SmallNet net;
+    torch::optim::SGD sgd(net->parameters(), 0.01);
+    const auto batches = batchesOf(data.splitIndices(Split::Train));
+    std::mt19937_64 engine(7);
+    std::unique_ptr<BatchPrefetcher> prefetch;
+    const auto start = Clock::now();
+    if (workers > 0)
+        prefetch = std::make_unique<BatchPrefetcher>(data, batches, true, config, &engine, workers);
+    std::size_t images = 0;
+    for (const auto& ids : batches) {
+        const torch::Tensor idx = torch::tensor(ids, torch::kInt64);
+        const torch::Tensor x = prefetch ? prefetch->next() : data.images(idx, torch::kCPU, true, config, &engine);
+        const torch::Tensor y = data.targets(idx, torch::kCPU);
+        sgd.zero_grad();
+        torch::nn::functional::cross_entropy(net->forward(x), y).backward();
+        sgd.step();
+        images += ids.size();
+    }
+    return double(images) / seconds(start, Clock::now());
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     const int images = argc > 1 ? std::atoi(argv[1]) : 512;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
+    const int workers = argc > 3 ? std::atoi(argv[3]) : 1;
     QTemporaryDir cache, tree;
     qputenv("ORDERLENS_CACHE_DIR", cache.path().toUtf8());
     const std::string root = tree.path().toStdString();
@@ -99,13 +155,33 @@ int main(int argc, char** argv)
         }
     }
 
+    // Prefetched batches equal the ones built in the loop, and the engine ends in the same state.
+    {
+        const auto batches = batchesOf(streamed.splitIndices(Split::Train));
+        std::mt19937_64 a(13), b(13);
+        BatchPrefetcher prefetch(streamed, batches, true, config, &a, workers);
+        for (const auto& ids : batches)
+            if (!torch::equal(prefetch.next(), streamed.images(torch::tensor(ids, torch::kInt64), torch::kCPU, true, config, &b))) {
+                std::fprintf(stderr, "prefetched and direct batches differ\n");
+                return 1;
+            }
+        if (a() != b()) {
+            std::fprintf(stderr, "prefetching left the engine in another state\n");
+            return 1;
+        }
+    }
+
     double best[2][2] = {{0, 0}, {0, 0}};
+    double training[3] = {0, 0, 0};
     for (int r = 0; r < repeats; ++r) {
         for (int path = 0; path < 2; ++path) {
             const TrainingData& data = path == 0 ? inMemory : streamed;
             best[path][0] = std::max(best[path][0], passRate(data, Split::Train, true, config));
             best[path][1] = std::max(best[path][1], passRate(data, Split::Test, false, config));
         }
+        training[0] = std::max(training[0], trainingRate(inMemory, config, 0));
+        training[1] = std::max(training[1], trainingRate(streamed, config, 0));
+        training[2] = std::max(training[2], trainingRate(streamed, config, workers));
     }
     std::printf("%d images (%zu train), %d px input, batch %d, %d threads\n", images,
                 inMemory.splitIndices(Split::Train).size(), kInput, kBatch, torch::get_num_threads());
@@ -113,5 +189,10 @@ int main(int argc, char** argv)
     std::printf("| path | train batches, images/s | eval batches, images/s |\n| --- | --- | --- |\n");
     std::printf("| in-memory tensor | %.0f | %.0f |\n", best[0][0], best[0][1]);
     std::printf("| streamed from the cache | %.0f | %.0f |\n", best[1][0], best[1][1]);
+    std::printf("\ntraining pass (small network, forward + backward + SGD step), images/s:\n");
+    std::printf("| in-memory tensor | %.0f |\n| streamed, built in the loop | %.0f (%.0f %%) |\n", training[0], training[1],
+                100 * training[1] / training[0]);
+    std::printf("| streamed, prepared ahead by %d thread(s) | %.0f (%.0f %%) |\n", workers, training[2],
+                100 * training[2] / training[0]);
     return 0;
 }
