@@ -25,6 +25,8 @@ packages=(
   libeigen3-dev libspectra-dev libzip-dev
   dataset-fashion-mnist
   xvfb xauth fonts-dejavu-core poppler-utils ccache
+  # `orderlens slurm` writes and submits job arrays; tst_slurm runs a one-node cluster of it
+  slurm-wlm
   # the Debian package, its manual page and its checks; librsvg2-bin renders the icon's PNGs
   dpkg-dev help2man lintian desktop-file-utils appstream librsvg2-bin bash-completion
 )

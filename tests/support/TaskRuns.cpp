@@ -30,6 +30,13 @@ int runOrderlens(const QStringList& args, QString* output, int timeoutMs)
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
+QString trainAllInOne(const QString& run)
+{
+    QString output;
+    const int code = runOrderlens(QStringList{"train"} + smallFashionTraining() + QStringList{"--run", run}, &output);
+    return code == 0 ? QString() : output + "(exit code " + QString::number(code) + ")";
+}
+
 namespace {
 
 template <typename T>
@@ -66,6 +73,16 @@ std::string recordDifference(const RunFile& expected, const RunFile& actual, int
             a.testAccuracy != b.testAccuracy || a.learningRate != b.learningRate)
             return at + ": the summaries differ";
     }
+    return {};
+}
+
+std::string recordDifference(const RunFile& expected, const RunFile& actual)
+{
+    if (expected.shape().networks != actual.shape().networks)
+        return "the runs have different numbers of networks";
+    for (int n = 0; n < expected.shape().networks; ++n)
+        if (std::string difference = recordDifference(expected, actual, n); !difference.empty())
+            return difference;
     return {};
 }
 

@@ -20,8 +20,14 @@ QStringList smallFashionTraining(int networks = 3);
 // code (-1 when it did not finish); its output, stdout and stderr together, goes to `output`.
 int runOrderlens(const QStringList& args, QString* output = nullptr, int timeoutMs = 300000);
 
+// Trains smallFashionTraining() in one process into `run`: what runs trained as tasks must
+// equal. Returns the program's output when it failed, else nothing.
+QString trainAllInOne(const QString& run);
+
 // The first difference between network `network` of two runs (every record set and completed
 // epoch, bit for bit, and the summaries but their timings), or empty when they are identical.
 std::string recordDifference(const RunFile& expected, const RunFile& actual, int network);
+// The same over every network of the runs.
+std::string recordDifference(const RunFile& expected, const RunFile& actual);
 
 }  // namespace orderlens::test
