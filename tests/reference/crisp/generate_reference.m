@@ -32,26 +32,15 @@ function generate_reference(code_dir, out_dir, count, sides)
         dump_stages(I, opts, fullfile(out_dir, sprintf('stage_%d_%d', side, k)));
     end
 
-    % Summed edge strength with three seeds, and the time per image.
-    fid = fopen(fullfile(out_dir, 'sums.csv'), 'w');
-    fprintf(fid, 'side,index,seed_a,seed_b,seed_c\n');
-    for side = sides
-        t = 0;
-        for k = 0:count - 1
-            I = reference_image(test, side, k);
-            v = zeros(1, 3);
-            for r = 1:3
-                seed_random(r * 7919 + k);
-                tic;
-                E = boundaries(I, opts);
-                t = t + toc;
-                v(r) = sum(E(:));
-            end
-            fprintf(fid, '%d,%d,%.17g,%.17g,%.17g\n', side, k, v(1), v(2), v(3));
-        end
-        printf('%d x %d: %.3f s per image\n', side, side, t / (3 * count));
+    % Summed edge strength with six seeds: `count` images of each side and, since the ranking is
+    % noisiest there, twice as many of 32 x 32.
+    sums = fullfile(out_dir, 'sums.csv');
+    if (exist(sums, 'file'))
+        delete(sums);
     end
-    fclose(fid);
+    for side = sides
+        reference_sums(code_dir, sums, side, 0:count * (1 + (side == 32)) - 1, 1:6);
+    end
 end
 
 function seed_random(s)
@@ -59,30 +48,8 @@ function seed_random(s)
     randn('state', s);
 end
 
-% findBoundaries and getW of the authors, one scale, kept apart so that the stages can be dumped.
-function [E, Ws, f_maps, ps] = boundaries(I, opts)
-    I = im2uint8(I);
-    if (size(I, 3) == 1)
-        I = repmat(I, [1 1 3]);
-    end
-    scale = 1 + opts.scale_offset;
-    W = [];
-    for i = 1:numel(opts.features.which_features)
-        f_maps{i} = getFeatures(double(I) / 255, scale, opts.features.which_features{i}, opts);
-        ps{i} = learnP_A_B(f_maps{i}, opts);
-        Ws{i} = buildW_pmi(f_maps{i}, [], ps{i}, opts);
-        if (i == 1)
-            W = Ws{i};
-        else
-            W = W .* Ws{i};
-        end
-    end
-    im_size = [size(f_maps{1}, 2), size(f_maps{1}, 1)];
-    E = getE({W}, {im_size}, I, opts);
-end
-
 function dump_stages(I, opts, prefix)
-    [E, Ws, f_maps, ps] = boundaries(I, opts);
+    [E, Ws, f_maps, ps] = authors_boundaries(I, opts);
     names = {'color', 'var'};
     for i = 1:numel(f_maps)
         f = f_maps{i};
