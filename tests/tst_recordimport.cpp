@@ -9,6 +9,7 @@
 #include "dataset/DatasetReader.h"
 #include "storage/RecordImport.h"
 #include "storage/RunFile.h"
+#include "training/Trainer.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -519,6 +520,8 @@ private slots:
         QCOMPARE(run.shape().epochs, 5);
         QCOMPARE(run.epochsDone(), (std::vector<int>{2, 2}));
         QVERIFY(run.configJson().find("\"resnet18\"") != std::string::npos);
+        // Stopped before its planned epochs, but there are no networks to continue with.
+        test::expectError([&] { Trainer::resume(path("cli.h5")); }, {path("cli.h5"), "imported from another program"});
     }
 };
 

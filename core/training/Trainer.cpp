@@ -919,6 +919,10 @@ Trainer Trainer::task(ExperimentConfig config, std::string runPath, int network)
 Trainer Trainer::resume(const std::string& runPath, int network)
 {
     RunFile file(runPath);
+    const auto training = file.provenance().find("training");
+    if (training != file.provenance().end() && training->second == "imported")
+        throw ConfigError(runPath + " holds records imported from another program (orderlens import); OrderLens "
+                                    "has no networks to continue that training with");
     if (network >= 0 && !file.madeOfParts())
         throw ConfigError(runPath + " was trained all in one process, not as tasks: resume it without --task");
     if (network >= file.shape().networks)
