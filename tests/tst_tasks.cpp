@@ -9,6 +9,7 @@
 
 #include "analysis/RunOverview.h"
 #include "common/Errors.h"
+#include "monitor/RunSnapshot.h"
 #include "storage/RunFollower.h"
 #include "training/Trainer.h"
 
@@ -139,6 +140,14 @@ private slots:
         QVERIFY2(out.contains("0 running, 1 complete, 0 interrupted, 2 not started"), qPrintable(out));
         QVERIFY2(out.contains("not started") && out.contains("complete"), qPrintable(out));
 
+        // The desktop application's monitor reads the same: network 1's curves, nobody training.
+        const ui::RunSnapshot snapshot = ui::RunSnapshot::read(QString::fromStdString(run));
+        QVERIFY2(snapshot.ok(), qPrintable(snapshot.error));
+        QCOMPARE(snapshot.epochsDone, std::vector<int>({0, 2, 0}));
+        QVERIFY(snapshot.test.has_value());
+        QCOMPARE(snapshot.test->networks, std::vector<int>({1}));
+        QVERIFY(snapshot.interrupted() && !snapshot.trainedElsewhere());
+
         QCOMPARE(test::runOrderlens(task(run, 0), &out), 0);
         // Only the new network's epochs are read.
         QCOMPARE(follower.poll(), (std::vector<std::pair<int, int>>{{0, 0}, {0, 1}}));
@@ -212,6 +221,10 @@ private slots:
             QVERIFY(test::runOrderlens(task(run, 1), &out) != 0);
             QVERIFY2(out.contains("refusals.part-1.h5: is being written by"), qPrintable(out));
             QVERIFY2(out.contains(":" + QString::number(QCoreApplication::applicationPid())), qPrintable(out));
+            QCOMPARE(test::runOrderlens({"status", "--run", QString::fromStdString(run)}, &out), 0);
+            QVERIFY2(out.contains("1 running, 1 complete, 0 interrupted, 1 not started") &&
+                         out.contains(":" + QString::number(QCoreApplication::applicationPid()) + " (heartbeat"),
+                     qPrintable(out));
             test::expectError([&] { RunWriter second(run, 1); }, {"refusals.part-1.h5", "is being written by"});
         }
 
