@@ -145,6 +145,8 @@ int run(const QCommandLineParser& p)
     });
     progress.finish(std::to_string(a.networks.size()) + " networks, epochs " + std::to_string(a.firstEpoch) + " to " +
                     std::to_string(a.endEpoch - 1));
+    if (!a.coverage.empty())
+        std::printf("%s\n", a.coverage.c_str());
     const QDir out(dir);
     auto file = [&](const char* name) { return out.filePath(name).toStdString(); };
     writeAgreementCsv(file("agreement.csv"), a);

@@ -65,6 +65,44 @@ void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
                 {jobs[j].metric->name, jobs[j].measure->first, kCorrelationMethods[k], results[j][k]});
 }
 
+// Network numbers as "0, 1 and 3".
+std::string networkList(const std::vector<int>& networks)
+{
+    std::string out;
+    for (std::size_t k = 0; k < networks.size(); ++k)
+        out += (k == 0 ? "" : k + 1 == networks.size() ? " and " : ", ") + std::to_string(networks[k]);
+    return out;
+}
+
+std::string describeCoverage(const RunFile& run, const RecordSelection& selection)
+{
+    const RunShape& shape = run.shape();
+    const std::vector<int>& done = run.epochsDone();
+    if (int(selection.networks.size()) == shape.networks && selection.firstEpoch == 0 &&
+        selection.endEpoch == shape.epochs)
+        return {};
+    std::string text = "Analysed network" + std::string(selection.networks.size() == 1 ? " " : "s ") +
+                       networkList(selection.networks) + " of " + std::to_string(shape.networks) + ", epochs " +
+                       std::to_string(selection.firstEpoch) + " to " + std::to_string(selection.endEpoch - 1) +
+                       " (0-based) of the " + std::to_string(shape.epochs) + " planned";
+    std::vector<int> untrained, left;
+    for (int n = 0; n < shape.networks; ++n)
+        if (std::find(selection.networks.begin(), selection.networks.end(), n) == selection.networks.end())
+            (done[std::size_t(n)] == 0 ? untrained : left).push_back(n);
+    if (!untrained.empty())
+        text += "; network" + std::string(untrained.size() == 1 ? " " : "s ") + networkList(untrained) +
+                (untrained.size() == 1 ? " has" : " have") + " not completed an epoch";
+    if (!left.empty())
+        text += "; network" + std::string(left.size() == 1 ? " " : "s ") + networkList(left) + " not selected";
+    if (selection.endEpoch < shape.epochs) {
+        std::string counts;
+        for (int n : selection.networks)
+            counts += (counts.empty() ? "" : ", ") + std::to_string(n) + ": " + std::to_string(done[std::size_t(n)]);
+        text += "; epochs completed per network (" + counts + ")";
+    }
+    return text + ".";
+}
+
 }  // namespace
 
 RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const AnalysisProgress& progress)
@@ -90,6 +128,13 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
 
     RecordSelection base;
     base.networks = options.networks;
+    if (base.networks.empty()) {
+        for (std::size_t n = 0; n < run.epochsDone().size(); ++n)
+            if (run.epochsDone()[n] > 0)
+                base.networks.push_back(int(n));
+        if (base.networks.empty())
+            throw ConfigError(run.path() + ": no network has completed an epoch yet");
+    }
     base.firstEpoch = options.firstEpoch;
     base.endEpoch = options.endEpoch;
     base.set = options.sets.front();
@@ -99,6 +144,7 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
     a.networks = resolved.networks;
     a.firstEpoch = resolved.firstEpoch;
     a.endEpoch = resolved.endEpoch;
+    a.coverage = describeCoverage(run, resolved);
     for (int n : a.networks) {
         std::vector<EpochSummary> h;
         for (int e = a.firstEpoch; e < a.endEpoch; ++e)

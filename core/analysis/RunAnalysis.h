@@ -18,7 +18,9 @@ constexpr std::size_t kDistinctValueLimit = 4;
 
 struct AnalysisOptions {
     std::vector<RecordSet> sets = {RecordSet::Train, RecordSet::Test};
-    std::vector<int> networks;  // empty = all
+    // Empty = every network that has completed an epoch: a run interrupted while it trained its
+    // networks one after another has networks with no epoch yet, and is analysed without them.
+    std::vector<int> networks;
     int firstEpoch = 0;
     int endEpoch = -1;          // exclusive; -1 = every epoch completed by the selected networks
     NeverLearnedPolicy never = NeverLearnedPolicy::AfterLastEpoch;
@@ -67,6 +69,10 @@ struct RunAnalysis {
     std::vector<std::uint64_t> labelBits;   // multi-label only
     std::vector<int> networks;              // the selection (run numbers)
     int firstEpoch = 0, endEpoch = 0;
+    // Empty when the analysis covers every network over every epoch the run was set up for;
+    // otherwise which networks and epochs it covers and why the others are left out, in words
+    // the GUI, the command line and the report show as they are.
+    std::string coverage;
     std::vector<std::vector<EpochSummary>> history;  // [network slot][epoch slot]
     std::vector<SplitAnalysis> splits;
     AnalysisOptions options;

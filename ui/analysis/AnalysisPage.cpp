@@ -55,6 +55,13 @@ AnalysisPage::AnalysisPage(QWidget* parent) : QWidget(parent)
     splitter->addWidget(list_);
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
+    // What a partial run's analysis covers (networks without an epoch are left out).
+    coverage_ = new QLabel;
+    coverage_->setObjectName("coverage");
+    coverage_->setWordWrap(true);
+    coverage_->setStyleSheet("background: #fff4d6; padding: 4px;");
+    coverage_->setVisible(false);
+    rightLayout->addWidget(coverage_);
     plot_ = new QCustomPlot;
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setToolTip(tr("Drag to pan, wheel to zoom, double-click to reset"));
@@ -93,13 +100,8 @@ AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<
     r.path = path;
     try {
         const RunFile run(path.toStdString());
-        AnalysisOptions options;
         // An interrupted run: the networks that have epochs, over the epochs all of them completed.
-        for (std::size_t n = 0; n < run.epochsDone().size(); ++n)
-            if (run.epochsDone()[n] > 0)
-                options.networks.push_back(int(n));
-        if (options.networks.empty())
-            throw Error(path.toStdString() + ": no network has completed an epoch yet");
+        AnalysisOptions options;
         options.sets = {RecordSet::Train, RecordSet::Test};
         r.analysis = std::make_shared<RunAnalysis>(analyseRun(
             run, options, [&](const std::string&, double f) { progress->store(int(f * kProgressSteps)); }));
@@ -158,6 +160,8 @@ void AnalysisPage::finish()
         return;
     }
     analysis_ = r.analysis;
+    coverage_->setText(QString::fromStdString(analysis_->coverage));
+    coverage_->setVisible(!analysis_->coverage.empty());
     figures_ = analysisFigures(*analysis_);
     for (const FigureSpec& f : figures_) {
         auto* item = new QListWidgetItem(f.title, list_);

@@ -26,7 +26,8 @@ public:
     explicit AnalysisPage(QWidget* parent = nullptr);
     ~AnalysisPage() override;
 
-    // Analyses the run (its completed epochs, over the networks that have any). The caller
+    // Analyses the run (its completed epochs, over the networks that have any, saying so above
+    // the figures when that leaves networks or epochs out). The caller
     // guarantees that nothing writes the file meanwhile.
     void analyse(const QString& runPath);
     void clear();
@@ -57,6 +58,7 @@ private:
     QListWidget* list_ = nullptr;
     QCustomPlot* plot_ = nullptr;
     QLabel* caption_ = nullptr;
+    QLabel* coverage_ = nullptr;
     QPushButton* export_ = nullptr;
     QFutureWatcher<Result> watcher_;
     std::shared_ptr<std::atomic<int>> progress_;

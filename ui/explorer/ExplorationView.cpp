@@ -37,8 +37,19 @@ ExplorationView::ExplorationView(QWidget* parent) : QWidget(parent)
     tabs_->addTab(explorer_, tr("Correlations"));
     tabs_->addTab(curves_, tr("Along training"));
     tabs_->addTab(compare_, tr("Compare runs"));
+    // What a partial run's analysis covers, above every view of it.
+    coverage_ = new QLabel;
+    coverage_->setObjectName("coverage");
+    coverage_->setWordWrap(true);
+    coverage_->setStyleSheet("background: #fff4d6; padding: 4px;");
+    coverage_->setVisible(false);
+    auto* runPage = new QWidget;
+    auto* runLayout = new QVBoxLayout(runPage);
+    runLayout->setContentsMargins(0, 0, 0, 0);
+    runLayout->addWidget(coverage_);
+    runLayout->addWidget(tabs_, 1);
     pages_->addWidget(message_);
-    pages_->addWidget(tabs_);
+    pages_->addWidget(runPage);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(pages_);
@@ -94,7 +105,9 @@ void ExplorationView::setRun(std::shared_ptr<const RunImages> run)
     compare_->clearRuns();
     if (run_)
         compare_->addRun(run_);
-    pages_->setCurrentWidget(run_ ? static_cast<QWidget*>(tabs_) : message_);
+    coverage_->setText(run_ ? QString::fromStdString(run_->analysis().coverage) : QString());
+    coverage_->setVisible(!coverage_->text().isEmpty());
+    pages_->setCurrentWidget(run_ ? tabs_->parentWidget() : message_);
 }
 
 QStringList ExplorationView::writeReport(const QString& dir)

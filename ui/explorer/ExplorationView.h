@@ -57,6 +57,7 @@ private:
     std::shared_ptr<const RunImages> run_;
     QStackedWidget* pages_ = nullptr;
     QLabel* message_ = nullptr;
+    QLabel* coverage_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     ImageBrowser* browser_ = nullptr;
     EasyHardView* easyHard_ = nullptr;

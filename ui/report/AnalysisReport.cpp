@@ -129,6 +129,8 @@ QString reportSummaryHtml(const RunAnalysis& a)
                                                .arg(a.firstEpoch)
                                                .arg(a.endEpoch - 1)
                                                .arg(a.shape.epochs));
+    if (!a.coverage.empty())
+        row(QStringLiteral("Coverage"), esc(a.coverage));
     h += QStringLiteral("</table>");
 
     if (haveConfig) {
