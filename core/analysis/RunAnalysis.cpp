@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -43,11 +45,24 @@ void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
             jobs.push_back({&m, &measure});
     std::vector<std::array<Correlation, 3>> results(jobs.size());
     std::atomic<std::size_t> next{0};
+    // The first failure of any worker (or a cancel) stops the others and is rethrown here, on
+    // the calling thread: an exception leaving a std::thread would end the process.
+    std::exception_ptr failure;
+    std::mutex failureMutex;
     auto work = [&] {
-        for (std::size_t j = next++; j < jobs.size(); j = next++) {
-            CorrelationOptions o = options.correlation;
-            o.seed = correlationSeed(options.correlation.seed, splitName, jobs[j].metric->name, jobs[j].measure->first);
-            results[j] = correlate(jobs[j].metric->values, jobs[j].measure->second, o);
+        try {
+            for (std::size_t j = next++; j < jobs.size(); j = next++) {
+                if (options.cancel && options.cancel->load())
+                    throw Cancelled();
+                CorrelationOptions o = options.correlation;
+                o.seed = correlationSeed(options.correlation.seed, splitName, jobs[j].metric->name, jobs[j].measure->first);
+                results[j] = correlate(jobs[j].metric->values, jobs[j].measure->second, o);
+            }
+        } catch (...) {
+            const std::lock_guard<std::mutex> lock(failureMutex);
+            if (!failure)
+                failure = std::current_exception();
+            next = jobs.size();
         }
     };
     const unsigned threads =
@@ -59,6 +74,8 @@ void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
     work();
     for (auto& t : pool)
         t.join();
+    if (failure)
+        std::rethrow_exception(failure);
     for (std::size_t j = 0; j < jobs.size(); ++j)
         for (std::size_t k = 0; k < kCorrelationMethods.size(); ++k)
             split.correlations.push_back(
@@ -160,6 +177,8 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
     const double steps = double(options.sets.size());
     for (std::size_t s = 0; s < options.sets.size(); ++s) {
         const std::string setName = recordSetName(options.sets[s]);
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
         report("agreement (" + setName + ")", double(s) / steps);
         SplitAnalysis split;
         RecordSelection sel = resolved;

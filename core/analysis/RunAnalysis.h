@@ -4,6 +4,7 @@
 #include "analysis/Correlation.h"
 #include "analysis/LearningMeasures.h"
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -29,6 +30,8 @@ struct AnalysisOptions {
     double agreementThreshold = kMetricAgreementThreshold;
     int epochThreshold = kMetricEpochThreshold;
     int threads = 0;            // for the correlations; 0 = every core
+    // Raised by another thread to stop: analyseRun then throws Cancelled.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // One metric's values for the images of a split (manifest order), with its curves.
@@ -81,6 +84,8 @@ struct RunAnalysis {
 // Progress: a short description of the step and the fraction done (0..1).
 using AnalysisProgress = std::function<void(const std::string&, double)>;
 
+// Throws ConfigError / InputError for an impossible selection or a damaged run, whatever thread
+// of the correlation workers meets it (it is rethrown on the calling thread), and Cancelled.
 RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const AnalysisProgress& progress = {});
 
 // The seed of one (split, metric, measure) bootstrap: the user's seed mixed with the names, so

@@ -46,6 +46,9 @@ AnalysisPage::AnalysisPage(QWidget* parent) : QWidget(parent)
     progressBar_->setMaximumWidth(420);
     progressBar_->setVisible(false);
     waitingLayout->addWidget(progressBar_, 0, Qt::AlignHCenter);
+    cancelButton_ = new QPushButton(tr("Cancel analysis"));
+    cancelButton_->setVisible(false);
+    waitingLayout->addWidget(cancelButton_, 0, Qt::AlignHCenter);
     waitingLayout->addStretch(2);
     stack_->addWidget(waiting);
 
@@ -82,6 +85,7 @@ AnalysisPage::AnalysisPage(QWidget* parent) : QWidget(parent)
     connect(list_, &QListWidget::currentRowChanged, this, &AnalysisPage::showFigure);
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { showFigure(current_); });
     connect(export_, &QPushButton::clicked, this, &AnalysisPage::exportCurrent);
+    connect(cancelButton_, &QPushButton::clicked, this, &AnalysisPage::cancel);
     connect(&watcher_, &QFutureWatcher<Result>::finished, this, &AnalysisPage::finish);
     auto* poll = new QTimer(this);
     poll->setInterval(kProgressPollMs);
@@ -92,9 +96,20 @@ AnalysisPage::AnalysisPage(QWidget* parent) : QWidget(parent)
     poll->start();
 }
 
-AnalysisPage::~AnalysisPage() { watcher_.waitForFinished(); }
+AnalysisPage::~AnalysisPage()
+{
+    cancel();
+    watcher_.waitForFinished();
+}
 
-AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<std::atomic<int>> progress)
+void AnalysisPage::cancel()
+{
+    if (cancel_)
+        cancel_->store(true);
+}
+
+AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<std::atomic<int>> progress,
+                                           std::shared_ptr<std::atomic<bool>> cancel)
 {
     Result r;
     r.path = path;
@@ -103,8 +118,11 @@ AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<
         // An interrupted run: the networks that have epochs, over the epochs all of them completed.
         AnalysisOptions options;
         options.sets = {RecordSet::Train, RecordSet::Test};
+        options.cancel = cancel.get();
         r.analysis = std::make_shared<RunAnalysis>(analyseRun(
             run, options, [&](const std::string&, double f) { progress->store(int(f * kProgressSteps)); }));
+    } catch (const Cancelled&) {
+        r.error = tr("cancelled");
     } catch (const std::exception& e) {
         r.error = QString::fromStdString(e.what());
     }
@@ -114,20 +132,25 @@ AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<
 void AnalysisPage::analyse(const QString& runPath)
 {
     if (watcher_.isRunning()) {
+        // The running analysis is of another run (or an older state of this one): stop it.
         pending_ = runPath;
+        cancel();
         return;
     }
     clear();
     status_->setText(tr("Analysing %1 ...").arg(QFileInfo(runPath).fileName()));
     progressBar_->setValue(0);
     progressBar_->setVisible(true);
+    cancelButton_->setVisible(true);
     progress_ = std::make_shared<std::atomic<int>>(0);
-    watcher_.setFuture(QtConcurrent::run(&AnalysisPage::compute, runPath, progress_));
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    watcher_.setFuture(QtConcurrent::run(&AnalysisPage::compute, runPath, progress_, cancel_));
 }
 
 void AnalysisPage::stop()
 {
     pending_.clear();
+    cancel();
     watcher_.waitForFinished();
     clear();
 }
@@ -142,6 +165,7 @@ void AnalysisPage::clear()
     stack_->setCurrentIndex(0);
     status_->setText(tr("Open a run or finish a training to see its analysis."));
     progressBar_->setVisible(false);
+    cancelButton_->setVisible(false);
 }
 
 void AnalysisPage::finish()
@@ -154,6 +178,7 @@ void AnalysisPage::finish()
         return;
     }
     progressBar_->setVisible(false);
+    cancelButton_->setVisible(false);
     if (!r.error.isEmpty()) {
         status_->setText(tr("No analysis: %1").arg(r.error));
         emit analysed(r.path, r.error);

@@ -31,7 +31,9 @@ public:
     // guarantees that nothing writes the file meanwhile.
     void analyse(const QString& runPath);
     void clear();
-    // Waits for a running analysis (so that its file may be written again) and clears.
+    // Stops a running analysis (its page then says it was cancelled).
+    void cancel();
+    // Cancels and waits for a running analysis (so that its file may be written again), then clears.
     void stop();
 
     bool isAnalysing() const { return watcher_.isRunning(); }
@@ -48,7 +50,8 @@ private:
         QString path, error;
         std::shared_ptr<RunAnalysis> analysis;
     };
-    static Result compute(const QString& path, std::shared_ptr<std::atomic<int>> progress);
+    static Result compute(const QString& path, std::shared_ptr<std::atomic<int>> progress,
+                          std::shared_ptr<std::atomic<bool>> cancel);
     void finish();
     void exportCurrent();
 
@@ -62,6 +65,8 @@ private:
     QPushButton* export_ = nullptr;
     QFutureWatcher<Result> watcher_;
     std::shared_ptr<std::atomic<int>> progress_;
+    std::shared_ptr<std::atomic<bool>> cancel_;  // of the analysis running now
+    QPushButton* cancelButton_ = nullptr;
     QString pending_;
     std::shared_ptr<RunAnalysis> analysis_;
     std::vector<FigureSpec> figures_;
