@@ -2,6 +2,7 @@
 
 #include "Command.h"
 
+#include "Application.h"
 #include "ApplicationIcons.h"
 #include "MainWindow.h"
 #include "common/Errors.h"
@@ -255,7 +256,7 @@ int main(int argc, char** argv)
                              "  orderlens --help   lists the headless commands\n");
         return 1;
     }
-    QApplication app(argc, argv);
+    ui::Application app(argc, argv);
     QApplication::setApplicationName("OrderLens");
     QApplication::setOrganizationName("OrderLens");
     QApplication::setApplicationVersion(ORDERLENS_VERSION);

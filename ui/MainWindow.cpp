@@ -699,12 +699,17 @@ void MainWindow::exportConfiguration()
     if (path.isEmpty())
         return;
     rememberFolder(path);
+    const nlohmann::json config = nlohmann::json::parse(runConfigJson_, nullptr, false);
+    if (config.is_discarded()) {
+        showError(tr("Export failed"), tr("The run's stored configuration is not valid JSON."));
+        return;
+    }
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         showError(tr("Export failed"), tr("%1: %2").arg(path, f.errorString()));
         return;
     }
-    f.write(QByteArray::fromStdString(nlohmann::json::parse(runConfigJson_).dump(2) + "\n"));
+    f.write(QByteArray::fromStdString(config.dump(2) + "\n"));
     statusBar()->showMessage(tr("Configuration written to %1 (orderlens train --config reads it)").arg(path), 8000);
 }
 
