@@ -131,7 +131,6 @@ int run(const QCommandLineParser& p)
     ui::ReportOptions report;
     report.formats = parseFormats(p.value("formats"));
     report.dpi = int(intOption(p, "dpi", 50, 1200));
-    const bool figures = !p.isSet("no-figures");
 
     const QString dir = p.value("output");
     if (!QDir().mkpath(dir))
@@ -148,13 +147,6 @@ int run(const QCommandLineParser& p)
     if (!a.coverage.empty())
         std::printf("%s\n", a.coverage.c_str());
     const QDir out(dir);
-    auto file = [&](const char* name) { return out.filePath(name).toStdString(); };
-    writeAgreementCsv(file("agreement.csv"), a);
-    writeImagesCsv(file("images.csv"), a);
-    writeMetricCurvesCsv(file("metric_curves.csv"), a);
-    writeCorrelationsCsv(file("correlations.csv"), a);
-    writeLabelAgreementCsv(file("label_agreement.csv"), a);
-
     for (const SplitAnalysis& s : a.splits) {
         if (s.agreement.epochs.empty())
             continue;
@@ -164,19 +156,17 @@ int run(const QCommandLineParser& p)
                     recordSetName(s.selection.set), e.epoch, e.agreement, e.lowerBound, e.meanAccuracy, e.stdAccuracy,
                     e.agreed, e.images);
     }
-    int written = 5;
-    if (figures) {
-        ProgressPrinter figureProgress("figures");
-        const QStringList files = ui::writeAnalysisReport(a, dir, report, [&](const QString& what, double f) {
-            figureProgress.update(f, what.toStdString(), -1);
-        });
-        figureProgress.finish(std::to_string(files.size()) + " files");
-        written += int(files.size());
+    report.figures = !p.isSet("no-figures");
+    ProgressPrinter figureProgress("figures");
+    const QStringList files = ui::writeAnalysisReport(a, dir, report, [&](const QString& what, double f) {
+        figureProgress.update(f, what.toStdString(), -1);
+    });
+    figureProgress.finish(std::to_string(files.size()) + " files");
+    if (report.figures)
         std::printf("Report: %s\n", QDir::cleanPath(out.filePath("report.pdf")).toUtf8().constData());
-    }
     std::printf("Wrote %d files to %s in %.1f s (tables: agreement.csv, images.csv, metric_curves.csv, "
                 "correlations.csv, label_agreement.csv)\n",
-                written, QDir::cleanPath(dir).toUtf8().constData(), double(timer.elapsed()) / 1000.0);
+                int(files.size()), QDir::cleanPath(dir).toUtf8().constData(), double(timer.elapsed()) / 1000.0);
     return 0;
 }
 

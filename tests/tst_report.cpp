@@ -2,6 +2,7 @@
 // exact columns, `orderlens export`, and clear errors for bad input.
 
 #include "analysis/AnalysisTables.h"
+#include "explorer/ExplorationView.h"
 #include "report/AnalysisReport.h"
 #include "storage/RunFile.h"
 
@@ -11,6 +12,7 @@
 
 #include <QImage>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -67,7 +69,7 @@ private slots:
         const QString out = dir_.filePath("report");
         const QStringList files = ui::writeAnalysisReport(a, out);
         const std::size_t figures = ui::analysisFigures(a).size();
-        QCOMPARE(std::size_t(files.size()), 3 * figures + 1);
+        QCOMPARE(std::size_t(files.size()), 5 + 3 * figures + 1);  // tables, figures, report.pdf
         for (const QString& f : files)
             QVERIFY2(QFileInfo(f).size() > 500, qPrintable(f));
         QVERIFY(QImage(out + "/agreement_train.png").width() == 2000);  // 640 px at 300 dpi
@@ -135,6 +137,24 @@ private slots:
         // Network 0, epoch 0, image 0: learned at epoch 0, p_true 0.1, margin 0.
         QCOMPARE(lines[1], QString("0,0,train,train/000000,1,0,0.1,0"));
         QVERIFY(lines.filter(",test,test/000029,").size() == 3 * 8);
+    }
+
+    // Export > Analysis report in the GUI writes the files `orderlens analyze` writes.
+    void guiReportWritesWhatAnalyzeWrites()
+    {
+        ui::ExplorationView view;
+        QSignalSpy loaded(&view, &ui::ExplorationView::loaded);
+        view.openRun(run_);
+        QVERIFY(loaded.wait(60000));
+        const QString gui = dir_.filePath("gui-report"), cli = dir_.filePath("cli-report");
+        const QStringList written = view.writeReport(gui);
+        const Result r = runOrderlens({"analyze", "--run", run_, "--output", cli});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        const QStringList guiFiles = QDir(gui).entryList(QDir::Files, QDir::Name);
+        const QStringList cliFiles = QDir(cli).entryList(QDir::Files, QDir::Name);
+        QVERIFY(cliFiles.contains("images.csv") && cliFiles.contains("report.pdf"));
+        QCOMPARE(guiFiles, cliFiles);
+        QCOMPARE(written.size(), guiFiles.size());
     }
 
     void trainThenAnalyze()

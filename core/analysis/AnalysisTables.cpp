@@ -197,4 +197,17 @@ std::size_t writeRecordsCsv(const std::string& path, const RunFile& run)
     return rows;
 }
 
+std::vector<std::string> writeAnalysisTables(const std::string& dir, const RunAnalysis& analysis)
+{
+    const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+    const std::vector<std::string> paths = {base + "agreement.csv", base + "images.csv", base + "metric_curves.csv",
+                                            base + "correlations.csv", base + "label_agreement.csv"};
+    writeAgreementCsv(paths[0], analysis);
+    writeImagesCsv(paths[1], analysis);
+    writeMetricCurvesCsv(paths[2], analysis);
+    writeCorrelationsCsv(paths[3], analysis);
+    writeLabelAgreementCsv(paths[4], analysis);
+    return paths;
+}
+
 }  // namespace orderlens

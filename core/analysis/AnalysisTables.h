@@ -3,6 +3,7 @@
 #include "analysis/RunAnalysis.h"
 
 #include <string>
+#include <vector>
 
 namespace orderlens {
 
@@ -23,6 +24,9 @@ void writeMetricCurvesCsv(const std::string& path, const RunAnalysis& analysis);
 void writeCorrelationsCsv(const std::string& path, const RunAnalysis& analysis);
 // split,epoch,class,fraction: the label agreement distribution.
 void writeLabelAgreementCsv(const std::string& path, const RunAnalysis& analysis);
+// The five tables above into `dir` as agreement.csv, images.csv, metric_curves.csv,
+// correlations.csv and label_agreement.csv; returns their paths.
+std::vector<std::string> writeAnalysisTables(const std::string& dir, const RunAnalysis& analysis);
 
 // `orderlens export`: every record of the run in long format,
 // network,epoch,split,key,correct,predicted,p_true,margin (split is the record set: train, test

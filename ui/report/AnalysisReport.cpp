@@ -1,5 +1,6 @@
 #include "report/AnalysisReport.h"
 
+#include "analysis/AnalysisTables.h"
 #include "common/Errors.h"
 
 #include <QDateTime>
@@ -230,6 +231,10 @@ QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir,
     if (!QDir().mkpath(dir))
         throw InputError(dir.toStdString(), "cannot create the output folder");
     QStringList written;
+    for (const std::string& table : writeAnalysisTables(dir.toStdString(), analysis))
+        written << QString::fromStdString(table);
+    if (!options.figures)
+        return written;
     const std::vector<FigureSpec> specs = analysisFigures(analysis);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         if (progress)

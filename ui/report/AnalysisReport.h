@@ -16,11 +16,13 @@ struct ReportOptions {
     std::vector<FigureFormat> formats = {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf};
     int dpi = 300;
     FigureStyle style;
-    bool report = true;  // also write report.pdf
+    bool figures = true;  // the figures (and report.pdf); without them, the tables only
+    bool report = true;   // also write report.pdf
 };
 
-// Writes every figure of the analysis into `dir` (each in every format) and, unless disabled,
-// `dir`/report.pdf: a first page summarising the experiment (dataset, architecture, networks,
+// What `orderlens analyze` and the GUI's Export > Analysis report both write: the CSV tables
+// (writeAnalysisTables), every figure of the analysis in `dir` (each in every format) and,
+// unless disabled, `dir`/report.pdf: a first page summarising the experiment (dataset, architecture, networks,
 // epochs, hyper-parameters, final accuracies, final agreement, strongest correlations), then all
 // figures with captions. Needs a QApplication (offscreen is fine). Returns the files written.
 QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options = {},
