@@ -29,6 +29,8 @@ packages=(
   slurm-wlm
   # the Debian package, its manual page and its checks; librsvg2-bin renders the icon's PNGs
   dpkg-dev help2man lintian desktop-file-utils appstream librsvg2-bin bash-completion
+  # the fuzz targets (docs/RELIABILITY.md): clang and its libFuzzer runtime
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

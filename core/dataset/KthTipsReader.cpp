@@ -41,7 +41,9 @@ int parseIndex(const std::string& field)
     return std::stoi(field);
 }
 
-void parseFileName(const fs::path& file, int& scale, int& index)
+}  // namespace
+
+void parseKthFileName(const fs::path& file, int& scale, int& index)
 {
     const std::string stem = file.stem().string();
     std::vector<std::string> fields;
@@ -55,8 +57,6 @@ void parseFileName(const fs::path& file, int& scale, int& index)
         throw InputError(file.string(), "the file name does not carry the scale (2..10) and the image index (1..12) "
                                         "as its 2nd and 4th '_'-separated fields (e.g. 22a-scale_2_im_1_col.png)");
 }
-
-}  // namespace
 
 int kthRotation(int imageIndex)
 {
@@ -116,7 +116,7 @@ Dataset KthTipsReader::read(const std::string& location) const
                     continue;
                 }
                 Entry e{file, split, label, 0, 0};
-                parseFileName(file, e.scale, e.index);
+                parseKthFileName(file, e.scale, e.index);
                 entries.push_back(std::move(e));
                 ++found;
             }

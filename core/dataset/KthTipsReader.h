@@ -2,6 +2,8 @@
 
 #include "dataset/DatasetReader.h"
 
+#include <filesystem>
+
 namespace orderlens {
 
 // KTH-TIPS2-b (docs/DEFINITIONS.md 7): DIR/<class>/sample_{a,b,c,d}/*.png, 11 texture classes
@@ -20,6 +22,10 @@ public:
     }
     Dataset read(const std::string& location) const override;
 };
+
+// The scale (2..10) and image index (1..12) a file name carries as its 2nd and 4th
+// '_'-separated fields; an InputError naming the file otherwise.
+void parseKthFileName(const std::filesystem::path& file, int& scale, int& index);
 
 // Category codes from the image index 1..12 (docs/DEFINITIONS.md 7); -1 for an index out of range.
 // Rotation: 0 frontal (1, 2, 3, 10), 1 rotated right (4, 5, 6, 11), 2 rotated left (7, 8, 9, 12).

@@ -47,18 +47,6 @@ bool parseNumber(const std::string& text, double& value)
     return end == t.c_str() + t.size() && std::isfinite(value);
 }
 
-struct VocObject {
-    int classIndex = 0;
-    bool difficult = false;
-    double boxArea = 0;
-};
-
-struct VocAnnotation {
-    std::uint64_t labelBits = 0;
-    double width = 0, height = 0;  // from <size>; 0 when absent
-    std::vector<VocObject> objects;
-};
-
 std::string classList()
 {
     std::string out;
@@ -67,7 +55,9 @@ std::string classList()
     return out;
 }
 
-VocAnnotation parseAnnotation(const fs::path& xml)
+}  // namespace
+
+VocAnnotation parseVocAnnotation(const fs::path& xml)
 {
     pugi::xml_document doc;
     const pugi::xml_parse_result parsed = doc.load_file(xml.c_str());
@@ -118,6 +108,8 @@ VocAnnotation parseAnnotation(const fs::path& xml)
     return out;
 }
 
+namespace {
+
 std::vector<std::string> readImageSet(const fs::path& list)
 {
     std::ifstream in(list);
@@ -166,7 +158,7 @@ std::size_t addImageSet(const fs::path& root, const std::string& year, const std
         e.split = split;
         e.xml = yearDir / "Annotations" / (id + ".xml");
         e.jpeg = yearDir / "JPEGImages" / (id + ".jpg");
-        e.annotation = parseAnnotation(e.xml);
+        e.annotation = parseVocAnnotation(e.xml);
         if (!fs::is_regular_file(e.jpeg))
             throw InputError(e.jpeg.string(), "missing image for the annotation " + e.xml.string());
         out.push_back(std::move(e));

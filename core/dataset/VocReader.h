@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,22 @@ public:
     }
     Dataset read(const std::string& location) const override;
 };
+
+// One annotation file (Annotations/NAME.xml): the image's object classes as label bits, its
+// size from <size>, and each object's class, difficult flag and bounding-box area. A missing,
+// malformed or incomplete file (unknown class, box without its four corners, no object) is an
+// InputError naming it.
+struct VocObject {
+    int classIndex = 0;
+    bool difficult = false;
+    double boxArea = 0;
+};
+struct VocAnnotation {
+    std::uint64_t labelBits = 0;
+    double width = 0, height = 0;  // from <size>; 0 when absent
+    std::vector<VocObject> objects;
+};
+VocAnnotation parseVocAnnotation(const std::filesystem::path& xml);
 
 // Visual search difficulty (Ionescu et al., CVPR 2016) from a headerless CSV of "image name,
 // score" lines, matched to the dataset's images by file stem ("2008_000008" matches the key

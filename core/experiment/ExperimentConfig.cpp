@@ -2,12 +2,29 @@
 
 #include "common/Errors.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <set>
+#include <type_traits>
 
 namespace orderlens {
 
 namespace {
+
+// Whether a JSON number is a whole number that type T holds.
+template <typename T>
+bool fitsInteger(const nlohmann::json& number)
+{
+    if (number.is_number_unsigned())
+        return number.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<T>::max());
+    if (number.is_number_integer()) {
+        const std::int64_t v = number.get<std::int64_t>();
+        return v >= std::int64_t(std::numeric_limits<T>::min()) &&
+               (v < 0 || std::uint64_t(v) <= std::uint64_t(std::numeric_limits<T>::max()));
+    }
+    return false;
+}
 
 // One table drives both directions so that a field cannot be saved and forgotten on load.
 template <typename Visitor>
@@ -70,8 +87,17 @@ ExperimentConfig ExperimentConfig::fromJson(const nlohmann::json& j)
             auto it = j.find(key);
             if (it == j.end())
                 return;
+            using Value = std::decay_t<decltype(value)>;
+            // nlohmann converts any number to an integer with a plain cast: 2.7 would become 2
+            // and 1e90 undefined behaviour (found by fuzz_configjson, docs/RELIABILITY.md).
+            if constexpr (std::is_integral_v<Value> && !std::is_same_v<Value, bool>) {
+                if (it->is_number() && !fitsInteger<Value>(*it))
+                    throw ConfigError(std::string("configuration key '") + key + "' must be a whole number from " +
+                                      std::to_string(std::numeric_limits<Value>::min()) + " to " +
+                                      std::to_string(std::numeric_limits<Value>::max()) + ", not " + it->dump());
+            }
             try {
-                value = it->template get<std::decay_t<decltype(value)>>();
+                value = it->template get<Value>();
             } catch (const nlohmann::json::exception&) {
                 throw ConfigError(std::string("configuration key '") + key + "' has the wrong type (" +
                                   it->type_name() + ")");
