@@ -7,6 +7,7 @@
 #include "MainWindow.h"
 #include "common/Errors.h"
 #include "common/LibraryVersions.h"
+#include "common/ThreadBudget.h"
 #include "dataset/DatasetReader.h"
 #include "setup/ExperimentSetupDialog.h"
 
@@ -138,6 +139,13 @@ int runCommand(const cli::Command& command, int argc, char** argv)
         return 2;
     }
     try {
+        // --threads bounds every pool of the command: loading, statistics, analysis, LibTorch.
+        if (parser.optionNames().contains("threads")) {
+            bool ok = false;
+            const int threads = parser.value("threads").toInt(&ok);
+            if (ok && threads >= 0)
+                setThreadBudget(unsigned(threads));
+        }
         return command.run(parser);
     } catch (const ConfigError& e) {
         std::fprintf(stderr, "orderlens %s: %s\n", argv[1], e.what());

@@ -1,6 +1,7 @@
 #include "analysis/RunAnalysis.h"
 
 #include "common/Errors.h"
+#include "common/ThreadBudget.h"
 #include "numeric/Hashing.h"
 
 #include <algorithm>
@@ -65,9 +66,7 @@ void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
             next = jobs.size();
         }
     };
-    const unsigned threads =
-        std::max(1u, std::min<unsigned>(options.threads > 0 ? unsigned(options.threads) : std::thread::hardware_concurrency(),
-                                        unsigned(std::max<std::size_t>(jobs.size(), 1))));
+    const unsigned threads = std::max(1u, std::min<unsigned>(workerThreads(options.threads), unsigned(std::max<std::size_t>(jobs.size(), 1))));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(work);

@@ -1,6 +1,7 @@
 #include "dataset/DecodedImageCache.h"
 
 #include "common/Errors.h"
+#include "common/ThreadBudget.h"
 #include "numeric/Hashing.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -184,7 +185,7 @@ template <typename Write, typename AfterChunk>
 void decodeAll(const std::vector<std::string>& files, const DecodePolicy& policy, std::vector<DecodedImage>& images,
                Write&& write, AfterChunk&& afterChunk)
 {
-    const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned workers = threadBudget();
     const std::size_t chunk = kImagesPerWorker * workers;
     images.resize(files.size());
     std::vector<cv::Mat> decoded;

@@ -1,6 +1,7 @@
 #include "statistics/StatisticsEngine.h"
 
 #include "common/Errors.h"
+#include "common/ThreadBudget.h"
 #include "statistics/MetricsCache.h"
 
 #include <algorithm>
@@ -47,7 +48,7 @@ MetricTable computeStatistics(const Dataset& dataset, const std::vector<const Im
     const std::size_t total = dataset.size();
     if (statistics.empty())
         return table;
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = workerThreads(int(options.threads));
     threads = unsigned(std::min<std::size_t>(threads, std::max<std::size_t>(1, total / kImagesPerClaim + 1)));
 
     std::atomic<std::size_t> next{0}, done{0};

@@ -2,6 +2,7 @@
 
 #include "common/CrashPoint.h"
 #include "common/Errors.h"
+#include "common/ThreadBudget.h"
 #include "dataset/DatasetReader.h"
 #include "models/FusedEnsemble.h"
 #include "models/Networks.h"
@@ -785,7 +786,11 @@ void Trainer::Impl::prepare()
     config.validate();
     const std::string resolved = Trainer::resolveDevice(config.device);
     device = resolved == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    const int threads = config.threads > 0 ? config.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    // The run's threads setting is the process's budget (the GUI's analysis and statistics after
+    // the training share it).
+    if (config.threads > 0)
+        setThreadBudget(unsigned(config.threads));
+    const int threads = int(threadBudget());
     setCpuThreads(threads);
     const std::map<std::string, std::string> ownProvenance = processProvenance(resolved, threads);
     // Claim the run before the (possibly long) dataset load, so a second writer is refused at once.
