@@ -155,6 +155,14 @@ private slots:
         QVERIFY(cliFiles.contains("images.csv") && cliFiles.contains("report.pdf"));
         QCOMPARE(guiFiles, cliFiles);
         QCOMPARE(written.size(), guiFiles.size());
+
+        // The menu's way: the analysis in the background, then the same files.
+        const QString background = dir_.filePath("background-report");
+        QSignalSpy reported(&view, &ui::ExplorationView::reportWritten);
+        view.writeReportInBackground(background);
+        QVERIFY(reported.wait(120000));
+        QCOMPARE(reported.first().at(1).toString(), QString());
+        QCOMPARE(QDir(background).entryList(QDir::Files, QDir::Name), cliFiles);
     }
 
     void trainThenAnalyze()

@@ -9,14 +9,16 @@
 #include "report/AnalysisReport.h"
 #include "storage/RunFile.h"
 
-#include <QApplication>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
 
 namespace orderlens::ui {
 
@@ -122,18 +124,67 @@ QStringList ExplorationView::writeReport(const QString& dir)
 
 void ExplorationView::chooseReportFolder()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the analysis report into"));
-    if (dir.isEmpty())
+    if (!run_)
         return;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    try {
-        const QStringList files = writeReport(dir);
-        QApplication::restoreOverrideCursor();
-        QMessageBox::information(this, tr("Analysis report"), tr("Wrote %1 files into %2.").arg(files.size()).arg(dir));
-    } catch (const std::exception& e) {
-        QApplication::restoreOverrideCursor();
-        QMessageBox::warning(this, tr("Analysis report"), QString::fromUtf8(e.what()));
-    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the analysis report into"));
+    if (!dir.isEmpty())
+        writeReportInBackground(dir);
+}
+
+void ExplorationView::writeReportInBackground(const QString& dir)
+{
+    if (!run_)
+        return;
+    // The report's analysis (its 1000-resample bootstrap takes seconds to minutes) runs in the
+    // background and can be cancelled; only the figures, which Qt draws on this thread, are
+    // written here once it is done.
+    struct Outcome {
+        std::shared_ptr<RunAnalysis> analysis;
+        QString error;
+    };
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto* progress = new QProgressDialog(tr("Analysing the run for its report ..."), tr("Cancel"), 0, 0, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(0);
+    connect(progress, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, progress, dir] {
+        const Outcome outcome = watcher->result();
+        watcher->deleteLater();
+        QStringList files;
+        QString error = outcome.error;
+        if (outcome.analysis) {
+            progress->setLabelText(tr("Writing the tables, figures and report.pdf ..."));
+            try {
+                files = writeAnalysisReport(*outcome.analysis, dir);
+            } catch (const std::exception& e) {
+                error = QString::fromUtf8(e.what());
+            }
+        }
+        progress->deleteLater();
+        emit reportWritten(files, error);
+        if (files.isEmpty() && error.isEmpty())
+            return;  // cancelled
+        auto* box = new QMessageBox(error.isEmpty() ? QMessageBox::Information : QMessageBox::Warning,
+                                    tr("Analysis report"),
+                                    error.isEmpty() ? tr("Wrote %1 files into %2.").arg(files.size()).arg(dir) : error,
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
+    const std::string path = run_->analysis().runPath;
+    watcher->setFuture(QtConcurrent::run([path, cancel] {
+        Outcome outcome;
+        try {
+            AnalysisOptions options;
+            options.cancel = cancel.get();
+            outcome.analysis = std::make_shared<RunAnalysis>(analyseRun(RunFile(path), options));
+        } catch (const Cancelled&) {
+        } catch (const std::exception& e) {
+            outcome.error = QString::fromUtf8(e.what());
+        }
+        return outcome;
+    }));
 }
 
 }  // namespace orderlens::ui

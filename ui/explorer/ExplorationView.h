@@ -41,6 +41,10 @@ public:
     QStringList writeReport(const QString& dir);
     // Asks for a folder, then writes the report there (with a wait cursor and an error dialog).
     void chooseReportFolder();
+    // What File > Export > Analysis report does once a folder is chosen: the analysis in the
+    // background (cancellable from its progress dialog), then the files; reportWritten says how
+    // it ended (no files and no error: cancelled).
+    void writeReportInBackground(const QString& dir);
 
     ImageBrowser* browser() const { return browser_; }
     EasyHardView* easyHard() const { return easyHard_; }
@@ -52,6 +56,7 @@ public:
 signals:
     void loaded();
     void failed(const QString& error);  // names the file and the problem
+    void reportWritten(const QStringList& files, const QString& error);
 
 private:
     std::shared_ptr<const RunImages> run_;
