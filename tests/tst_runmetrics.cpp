@@ -5,6 +5,7 @@
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
 #include "experiment/ExperimentConfig.h"
+#include "statistics/HumanUncertainty.h"
 #include "statistics/RunStatistics.h"
 #include "storage/RunFile.h"
 
@@ -168,6 +169,18 @@ void TestRunMetrics::wrongShapeNamesTheFile()
     } catch (const InputError& e) {
         QVERIFY2(std::strstr(e.what(), "short.npy") && std::strstr(e.what(), "(5, 10)"), e.what());
     }
+    // The form's check gives the same verdict, and reads the file again once it changed.
+    try {
+        checkCifar10h(bad);
+        QFAIL("a 5 x 10 file was accepted by the check");
+    } catch (const InputError& e) {
+        QVERIFY2(std::strstr(e.what(), "short.npy") && std::strstr(e.what(), "(5, 10)"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, checkCifar10h(bad));
+    writeNpy(bad, 10000, 10, cifar10hRows());
+    checkCifar10h(bad);
+    checkCifar10h(npy_);
+    QVERIFY_THROWS_EXCEPTION(InputError, checkCifar10h(tmp_.filePath("missing.npy").toStdString()));
     // Validation refuses the file for another dataset and a file that is not there.
     config.dataset = "fashion-mnist";
     QVERIFY_THROWS_EXCEPTION(ConfigError, config.validate());

@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <filesystem>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <unordered_map>
 
 namespace orderlens {
@@ -63,6 +67,45 @@ NpyMatrix readCifar10h(const std::string& npyPath)
         throw InputError(npyPath, "has shape (" + std::to_string(m.rows) + ", " + std::to_string(m.cols) +
                                       "); CIFAR-10H probabilities are (10000, 10)");
     return m;
+}
+
+void checkCifar10h(const std::string& npyPath)
+{
+    struct Verdict {
+        std::uintmax_t size = 0;
+        std::filesystem::file_time_type modified;
+        std::exception_ptr failure;  // null: a good file
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Verdict> verdicts;
+    std::error_code sizeError, timeError;
+    const std::uintmax_t size = std::filesystem::file_size(npyPath, sizeError);
+    const auto modified = std::filesystem::last_write_time(npyPath, timeError);
+    if (sizeError || timeError) {
+        readCifar10h(npyPath);  // names what is wrong with the path
+        return;
+    }
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = verdicts.find(npyPath);
+        if (it != verdicts.end() && it->second.size == size && it->second.modified == modified) {
+            if (it->second.failure)
+                std::rethrow_exception(it->second.failure);
+            return;
+        }
+    }
+    Verdict verdict{size, modified, nullptr};
+    try {
+        readCifar10h(npyPath);
+    } catch (const Error&) {
+        verdict.failure = std::current_exception();
+    }
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        verdicts[npyPath] = verdict;
+    }
+    if (verdict.failure)
+        std::rethrow_exception(verdict.failure);
 }
 
 std::vector<double> importCifar10h(const std::string& npyPath, const Dataset& dataset)

@@ -23,6 +23,11 @@ double humanUncertainty(const NpyMatrix& probabilities, std::size_t row);
 // array. What the GUI uses to check the file on the spot.
 NpyMatrix readCifar10h(const std::string& npyPath);
 
+// Throws what readCifar10h throws for the file, but reads a file only once per size and
+// modification time: a form that checks the file on every keystroke does not re-read 800 kB
+// each time, and a file that changes is read again.
+void checkCifar10h(const std::string& npyPath);
+
 // Column "human_uncertainty" for a CIFAR-10 dataset: row i goes to the image keyed test/<i>
 // (six digits); every other image (the train split) is missing (NaN), not 0. Throws
 // ConfigError for a dataset that is not CIFAR-10 and InputError for a file that is not a

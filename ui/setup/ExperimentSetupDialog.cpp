@@ -654,14 +654,14 @@ void ExperimentSetupDialog::chooseHumanUncertainty()
 }
 
 // Reads the whole file (800 kB at most for CIFAR-10H) so that a wrong file is named before
-// a training of hours ends without its statistic.
+// a training of hours ends without its statistic; once per version of the file, not per keystroke.
 void ExperimentSetupDialog::checkHumanUncertainty()
 {
     QString error;
     const QString path = humanUncertainty_->text().trimmed();
     if (!path.isEmpty()) {
         try {
-            readCifar10h(path.toStdString());
+            checkCifar10h(path.toStdString());
         } catch (const Error& e) {
             error = QString::fromStdString(e.what());
         }
