@@ -12,6 +12,7 @@
 #include "setup/ExperimentSetupDialog.h"
 
 #include <QApplication>
+#include <QThreadPool>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -143,8 +144,10 @@ int runCommand(const cli::Command& command, int argc, char** argv)
         if (parser.optionNames().contains("threads")) {
             bool ok = false;
             const int threads = parser.value("threads").toInt(&ok);
-            if (ok && threads >= 0)
+            if (ok && threads >= 0) {
                 setThreadBudget(unsigned(threads));
+                QThreadPool::globalInstance()->setMaxThreadCount(int(threadBudget()));
+            }
         }
         return command.run(parser);
     } catch (const ConfigError& e) {

@@ -26,6 +26,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QThreadPool>
 #include <QtTest>
 
 #include <filesystem>
@@ -299,6 +300,8 @@ void TestGuiTraining::failureIsReported()
     std::filesystem::resize_file(data + "/train-labels-idx1-ubyte", 10);
     QSignalSpy finished(&window, &MainWindow::trainingFinished);
     QTest::mouseClick(field<QPushButton>(dialog, "start"), Qt::LeftButton);
+    // The form's threads setting is the application's thread budget, Qt's pool included.
+    QCOMPARE(QThreadPool::globalInstance()->maxThreadCount(), 1);
     QVERIFY(finished.wait(kTrainingTimeoutMs));
     QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Failed);
     const QString error = finished.first().at(1).toString();

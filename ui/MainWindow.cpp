@@ -14,6 +14,7 @@
 
 #include "common/Errors.h"
 #include "common/LibraryVersions.h"
+#include "common/ThreadBudget.h"
 #include "training/Trainer.h"
 
 #include <QAction>
@@ -37,6 +38,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -279,6 +281,11 @@ TrainingSession* MainWindow::startTraining(const ExperimentConfig& config, const
         showError(tr("Training is running"), tr("Cancel the current training before starting another one."));
         return nullptr;
     }
+    // The experiment's threads setting is the application's budget: the training, and the
+    // statistics, analyses and background jobs (Qt's pool) that follow it.
+    if (config.threads > 0)
+        setThreadBudget(unsigned(config.threads));
+    QThreadPool::globalInstance()->setMaxThreadCount(int(threadBudget()));
     runConfigJson_ = config.toJson().dump();
     showRunInfo(runConfigJson_);
     log(tr("Starting %1 x %2 on %3, %4 epochs -> %5")
