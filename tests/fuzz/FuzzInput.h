@@ -11,14 +11,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <unistd.h>
 
 namespace orderlens::fuzz {
 
-// A folder of this process, created on first use (libFuzzer runs a target's inputs in one
-// process; `ctest -L fuzz` and parallel jobs get one folder each).
+// A folder of this process, created on first use and removed when the process exits
+// normally (libFuzzer runs a target's inputs in one process and exits at -max_total_time;
+// parallel jobs get one folder each; after a finding the folder stays with the evidence).
 inline const std::string& scratchFolder()
 {
     static const std::string folder = [] {
@@ -27,6 +29,13 @@ inline const std::string& scratchFolder()
             std::abort();
         return pattern;
     }();
+    static const bool removedAtExit = [] {
+        return std::atexit([] {
+            std::error_code ec;
+            std::filesystem::remove_all(folder, ec);
+        }) == 0;
+    }();
+    (void)removedAtExit;
     return folder;
 }
 
