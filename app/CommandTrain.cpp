@@ -1,7 +1,7 @@
 #include "Command.h"
 
 #include "common/Errors.h"
-#include "models/Architecture.h"
+#include "experiment/ExperimentSettings.h"
 #include "training/Trainer.h"
 
 #include <QFile>
@@ -34,144 +34,160 @@ QString list(const std::vector<std::string>& names)
     return out.join(", ");
 }
 
-QString num(double v) { return QString::number(v); }
+QStringList optionNames(const Setting& s)
+{
+    QStringList names{QString::fromStdString(s.option())};
+    for (const auto& alias : s.aliases)
+        names << QString::fromStdString(alias);
+    return names;
+}
+
+QString negated(const Setting& s) { return QString::fromStdString("no-" + s.option()); }
+
+// A setting's help line: what it does, its values, its default and the presets that set it.
+QString helpText(const Setting& s)
+{
+    const ExperimentConfig defaults;
+    std::string text = s.help;
+    if (s.kind == SettingKind::Choice) {
+        std::vector<std::string> values;
+        for (const auto& c : s.choices())
+            values.push_back(c.value);
+        text += " One of: " + list(values).toStdString() + ".";
+    } else if (s.kind == SettingKind::Count || s.kind == SettingKind::Real) {
+        ExperimentConfig lo, hi;
+        s.setNumber(lo, s.min);
+        s.setNumber(hi, s.max);
+        text += " From " + s.text(lo) + " to " + s.text(hi) + (s.zeroMeans.empty() ? "" : "; 0: " + s.zeroMeans) + ".";
+    }
+    if (s.kind == SettingKind::Flag)
+        text += " --" + negated(s).toStdString() + " turns it off.";
+    if (s.kind != SettingKind::File)
+        text += " Default " + s.describe(defaults);
+    std::string presets;
+    for (const auto& [name, value] : s.presets) {
+        ExperimentConfig c;
+        s.parse(c, value);
+        presets += (presets.empty() ? "" : ", ") + name + " " + s.describe(c);
+    }
+    if (!presets.empty())
+        text += (s.kind == SettingKind::File ? " Presets: " : "; presets: ") + presets;
+    if (s.kind != SettingKind::File || !presets.empty())
+        text += ".";
+    return QString::fromStdString(text);
+}
 
 void declare(QCommandLineParser& p)
 {
-    const ExperimentConfig d;
-    std::vector<std::string> archs;
-    for (const auto& a : architectureInfos())
-        archs.push_back(a.name);
     p.addOption({"run", "The run file to write (HDF5). Required.", "FILE.h5"});
-    p.addOption({"resume", "Continue the interrupted run in --run with its stored configuration."});
+    p.addOption({"resume", "Continue the interrupted run in --run with its stored configuration; options given with "
+                           "it must equal the stored ones."});
     p.addOption({"task", "Train network K (0-based) only, into its own part of --run: one process per network, e.g. "
                          "one Slurm array task each (see `orderlens slurm`). With --resume: continue that network.",
                  "K"});
     p.addOption({"force", "Overwrite an existing run file."});
     p.addOption({"config", "Start from a saved configuration (JSON, as stored in run files); options given here override it.",
                  "FILE.json"});
-    p.addOption({"preset", "Start from a recipe: " + list(ExperimentConfig::presetNames()) + ".", "NAME"});
-    p.addOption({"dataset", "Dataset spec (default " + QString::fromStdString(d.dataset) + ").", "SPEC"});
-    p.addOption({"limit-train", "Class-stratified subset of N training images (0 = all).", "N"});
-    p.addOption({"limit-test", "Class-stratified subset of M test images (0 = all).", "M"});
-    p.addOption({"input-size", "Square input side; smaller images are zero-padded, larger resized and cropped "
-                               "(default: the images' own size).", "PX"});
-    p.addOption({"architecture", "One of " + list(archs) + " (default " + QString::fromStdString(d.architecture) + ").",
+    std::string presets;
+    for (const auto& info : experimentPresetInfos())
+        presets += (presets.empty() ? "" : "; ") + info.name + ": " + info.title;
+    p.addOption({"preset",
+                 QString::fromStdString("Start from a complete configuration: " + presets +
+                                        "; options given here override it. Without --preset or --config every "
+                                        "setting has its default, which the desktop application's form does not "
+                                        "start from: it starts from the demo preset."),
                  "NAME"});
-    p.addOption({"networks", "Number of networks (default " + num(d.networks) + ").", "N"});
-    p.addOption({"epochs", "Epochs per network (default " + num(d.epochs) + ").", "E"});
-    p.addOption({"batch-size", "Batch size (default " + num(d.batchSize) + ").", "B"});
-    p.addOption({"micro-batch", "Split each batch into micro-batches of this size and accumulate gradients "
-                                "(0 = off).", "M"});
-    p.addOption({"optimizer", "sgd or adam (default " + QString::fromStdString(d.optimizer) + ").", "NAME"});
-    p.addOption({"lr", "Learning rate (default " + num(d.lr) + ").", "LR"});
-    p.addOption({"momentum", "SGD momentum (default " + num(d.momentum) + ").", "M"});
-    p.addOption({"weight-decay", "Weight decay (default " + num(d.weightDecay) + ").", "WD"});
-    p.addOption({"scheduler", "none, cosine, step or onecycle (default " + QString::fromStdString(d.scheduler) + ").",
-                 "NAME"});
-    p.addOption({"eta-min", "Cosine annealing's final learning rate (default " + num(d.etaMin) + ").", "LR"});
-    p.addOption({"step-size", "Step scheduler: epochs between decays (default " + num(d.stepSize) + ").", "E"});
-    p.addOption({"step-gamma", "Step scheduler: decay factor (default " + num(d.stepGamma) + ").", "G"});
-    p.addOption({"init", "kaiming-normal, kaiming-uniform, xavier-normal or xavier-uniform (default " +
-                             QString::fromStdString(d.init) + ").", "NAME"});
-    p.addOption({"bn-eps", "Batch-norm epsilon (default " + num(d.batchNormEps) + ").", "EPS"});
-    p.addOption({"corrupt-prob", "Replace each training label with a random class with this probability.", "P"});
-    p.addOption({"random-crop", "Augment: random crop after zero padding (--crop-padding, default " +
-                                    num(d.cropPadding) + ")."});
-    p.addOption({"crop-padding", "Padding for --random-crop.", "PX"});
-    p.addOption({"horizontal-flip", "Augment: random horizontal flip."});
-    p.addOption({"cifar10h", "CIFAR-10H probabilities (.npy, 10000 x 10): store human uncertainty with the run's statistics.",
-                 "FILE.npy"});
-    p.addOption({"multilabel", "Multi-label training (BCE with logits, exact-match correctness)."});
-    p.addOption({"save-prob-vector", "Also store every image's probability vector each epoch."});
-    p.addOption({"eval-train", "Also run an eval-mode pass over the training images after each epoch."});
-    p.addOption({"keep-checkpoints", "Keep the trained networks (RUN.h5.ckpt/) after the run completes; by default "
-                                     "they are removed then."});
-    p.addOption({"seed", "Experiment seed; every network's seed derives from it (default " + num(double(d.seed)) + ").",
-                 "S"});
-    p.addOption({"device", "auto, cpu or cuda (default " + QString::fromStdString(d.device) + ").", "DEV"});
-    p.addOption({"threads", "CPU threads (0 = all cores).", "N"});
-    p.addOption({"parallel-networks", "Train the networks side by side instead of one after another."});
-    p.addOption({"fuse-networks",
-                 "on: train the networks as one fused module where the architecture allows (all but densenet121); "
-                 "off: one module per network (default " + QString(d.fuseNetworks ? "on" : "off") + ").",
-                 "on|off"});
+    p.addOption({"print-config", "Print the configuration (JSON, as --config reads it) after validating it, and exit "
+                                 "without training."});
+    for (const auto& s : experimentSettings()) {
+        if (s.kind == SettingKind::Flag) {
+            p.addOption({optionNames(s), helpText(s)});
+            QCommandLineOption off(negated(s), "Turns --" + QString::fromStdString(s.option()) + " off.");
+            off.setFlags(QCommandLineOption::HiddenFromHelp);
+            p.addOption(off);
+        } else {
+            p.addOption({optionNames(s), helpText(s), QString::fromStdString(s.valueName)});
+        }
+    }
+}
+
+// The settings given on the command line, by key.
+std::vector<std::string> givenSettings(const QCommandLineParser& p)
+{
+    std::vector<std::string> keys;
+    for (const auto& s : experimentSettings())
+        if (p.isSet(QString::fromStdString(s.option())) || (s.kind == SettingKind::Flag && p.isSet(negated(s))))
+            keys.push_back(s.key);
+    return keys;
 }
 
 // Applies every option given on the command line over `c`.
 void applyOptions(const QCommandLineParser& p, ExperimentConfig& c)
 {
-    auto str = [&](const char* name, std::string& field) {
-        if (p.isSet(name))
-            field = stringOption(p, name);
-    };
-    auto integer = [&](const char* name, auto& field, long long min, long long max) {
-        if (p.isSet(name))
-            field = static_cast<std::decay_t<decltype(field)>>(intOption(p, name, min, max));
-    };
-    auto real = [&](const char* name, double& field, double min, double max) {
-        if (p.isSet(name))
-            field = doubleOption(p, name, min, max);
-    };
-    auto flag = [&](const char* name, bool& field) {
-        if (p.isSet(name))
-            field = true;
-    };
-    constexpr long long kMaxCount = 1LL << 40;
-    str("dataset", c.dataset);
-    integer("limit-train", c.limitTrain, 0, kMaxCount);
-    integer("limit-test", c.limitTest, 0, kMaxCount);
-    integer("input-size", c.inputSize, 0, 4096);
-    str("architecture", c.architecture);
-    integer("networks", c.networks, 1, 1000);
-    integer("epochs", c.epochs, 1, 100000);
-    integer("batch-size", c.batchSize, 1, 1 << 20);
-    integer("micro-batch", c.microBatch, 0, 1 << 20);
-    str("optimizer", c.optimizer);
-    real("lr", c.lr, 0, 1e6);
-    real("momentum", c.momentum, 0, 1);
-    real("weight-decay", c.weightDecay, 0, 1e6);
-    str("scheduler", c.scheduler);
-    real("eta-min", c.etaMin, 0, 1e6);
-    integer("step-size", c.stepSize, 1, 100000);
-    real("step-gamma", c.stepGamma, 0, 1e6);
-    str("init", c.init);
-    real("bn-eps", c.batchNormEps, 0, 1);
-    real("corrupt-prob", c.corruptProb, 0, 1);
-    flag("random-crop", c.randomCrop);
-    integer("crop-padding", c.cropPadding, 0, 1024);
-    flag("horizontal-flip", c.horizontalFlip);
-    flag("multilabel", c.multiLabel);
-    // Absolute, because the GUI reads the file from the stored configuration later.
-    if (p.isSet("cifar10h"))
-        c.humanUncertainty = std::filesystem::absolute(stringOption(p, "cifar10h")).string();
-    flag("save-prob-vector", c.saveProbVector);
-    flag("eval-train", c.evalTrain);
-    flag("keep-checkpoints", c.keepCheckpoints);
-    integer("seed", c.seed, 0, std::numeric_limits<long long>::max());
-    str("device", c.device);
-    integer("threads", c.threads, 0, 4096);
-    flag("parallel-networks", c.parallelNetworks);
-    if (p.isSet("fuse-networks")) {
-        const std::string value = stringOption(p, "fuse-networks");
-        if (value != "on" && value != "off")
-            throw ConfigError("--fuse-networks takes on or off, not '" + value + "'");
-        c.fuseNetworks = value == "on";
+    for (const auto& s : experimentSettings()) {
+        const QString name = QString::fromStdString(s.option());
+        if (s.kind == SettingKind::Flag) {
+            if (p.isSet(name) && p.isSet(negated(s)))
+                throw ConfigError("give either --" + s.option() + " or --" + negated(s).toStdString() + ", not both");
+            if (p.isSet(name) || p.isSet(negated(s)))
+                s.setFlag(c, p.isSet(name));
+        } else if (p.isSet(name)) {
+            s.parse(c, stringOption(p, name));
+        }
     }
 }
 
-ExperimentConfig loadConfigFile(const std::string& path)
+// A saved configuration and the keys it states.
+struct ConfigFile {
+    ExperimentConfig config;
+    std::vector<std::string> keys;
+};
+
+ConfigFile loadConfigFile(const std::string& path)
 {
     QFile f(QString::fromStdString(path));
     if (!f.open(QIODevice::ReadOnly))
         throw InputError(path, "cannot read the configuration file");
     try {
-        return ExperimentConfig::fromJson(nlohmann::json::parse(f.readAll().toStdString()));
+        const nlohmann::json json = nlohmann::json::parse(f.readAll().toStdString());
+        ConfigFile file{ExperimentConfig::fromJson(json), {}};
+        for (auto it = json.begin(); it != json.end(); ++it)
+            file.keys.push_back(it.key());
+        return file;
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, std::string("not valid JSON: ") + e.what());
     } catch (const ConfigError& e) {
         throw InputError(path, e.what());
     }
+}
+
+// The form's validation, each problem with the option to change.
+void refuseProblems(const ExperimentConfig& config)
+{
+    const std::vector<SettingProblem> problems = findProblems(config);
+    auto line = [](const SettingProblem& problem) {
+        return "--" + experimentSetting(problem.key).option() + ": " + problem.message;
+    };
+    if (problems.size() == 1)
+        throw ConfigError(line(problems.front()));
+    std::string message = "the configuration cannot work:";
+    for (const auto& problem : problems)
+        message += "\n  " + line(problem);
+    if (!problems.empty())
+        throw ConfigError(message);
+}
+
+// Resuming with the options that started the run is the natural retry; an option that would
+// change the run is refused, naming both values.
+void refuseChanges(const ExperimentConfig& stored, const ExperimentConfig& given, const std::vector<std::string>& stated)
+{
+    std::string message;
+    for (const auto& d : differingSettings(stored, given, stated))
+        message += "\n  " + d.setting->label + " (--" + d.setting->option() + "): stored " + d.stored + ", given " +
+                   d.given;
+    if (!message.empty())
+        throw ConfigError("--resume continues the run with its stored configuration, and these options differ "
+                          "from it:" + message);
 }
 
 std::string percent(double fraction)
@@ -219,6 +235,29 @@ private:
 
 int run(const QCommandLineParser& p)
 {
+    if (p.isSet("config") && p.isSet("preset"))
+        throw ConfigError("give either --config or --preset, not both");
+    std::vector<std::string> stated = givenSettings(p);
+    ExperimentConfig config;
+    if (p.isSet("config")) {
+        ConfigFile file = loadConfigFile(stringOption(p, "config"));
+        config = file.config;
+        stated.insert(stated.end(), file.keys.begin(), file.keys.end());
+    } else if (p.isSet("preset")) {
+        const std::string name = stringOption(p, "preset");
+        config = ExperimentConfig::preset(name);
+        for (const auto& s : experimentSettings())
+            for (const auto& preset : s.presets)
+                if (preset.first == name)
+                    stated.push_back(s.key);
+    }
+    applyOptions(p, config);
+    if (p.isSet("print-config")) {
+        refuseProblems(config);
+        std::printf("%s\n", config.toJson().dump(2).c_str());
+        return 0;
+    }
+
     if (!p.isSet("run"))
         throw ConfigError("--run FILE.h5 is required (the run file to write or resume)");
     const std::string runPath = stringOption(p, "run");
@@ -226,21 +265,16 @@ int run(const QCommandLineParser& p)
     const int task = p.isSet("task") ? int(intOption(p, "task", 0, 999)) : -1;
     Trainer trainer = [&] {
         if (p.isSet("resume")) {
-            for (const QString& name : p.optionNames())
-                if (name != "run" && name != "resume" && name != "task")
-                    throw ConfigError("--resume continues a run with its stored configuration; --" + name.toStdString() +
-                                      " cannot change it");
-            return Trainer::resume(runPath, task);
+            if (p.isSet("force"))
+                throw ConfigError("--resume continues the run in --run; --force would replace it: give one of them");
+            Trainer resumed = Trainer::resume(runPath, task);
+            refuseChanges(resumed.config(), config, stated);
+            return resumed;
         }
         if (task >= 0 && p.isSet("force"))
             throw ConfigError("--force cannot be combined with --task: the tasks share one run, so none may replace it "
                               "(remove the run first, or let `orderlens slurm --force` do it)");
-        if (p.isSet("config") && p.isSet("preset"))
-            throw ConfigError("give either --config or --preset, not both");
-        ExperimentConfig config = p.isSet("config")   ? loadConfigFile(stringOption(p, "config"))
-                                  : p.isSet("preset") ? ExperimentConfig::preset(stringOption(p, "preset"))
-                                                      : ExperimentConfig();
-        applyOptions(p, config);
+        refuseProblems(config);
         return task >= 0 ? Trainer::task(config, runPath, task) : Trainer(config, runPath, p.isSet("force"));
     }();
 

@@ -121,7 +121,7 @@ void TestGuiScreenshots::welcomePage()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY(window.welcome()->isVisible());
     QVERIFY(window.welcome()->demoButton()->isVisible());
-    QVERIFY(window.welcome()->demoButton()->description().contains("lenet5"));
+    QVERIFY(window.welcome()->demoButton()->description().contains("LeNet5"));
     const QImage shot = window.grab().toImage();
     QCOMPARE(shot.size() / shot.devicePixelRatio(), kScreen);
     QVERIFY(showsWidget(shot, &window, window.welcome()->demoButton()));

@@ -3,6 +3,7 @@
 #include "Fixtures.h"
 #include "FormFields.h"
 #include "experiment/ExperimentConfig.h"
+#include "experiment/ExperimentSettings.h"
 #include "setup/DatasetPreview.h"
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
@@ -46,6 +47,13 @@ void writeNpy(const QString& path, int rows, int cols)
     out.write(reinterpret_cast<const char*>(uniform.data()), std::streamsize(uniform.size() * sizeof(double)));
 }
 
+// Replaces a field's text the way a user does: select all, type.
+void selectAllAndType(QWidget* w, const QString& text)
+{
+    QTest::keyClick(w, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(w, text);
+}
+
 void selectData(QComboBox* box, const QString& value)
 {
     const int i = box->findData(value);
@@ -60,7 +68,10 @@ private slots:
     void initTestCase();
     void demoPresetAndFashionMnistPreview();
     void invalidCombinationsDisableStart();
-    void recipesKeepDatasetAndArchitecture();
+    void presetsAreCompleteConfigurations();
+    void everySettingIsInTheHelpTheJsonAndTheForm();
+    void formAndCommandLineGiveTheSameJson();
+    void nonsenseIsExplainedNotReplaced();
     void folderDatasetIsCheckedOnTheSpot();
     void missingFolderNamesThePath();
     void humanUncertaintyOnlyForCifar10();
@@ -147,23 +158,26 @@ void TestGuiSetup::invalidCombinationsDisableStart()
     // Core's validation, shown inline.
     field<QDoubleSpinBox>(dialog, "lr")->setValue(0);
     QVERIFY(!start->isEnabled());
-    QVERIFY2(dialog.problem().contains("learning rate"), qPrintable(dialog.problem()));
+    QVERIFY2(dialog.problem().contains("Learning rate"), qPrintable(dialog.problem()));
+    QCOMPARE(field<QLabel>(dialog, "lr_problem")->text(), dialog.problem());
     field<QDoubleSpinBox>(dialog, "lr")->setValue(0.05);
 
     selectData(field<QComboBox>(dialog, "scheduler"), "cosine");
     field<QDoubleSpinBox>(dialog, "eta_min")->setValue(1.0);
-    QVERIFY2(dialog.problem().contains("eta_min"), qPrintable(dialog.problem()));
+    // Named as the form labels it, not by its internal name (eta_min).
+    QVERIFY2(dialog.problem().contains("final learning rate"), qPrintable(dialog.problem()));
+    QVERIFY(!dialog.problem().contains("eta_min"));
     field<QDoubleSpinBox>(dialog, "eta_min")->setValue(5e-4);
 
     field<QSpinBox>(dialog, "micro_batch")->setValue(field<QSpinBox>(dialog, "batch_size")->value() + 1);
-    QVERIFY2(dialog.problem().contains("micro-batch"), qPrintable(dialog.problem()));
+    QVERIFY2(dialog.problem().contains("Micro-batch"), qPrintable(dialog.problem()));
     field<QSpinBox>(dialog, "micro_batch")->setValue(0);
 
     // An architecture that cannot take 28 x 28 images at their native size.
     selectData(field<QComboBox>(dialog, "architecture"), "vgg16");
     field<QSpinBox>(dialog, "input_size")->setValue(0);
     QVERIFY(!start->isEnabled());
-    QVERIFY2(dialog.problem().contains("vgg16") && dialog.problem().contains("28 px"), qPrintable(dialog.problem()));
+    QVERIFY2(dialog.problem().contains("VGG16") && dialog.problem().contains("28 px"), qPrintable(dialog.problem()));
     field<QSpinBox>(dialog, "input_size")->setValue(32);
     QVERIFY2(dialog.canStart(), qPrintable(dialog.problem()));
 
@@ -178,9 +192,12 @@ void TestGuiSetup::invalidCombinationsDisableStart()
     QVERIFY2(dialog.problem().contains("does not exist"), qPrintable(dialog.problem()));
 }
 
-void TestGuiSetup::recipesKeepDatasetAndArchitecture()
+// The study's CIFAR-10 recipe (docs: CIFAR-10 row of the recipes table) written out: the preset
+// replaces everything, in the form as on the command line.
+void TestGuiSetup::presetsAreCompleteConfigurations()
 {
     ExperimentSetupDialog dialog;
+    dialog.show();
     selectData(field<QComboBox>(dialog, "architecture"), "resnet18");
     field<QSpinBox>(dialog, "threads")->setValue(3);
     QCOMPARE(field<QComboBox>(dialog, "preset")->currentIndex(), 0);  // edited by hand: custom
@@ -189,31 +206,210 @@ void TestGuiSetup::recipesKeepDatasetAndArchitecture()
     const auto cifar = std::find_if(presets.begin(), presets.end(), [](const auto& p) { return p.coreName == "cifar10"; });
     QVERIFY(cifar != presets.end());
     dialog.applyPreset(int(cifar - presets.begin()) + 1);
-    ExperimentConfig c = dialog.config();
-    QCOMPARE(c.lr, 0.1);
-    QCOMPARE(c.momentum, 0.9);
-    QCOMPARE(c.scheduler, std::string("cosine"));
-    QCOMPARE(c.etaMin, 5e-4);
-    QCOMPARE(c.weightDecay, 5e-4);
-    QCOMPARE(c.epochs, 60);
-    QCOMPARE(c.batchSize, 128);
-    QCOMPARE(c.networks, 5);
-    QCOMPARE(c.architecture, std::string("resnet18"));
-    QCOMPARE(c.dataset, std::string("fashion-mnist"));
-    QCOMPARE(c.threads, 3);
+    auto* location = field<QLineEdit>(dialog, "dataset_location");
+    QTest::keyClicks(location, "/data/cifar-10-batches-bin");
+    QTest::keyClick(location, Qt::Key_Return);
+
+    ExperimentConfig expected;
+    expected.dataset = "cifar10:/data/cifar-10-batches-bin";
+    expected.inputSize = 32;
+    expected.batchSize = 128;
+    expected.optimizer = "sgd";
+    expected.momentum = 0.9;
+    expected.lr = 0.1;
+    expected.epochs = 60;
+    expected.scheduler = "cosine";
+    expected.etaMin = 5e-4;
+    expected.weightDecay = 5e-4;
+    expected.networks = 5;
+    QCOMPARE(dialog.config().toJson(), expected.toJson());  // architecture and threads back to defaults
+
+    QProcess cli;
+    cli.start(ORDERLENS_BINARY, {"train", "--preset", "cifar10", "--dataset", "cifar10:/data/cifar-10-batches-bin",
+                                 "--print-config"});
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    QCOMPARE(nlohmann::json::parse(cli.readAllStandardOutput().toStdString()), expected.toJson());
 
     const auto random = std::find_if(presets.begin(), presets.end(),
                                      [](const auto& p) { return p.coreName == "cifar10-random-labels"; });
     dialog.applyPreset(int(random - presets.begin()) + 1);
-    c = dialog.config();
+    const ExperimentConfig c = dialog.config();
     QCOMPARE(c.corruptProb, 1.0);
     QCOMPARE(c.scheduler, std::string("step"));
     QCOMPARE(c.stepSize, 30);
     QCOMPARE(c.stepGamma, 0.3);
+    QCOMPARE(c.momentum, 0.0);
     // Only the chosen schedule's parameters are shown.
     QVERIFY(!field<QDoubleSpinBox>(dialog, "eta_min")->isVisibleTo(&dialog));
     QVERIFY(field<QSpinBox>(dialog, "step_size")->isVisibleTo(&dialog));
     QVERIFY(presets.front().description().contains("10,000") || presets.front().description().contains("10000"));
+}
+
+// Walks the declaration table: every setting has an option in `orderlens train --help`, a key
+// in the JSON, a row in the real form, and a value out of its range that the form explains
+// beneath that row.
+void TestGuiSetup::everySettingIsInTheHelpTheJsonAndTheForm()
+{
+    QProcess help;
+    help.start(ORDERLENS_BINARY, {"train", "--help"});
+    QVERIFY(help.waitForFinished(60000));
+    const QString helpText = QString::fromUtf8(help.readAllStandardOutput());
+
+    ExperimentSetupDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    for (const Setting& s : experimentSettings()) {
+        const QString key = QString::fromStdString(s.key);
+        const QString option = "--" + QString::fromStdString(s.option());
+        QVERIFY2(helpText.contains(option + " ") || helpText.contains(option + ","), qPrintable(option));
+        QVERIFY2(dialog.config().toJson().contains(s.key), qPrintable(key));
+
+        // A starting point where the setting matters (a schedule's parameters need it chosen,
+        // the crop padding the random crop): the defaults, a preset, or the defaults with a flag on.
+        std::vector<ExperimentConfig> candidates{ExperimentConfig()};
+        for (const auto& name : ExperimentConfig::presetNames())
+            candidates.push_back(ExperimentConfig::preset(name));
+        for (const Setting& flag : experimentSettings()) {
+            if (flag.kind != SettingKind::Flag)
+                continue;
+            candidates.emplace_back();
+            flag.setFlag(candidates.back(), true);
+        }
+        const auto found = std::find_if(candidates.begin(), candidates.end(),
+                                        [&](const ExperimentConfig& c) { return s.applies(c); });
+        QVERIFY2(found != candidates.end(), qPrintable(key));
+        ExperimentConfig base = *found;
+        if (s.kind == SettingKind::File)
+            base.dataset = "cifar10:" + tmp_.path().toStdString();
+        QVERIFY2(s.applies(base), qPrintable(key));
+        dialog.setConfig(base);
+        QWidget* editor = dialog.findChild<QWidget*>(key);
+        QVERIFY2(editor, qPrintable(key));
+        QVERIFY2(editor->isVisible(), qPrintable(key));
+        auto* problem = field<QLabel>(dialog, (s.key + "_problem").c_str());
+
+        switch (s.kind) {
+        case SettingKind::Count:
+        case SettingKind::Real: {
+            // Just beyond the maximum: for whole numbers the next one, for reals ten times it.
+            const QString tooLarge = s.kind == SettingKind::Count
+                                         ? QString::number(qulonglong(s.max) + 1)
+                                         : QString::number(s.max * 10, 'g', 6);
+            selectAllAndType(editor, tooLarge);
+            QVERIFY2(!problem->isHidden(), qPrintable(key + " " + tooLarge));
+            QVERIFY2(problem->text().startsWith(QString::fromStdString(s.label) + " must be from"),
+                     qPrintable(key + ": " + problem->text()));
+            break;
+        }
+        case SettingKind::Choice: {
+            const QString path = tmp_.filePath("unknown-" + key + ".json");
+            nlohmann::json json = base.toJson();
+            json[s.key] = "no-such-" + s.key;
+            std::ofstream(path.toStdString()) << json.dump();
+            QString error;
+            QVERIFY2(dialog.loadConfig(path, &error), qPrintable(error));
+            QVERIFY2(!problem->isHidden(), qPrintable(key));
+            QVERIFY2(problem->text().contains(QString::fromStdString(s.label) + " 'no-such-" + key + "'"),
+                     qPrintable(problem->text()));
+            break;
+        }
+        case SettingKind::Flag: {
+            // Both values are valid: the box is the flag, both ways.
+            auto* box = qobject_cast<QCheckBox*>(editor);
+            QVERIFY2(box, qPrintable(key));
+            const bool before = s.flag(dialog.config());
+            QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+            QCOMPARE(s.flag(dialog.config()), !before);
+            break;
+        }
+        case SettingKind::Dataset: {
+            QComboBox* format = field<QComboBox>(dialog, "dataset_format");
+            QVERIFY(editor->isAncestorOf(format));
+            selectData(format, "folder");  // a format that needs a folder, and none given
+            QVERIFY2(!problem->isHidden() && problem->text().contains("folder"), qPrintable(problem->text()));
+            break;
+        }
+        case SettingKind::File:
+            QTest::keyClicks(editor, tmp_.filePath("missing.npy"));
+            QVERIFY2(!problem->isHidden() && problem->text().contains("missing.npy"), qPrintable(problem->text()));
+            break;
+        }
+        QVERIFY2(!field<QPushButton>(dialog, "start")->isEnabled(), qPrintable(key));
+    }
+}
+
+// The same experiment typed into the form and given as options produces the same JSON. The
+// form starts from the demo preset, so the command line does too.
+void TestGuiSetup::formAndCommandLineGiveTheSameJson()
+{
+    test::FixtureSpec spec;
+    spec.trainCount = 24;
+    spec.testCount = 12;
+    const QString data = tmp_.filePath("same-json");
+    test::writeIdxDataset(data.toStdString(), spec, false);
+
+    ExperimentSetupDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto type = [&](const char* name, const QString& text) { selectAllAndType(field<QWidget>(dialog, name), text); };
+    QTest::keyClicks(field<QComboBox>(dialog, "dataset_format"), "IDX");
+    QTest::keyClicks(field<QLineEdit>(dialog, "dataset_location"), data);
+    QTest::keyClick(field<QLineEdit>(dialog, "dataset_location"), Qt::Key_Return);
+    type("limit_train", "20");
+    type("limit_test", "10");
+    QTest::keyClicks(field<QComboBox>(dialog, "architecture"), "ResNet18");
+    type("networks", "3");
+    type("epochs", "4");
+    type("lr", "0.02");
+    QTest::keyClicks(field<QComboBox>(dialog, "scheduler"), "Step");
+    type("step_size", "2");
+    type("batch_norm_eps", "0.0001");
+    auto* crop = field<QCheckBox>(dialog, "random_crop");
+    QTest::mouseClick(crop, Qt::LeftButton, {}, QPoint(8, crop->height() / 2));
+    type("seed", "42");
+
+    QProcess cli;
+    cli.start(ORDERLENS_BINARY, {"train", "--preset", "demo", "--dataset", "idx:" + data, "--limit-train", "20",
+                                 "--limit-test", "10", "--architecture", "ResNet18", "--networks", "3", "--epochs", "4",
+                                 "--lr", "0.02", "--scheduler", "step", "--step-size", "2", "--bn-eps", "1e-4",
+                                 "--random-crop", "--seed", "42", "--print-config"});
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const nlohmann::json fromCli = nlohmann::json::parse(cli.readAllStandardOutput().toStdString());
+    QCOMPARE(QString::fromStdString(dialog.config().toJson().dump(1)), QString::fromStdString(fromCli.dump(1)));
+    QCOMPARE(fromCli.at("architecture").get<std::string>(), std::string("resnet18"));
+    QCOMPARE(fromCli.at("batch_norm_eps").get<double>(), 1e-4);
+}
+
+// Issue reports, each typed by hand: 70,000 training images of a 60,000-image set, a learning
+// rate of 99 and 0 networks stay in their boxes and are explained.
+void TestGuiSetup::nonsenseIsExplainedNotReplaced()
+{
+    ExperimentSetupDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    dialog.setRunPath(tmp_.filePath("nonsense.h5"));
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
+    auto type = [&](const char* name, const QString& text) { selectAllAndType(field<QWidget>(dialog, name), text); };
+    type("limit_train", "70000");
+    QCOMPARE(field<QLabel>(dialog, "limit_train_problem")->text(),
+             QString("Training images: 70,000 asked for, but Fashion-MNIST (installed) has 60,000."));
+    QVERIFY(!field<QPushButton>(dialog, "start")->isEnabled());
+    type("limit_train", "60000");
+    QVERIFY(field<QLabel>(dialog, "limit_train_problem")->isHidden());
+
+    type("lr", "99");
+    QCOMPARE(field<QDoubleSpinBox>(dialog, "lr")->value(), 99.0);
+    QCOMPARE(field<QLabel>(dialog, "lr_problem")->text(), QString("Learning rate must be from 1e-08 to 10; it is 99."));
+    type("lr", "0.05");
+
+    type("networks", "0");
+    QCOMPARE(field<QSpinBox>(dialog, "networks")->value(), 0);
+    QCOMPARE(field<QLabel>(dialog, "networks_problem")->text(), QString("Networks must be from 1 to 100; it is 0."));
+    QVERIFY(!field<QPushButton>(dialog, "start")->isEnabled());
+    type("networks", "5");
+    QVERIFY2(dialog.canStart(), qPrintable(dialog.problem()));
 }
 
 void TestGuiSetup::folderDatasetIsCheckedOnTheSpot()
@@ -228,12 +424,25 @@ void TestGuiSetup::folderDatasetIsCheckedOnTheSpot()
     test::writeFolderDataset(dir.toStdString(), spec, true);
 
     ExperimentSetupDialog dialog;
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
     selectData(field<QComboBox>(dialog, "dataset_format"), "folder");
+    // Until the folder is given, nothing of Fashion-MNIST stays on show, and the message says
+    // what to do in the form's words.
+    auto* preview = field<DatasetPreview>(dialog, "dataset_preview");
+    QVERIFY(!preview->summary().ok());
+    QCOMPARE(preview->findChildren<QLabel*>().size(), 1);  // the status line, no thumbnails
+    QVERIFY2(field<QLabel>(dialog, "dataset_problem")->text().contains("Image folders"),
+             qPrintable(field<QLabel>(dialog, "dataset_problem")->text()));
+    QVERIFY(!dialog.problem().contains("folder:DIR"));
+    QVERIFY2(dialog.runPath().contains("/folder-lenet5-"), qPrintable(dialog.runPath()));
     auto* location = field<QLineEdit>(dialog, "dataset_location");
     QVERIFY(location->isEnabled());
-    location->setText(dir);
-    emit location->editingFinished();
+    QTest::keyClicks(location, dir);
+    QTest::keyClick(location, Qt::Key_Return);
     QCOMPARE(dialog.config().dataset, "folder:" + dir.toStdString());
+    // The demo's 10,000 training images are more than these folders hold: all of them, then.
+    selectAllAndType(field<QSpinBox>(dialog, "limit_train"), "0");
+    selectAllAndType(field<QSpinBox>(dialog, "limit_test"), "0");
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
     const DatasetSummary& s = field<DatasetPreview>(dialog, "dataset_preview")->summary();
     QVERIFY2(s.ok(), qPrintable(s.error));
@@ -254,8 +463,8 @@ void TestGuiSetup::missingFolderNamesThePath()
     QVERIFY(!dialog.canStart());  // no folder yet
     auto* location = field<QLineEdit>(dialog, "dataset_location");
     const QString missing = tmp_.filePath("no-cifar-here");
-    location->setText(missing);
-    emit location->editingFinished();
+    QTest::keyClicks(location, missing);
+    QTest::keyClick(location, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
     QVERIFY(!dialog.canStart());
     QVERIFY2(dialog.problem().contains(missing), qPrintable(dialog.problem()));
@@ -281,15 +490,17 @@ void TestGuiSetup::humanUncertaintyOnlyForCifar10()
     selectData(field<QComboBox>(dialog, "dataset_format"), "cifar10");
     QVERIFY(!row->isHidden());
     auto* location = field<QLineEdit>(dialog, "dataset_location");
-    location->setText(dir);
-    emit location->editingFinished();
+    QTest::keyClicks(location, dir);
+    QTest::keyClick(location, Qt::Key_Return);
+    selectAllAndType(field<QSpinBox>(dialog, "limit_train"), "0");
+    selectAllAndType(field<QSpinBox>(dialog, "limit_test"), "0");
     QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
     dialog.setRunPath(tmp_.filePath("cifar10h.h5"));
     QVERIFY2(dialog.canStart(), qPrintable(dialog.problem()));
     QCOMPARE(dialog.config().humanUncertainty, std::string());
 
     auto* path = field<QLineEdit>(dialog, "human_uncertainty");
-    auto* error = field<QLabel>(dialog, "human_uncertainty_error");
+    auto* error = field<QLabel>(dialog, "human_uncertainty_problem");
     auto* start = field<QPushButton>(dialog, "start");
     path->setText(bad);
     QVERIFY(!error->isHidden());

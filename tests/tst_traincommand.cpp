@@ -4,6 +4,7 @@
 
 #include "DatasetFixtures.h"
 #include "Fixtures.h"
+#include "QuickTraining.h"
 
 #include "common/Errors.h"
 #include "storage/RunFile.h"
@@ -154,6 +155,81 @@ private slots:
         QCOMPARE(cuda.code, 2);
         QVERIFY2(cuda.err.contains("no CUDA device"), qPrintable(cuda.err));
         QVERIFY(!QFile::exists(dir_.filePath("cuda.h5")));
+    }
+
+    // Re-running the command that started a run with --resume appended continues it; an option
+    // that differs from the stored configuration is refused, naming it with both values.
+    void resumeWithTheStartingOptions()
+    {
+        const QString run = dir_.filePath("resume.h5");
+        ExperimentConfig c;
+        c.dataset = dataset_.toStdString();
+        c.networks = 1;
+        c.epochs = 2;
+        c.inputSize = 16;
+        c.batchSize = 10;
+        c.threads = 1;
+        c.device = "cpu";
+        c.architecture = "lenet5";
+        test::trainRun(c, run.toStdString(), 1);  // interrupted after its first epoch
+        QCOMPARE(RunFile(run.toStdString()).epochsDone(), std::vector<int>{1});
+
+        QStringList options = quick(run, {"--architecture", "LeNet5"});
+        options[options.indexOf("--epochs") + 1] = "2";
+        QStringList changed = options;
+        changed[changed.indexOf("--batch-size") + 1] = "20";
+        const Result refused = runOrderlens(changed + QStringList{"--resume"});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains("Batch size (--batch-size): stored 10, given 20"), qPrintable(refused.err));
+        QCOMPARE(RunFile(run.toStdString()).epochsDone(), std::vector<int>{1});
+
+        const Result resumed = runOrderlens(options + QStringList{"--resume"});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err + resumed.out));
+        QCOMPARE(RunFile(run.toStdString()).epochsDone(), std::vector<int>{2});
+    }
+
+    // The study's spellings of the architectures name the stored ones.
+    void studyArchitectureNames()
+    {
+        const std::pair<const char*, const char*> names[] = {
+            {"LeNet5", "lenet5"},       {"VGG16", "vgg16"},         {"ResNet18", "resnet18"},
+            {"ResNet50", "resnet50"},   {"WRN-28-10", "wrn-28-10"}, {"DenseNet121", "densenet121"},
+            {"LENET-5", "lenet5"},
+        };
+        for (const auto& [typed, stored] : names) {
+            const Result r = runOrderlens({"train", "--architecture", typed, "--print-config"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QCOMPARE(nlohmann::json::parse(r.out.toStdString()).at("architecture").get<std::string>(), std::string(stored));
+        }
+        const Result bad = runOrderlens({"train", "--architecture", "LeNet7", "--print-config"});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("--architecture: Architecture 'LeNet7' is unknown") && bad.err.contains("lenet5"),
+                 qPrintable(bad.err));
+
+        // Trained under the study's name.
+        const QString run = dir_.filePath("lenet5-name.h5");
+        const Result trained = runOrderlens(quick(run, {"--architecture", "LeNet5"}));
+        QVERIFY2(trained.code == 0, qPrintable(trained.err + trained.out));
+        QCOMPARE(storedConfig(run)["architecture"].get<std::string>(), std::string("lenet5"));
+    }
+
+    // Every problem at once, each with its option, in the words the form uses.
+    void nonsenseIsRefusedWithItsOption()
+    {
+        const Result r = runOrderlens({"train", "--lr", "99", "--networks", "0", "--print-config"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--networks: Networks must be from 1 to 100; it is 0."), qPrintable(r.err));
+        QVERIFY2(r.err.contains("--lr: Learning rate must be from 1e-08 to 10; it is 99."), qPrintable(r.err));
+        const Result cosine = runOrderlens({"train", "--scheduler", "cosine", "--eta-min", "1", "--print-config"});
+        QCOMPARE(cosine.code, 2);
+        QVERIFY2(cosine.err.contains("--eta-min: The final learning rate (1) must not exceed the learning rate (0.1)."),
+                 qPrintable(cosine.err));
+        // More training images than the dataset has (40 in the fixture) is found when it is read.
+        const QString run = dir_.filePath("too-many.h5");
+        const Result many = runOrderlens(quick(run, {"--limit-train", "70"}));
+        QCOMPARE(many.code, 2);
+        QVERIFY2(many.err.contains("Training images: 70 asked for, but"), qPrintable(many.err));
+        QVERIFY(!QFile::exists(run));
     }
 
     void keepCheckpointsOption()

@@ -13,6 +13,10 @@ class CifarReader : public DatasetReader {
 public:
     explicit CifarReader(int classes) : classes_(classes) {}
     std::string scheme() const override { return classes_ == 10 ? "cifar10" : "cifar100"; }
+    std::string title() const override
+    {
+        return classes_ == 10 ? "CIFAR-10 (binary version)" : "CIFAR-100 (binary version)";
+    }
     std::string description() const override;
     Dataset read(const std::string& location) const override;
 

@@ -49,6 +49,15 @@ DatasetSpec DatasetSpec::parse(const std::string& spec)
     throw ConfigError("unknown dataset format '" + out.scheme + "' (known: " + known + ")");
 }
 
+const DatasetReader* findDatasetReader(const std::string& spec)
+{
+    const std::string scheme = spec.substr(0, spec.find(':'));
+    for (const auto& r : datasetReaders())
+        if (r->scheme() == scheme)
+            return r.get();
+    return nullptr;
+}
+
 Dataset loadDataset(const std::string& spec, std::size_t limitTrain, std::size_t limitTest,
                     std::uint64_t subsetSeed)
 {

@@ -17,6 +17,8 @@ public:
     virtual std::string scheme() const = 0;
     // One line for --help.
     virtual std::string description() const = 0;
+    // The name people know the dataset or format by, for the GUI and messages.
+    virtual std::string title() const { return scheme(); }
     // Whether the spec needs a location after the colon.
     virtual bool needsLocation() const { return true; }
     // Reads every image. Throws InputError naming the file and the problem.
@@ -24,6 +26,8 @@ public:
 };
 
 const std::vector<std::unique_ptr<DatasetReader>>& datasetReaders();
+// The reader of a spec's scheme ("cifar10:/data" or "cifar10"), or nullptr for an unknown one.
+const DatasetReader* findDatasetReader(const std::string& spec);
 
 // A spec is "scheme:location" (e.g. "cifar10:/data/cifar-10-batches-bin") or a bare scheme
 // when the reader knows where its data lives ("fashion-mnist").

@@ -10,6 +10,7 @@ namespace orderlens {
 class FolderReader : public DatasetReader {
 public:
     std::string scheme() const override { return "folder"; }
+    std::string title() const override { return "Image folders (train/, test/)"; }
     std::string description() const override
     {
         return "folder:DIR   DIR/train/<class>/* and DIR/test/<class>/* (any image OpenCV reads)";

@@ -10,6 +10,7 @@ namespace orderlens {
 class IdxReader : public DatasetReader {
 public:
     std::string scheme() const override { return "idx"; }
+    std::string title() const override { return "IDX files (MNIST layout)"; }
     std::string description() const override
     {
         return "idx:DIR      MNIST-layout IDX files (train-/t10k- images and labels, .gz or raw)";
@@ -30,6 +31,7 @@ public:
 class FashionMnistReader : public DatasetReader {
 public:
     std::string scheme() const override { return "fashion-mnist"; }
+    std::string title() const override { return "Fashion-MNIST (installed)"; }
     std::string description() const override
     {
         return "fashion-mnist  Fashion-MNIST from the Debian package dataset-fashion-mnist (default)";

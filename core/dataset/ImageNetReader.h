@@ -16,6 +16,7 @@ namespace orderlens {
 class ImageNetReader : public DatasetReader {
 public:
     std::string scheme() const override { return "imagenet"; }
+    std::string title() const override { return "ImageNet (ILSVRC folders)"; }
     std::string description() const override
     {
         return "imagenet:DIR   DIR/train/<class>/* and DIR/val/<class>/* (or test/), decoded once into a "

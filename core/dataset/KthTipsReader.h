@@ -16,6 +16,7 @@ namespace orderlens {
 class KthTipsReader : public DatasetReader {
 public:
     std::string scheme() const override { return "kth-tips2b"; }
+    std::string title() const override { return "KTH-TIPS2-b textures"; }
     std::string description() const override
     {
         return "kth-tips2b:DIR   KTH-TIPS2-b: DIR/<class>/sample_a..d/*.png, sample_c = test; option ?cache=on|off";

@@ -27,6 +27,7 @@ extern const std::array<const char*, 20> kVocClasses;
 class VocReader : public DatasetReader {
 public:
     std::string scheme() const override { return "voc"; }
+    std::string title() const override { return "Pascal VOC (multi-label)"; }
     std::string description() const override
     {
         return "voc:DIR   Pascal VOC devkit (VOC2007 [+ VOC2012]), multi-label; options "

@@ -10,7 +10,8 @@ namespace orderlens {
 
 // Everything that defines an experiment. The CLI and the GUI fill the same object; it is
 // stored verbatim (as JSON) in the run file. Defaults follow the study's CIFAR-10 recipe
-// (docs/DEFINITIONS.md 8) where one exists.
+// (docs/DEFINITIONS.md 8) where one exists. Each field is declared once as a Setting
+// (experiment/ExperimentSettings.h: JSON key, CLI option, GUI label, range, help, presets).
 struct ExperimentConfig {
     // Data
     std::string dataset = "fashion-mnist";
@@ -68,12 +69,14 @@ struct ExperimentConfig {
     // takes the value that reproduces it rather than today's default (fuse_networks: off, since
     // runs from before fused training trained unfused).
     static ExperimentConfig fromStoredJson(const nlohmann::json& j);
-    // Throws ConfigError explaining the first impossible value or combination.
+    // Throws ConfigError explaining every impossible value or combination (findProblems, one
+    // line each).
     void validate() const;
 
-    // Named recipes: the study's (docs/DEFINITIONS.md 8: cifar10, voc, kth, cifar10-random-labels;
-    // they set the optimisation and input, not the dataset location or architecture) and
-    // `demo`, the quick Fashion-MNIST experiment of the README.
+    // Named recipes: the study's (docs/DEFINITIONS.md 8: cifar10, voc, kth, cifar10-random-labels)
+    // and `demo`, the quick Fashion-MNIST experiment of the README. A preset is a complete
+    // configuration: the defaults with the values the settings declare for it (the dataset
+    // without its location, which the user adds).
     static std::vector<std::string> presetNames();
     // Throws ConfigError for an unknown name.
     static ExperimentConfig preset(const std::string& name);

@@ -20,7 +20,8 @@ struct ModelSpec {
 };
 
 struct ArchitectureInfo {
-    std::string name;         // as in --architecture
+    std::string name;         // as in --architecture and the stored configuration
+    std::string title;        // the study's spelling (LeNet5, WRN-28-10), also accepted as a name
     std::string description;  // one line for --help and the GUI
     int minimumInput = 0;     // smallest square input side that still has a feature map
     // Whether N networks can train as one module (--fuse-networks, docs/PERFORMANCE.md).
@@ -29,8 +30,11 @@ struct ArchitectureInfo {
 
 // The architectures of the study (docs/DEFINITIONS.md 8), in the order --help lists them.
 const std::vector<ArchitectureInfo>& architectureInfos();
+// Names match ignoring case, '-' and '_' (LeNet5, lenet-5 and lenet5 are one architecture).
 // Throws ConfigError listing the known names.
 const ArchitectureInfo& architectureInfo(const std::string& name);
+// The stored name of the architecture `name` denotes, or `name` itself when it denotes none.
+std::string canonicalArchitectureName(const std::string& name);
 
 // One parameter tensor right after initialisation.
 struct ParameterSummary {

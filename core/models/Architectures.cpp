@@ -4,6 +4,7 @@
 #include "models/Networks.h"
 
 #include "common/Errors.h"
+#include "common/NameMatching.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -347,23 +348,23 @@ const std::vector<Architecture>& architectures()
     // to leave a 1x1 map (16 px); VGG-16 pools five times (32 px); the others pool three times
     // on the small-input stem (8 px).
     static const std::vector<Architecture> all = {
-        {{"net", "small CNN of the PyTorch tutorial (2 conv, 3 linear)", 16, true},
+        {{"net", "Net", "small CNN of the PyTorch tutorial (2 conv, 3 linear)", 16, true},
          [](const ModelSpec& s, const Layers& l) { return std::make_shared<NetImpl>(s, l); }},
-        {{"lenet5", "LeNet-5 with batch norm, ReLU and average pooling", 16, true},
+        {{"lenet5", "LeNet5", "LeNet-5 with batch norm, ReLU and average pooling", 16, true},
          [](const ModelSpec& s, const Layers& l) { return std::make_shared<LeNet5Impl>(s, l); }},
-        {{"vgg16", "VGG-16 with batch norm", 32, true},
+        {{"vgg16", "VGG16", "VGG-16 with batch norm", 32, true},
          [](const ModelSpec& s, const Layers& l) { return std::make_shared<Vgg16Impl>(s, l); }},
-        {{"resnet18", "ResNet-18 (basic blocks)", 8, true},
+        {{"resnet18", "ResNet18", "ResNet-18 (basic blocks)", 8, true},
          [](const ModelSpec& s, const Layers& l) {
              return std::make_shared<ResNetImpl>(s, l, std::vector<int>{2, 2, 2, 2}, false);
          }},
-        {{"resnet50", "ResNet-50 (bottleneck blocks)", 8, true},
+        {{"resnet50", "ResNet50", "ResNet-50 (bottleneck blocks)", 8, true},
          [](const ModelSpec& s, const Layers& l) {
              return std::make_shared<ResNetImpl>(s, l, std::vector<int>{3, 4, 6, 3}, true);
          }},
-        {{"wrn-28-10", "Wide ResNet 28-10", 8, true},
+        {{"wrn-28-10", "WRN-28-10", "Wide ResNet 28-10", 8, true},
          [](const ModelSpec& s, const Layers& l) { return std::make_shared<WideResNetImpl>(s, l, 28, 10); }},
-        {{"densenet121", "DenseNet-121 (growth 32, compression 0.5)", 8, false},
+        {{"densenet121", "DenseNet121", "DenseNet-121 (growth 32, compression 0.5)", 8, false},
          [](const ModelSpec& s, const Layers& l) {
              return std::make_shared<DenseNetImpl>(s, l, std::vector<int>{6, 12, 24, 16}, 32);
          }},
@@ -375,7 +376,7 @@ const Architecture& findArchitecture(const std::string& name)
 {
     std::string known;
     for (const auto& a : architectures()) {
-        if (a.info.name == name)
+        if (sameName(a.info.name, name))
             return a;
         known += (known.empty() ? "" : ", ") + a.info.name;
     }
@@ -396,6 +397,14 @@ const std::vector<ArchitectureInfo>& architectureInfos()
 }
 
 const ArchitectureInfo& architectureInfo(const std::string& name) { return findArchitecture(name).info; }
+
+std::string canonicalArchitectureName(const std::string& name)
+{
+    for (const auto& a : architectures())
+        if (sameName(a.info.name, name))
+            return a.info.name;
+    return name;
+}
 
 Classifier buildModel(const ModelSpec& spec)
 {

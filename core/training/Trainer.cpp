@@ -4,6 +4,7 @@
 #include "common/Errors.h"
 #include "common/ThreadBudget.h"
 #include "dataset/DatasetReader.h"
+#include "experiment/ExperimentSettings.h"
 #include "models/FusedEnsemble.h"
 #include "models/Networks.h"
 #include "storage/RunDataset.h"
@@ -313,6 +314,7 @@ struct Trainer::Impl {
                                                                    std::vector<EpochSummary>& summaries);
     void evaluateFused(FusedEnsemble& fused, Split split, std::vector<RecordBuffer>& out);
     void prepare();
+    void checkAgainst(const Dataset& dataset);
 };
 
 // Batches of an epoch in the given order. A last batch of a single image is merged into the one
@@ -781,6 +783,25 @@ void Trainer::Impl::joinTaskRun(const Dataset& dataset, const std::vector<std::i
     Checkpoint::remove(runPath, task);
 }
 
+// The validation the setup form shows, now that the images are known (the subset asked for:
+// a limit beyond the split leaves fewer images than asked).
+void Trainer::Impl::checkAgainst(const Dataset& dataset)
+{
+    DatasetFacts facts;
+    facts.name = dataset.source;
+    facts.trainImages = dataset.indices(Split::Train).size();
+    facts.testImages = dataset.indices(Split::Test).size();
+    facts.multiLabel = dataset.multiLabel;
+    facts.height = dataset.height();
+    facts.width = dataset.width();
+    std::string message;
+    for (const auto& p : findProblems(config, &facts))
+        message += (message.empty() ? "" : "\n") + p.message;
+    if (!message.empty())
+        throw ConfigError(message);
+    followDataset(config, facts);
+}
+
 void Trainer::Impl::prepare()
 {
     config.validate();
@@ -817,18 +838,11 @@ void Trainer::Impl::prepare()
     // A resumed run continues on exactly the images it started with.
     Dataset dataset = resuming ? RunDataset::of(*runFile).load(*runFile)
                                : loadDataset(config.dataset, std::size_t(config.limitTrain), std::size_t(config.limitTest));
-    if (config.multiLabel && !dataset.multiLabel)
-        throw ConfigError("--multilabel needs a multi-label dataset; " + dataset.source + " has one label per image");
-    config.multiLabel = dataset.multiLabel;
+    checkAgainst(dataset);
     if (dataset.multiLabel && dataset.classNames.size() > 64)
         throw ConfigError("multi-label training supports at most 64 classes");
-    if (config.multiLabel && config.corruptProb > 0)
-        throw ConfigError("label corruption is defined for single-label datasets only");
-    if (config.inputSize == 0) {
-        if (dataset.height() == 0)
-            throw ConfigError(dataset.source + " has images of different sizes: set the input size (--input-size)");
+    if (config.inputSize == 0)  // checkAgainst refused images of different sizes
         config.inputSize = std::max(dataset.height(), dataset.width());
-    }
     architectureInfo(config.architecture);
 
     std::vector<std::int32_t> labels;

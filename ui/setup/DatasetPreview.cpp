@@ -87,9 +87,22 @@ void DatasetPreview::setSpec(const QString& spec)
     emit summaryChanged();
 }
 
+void DatasetPreview::clear(const QString& why)
+{
+    requested_.clear();
+    summary_ = DatasetSummary();
+    loading_ = false;
+    showSummary();
+    status_->setText(why);
+    status_->setStyleSheet("color: palette(dark);");
+    emit summaryChanged();
+}
+
 void DatasetPreview::finishLoad()
 {
     const DatasetSummary result = watcher_.result();
+    if (requested_.isEmpty())
+        return;  // cleared while it loaded
     if (result.spec != requested_) {
         // The user changed the dataset while this one loaded: read the latest one now.
         watcher_.setFuture(QtConcurrent::run(&DatasetSummary::load, requested_));

@@ -37,6 +37,8 @@ public:
 
     explicit DatasetPreview(QWidget* parent = nullptr);
     void setSpec(const QString& spec);
+    // Forgets the dataset shown (and any still loading) and says `why` instead.
+    void clear(const QString& why);
     bool isLoading() const { return loading_; }
     const DatasetSummary& summary() const { return summary_; }
 

@@ -1,5 +1,9 @@
 #include "setup/ExperimentPresets.h"
 
+#include "dataset/DatasetReader.h"
+#include "experiment/ExperimentSettings.h"
+#include "models/Architecture.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 
@@ -29,42 +33,20 @@ QString scheduleText(const ExperimentConfig& c)
 
 }  // namespace
 
-void ExperimentPreset::apply(ExperimentConfig& config) const
-{
-    const ExperimentConfig p = ExperimentConfig::preset(coreName);
-    if (replacesAll) {
-        config = p;
-        return;
-    }
-    config.inputSize = p.inputSize;
-    config.batchSize = p.batchSize;
-    config.optimizer = p.optimizer;
-    config.momentum = p.momentum;
-    config.lr = p.lr;
-    config.epochs = p.epochs;
-    config.scheduler = p.scheduler;
-    config.etaMin = p.etaMin;
-    config.stepSize = p.stepSize;
-    config.stepGamma = p.stepGamma;
-    config.weightDecay = p.weightDecay;
-    config.networks = p.networks;
-    config.multiLabel = p.multiLabel;
-    config.corruptProb = p.corruptProb;
-}
-
 QString ExperimentPreset::description() const
 {
     const ExperimentConfig c = ExperimentConfig::preset(coreName);
     const QLocale locale;
-    QString text;
-    if (replacesAll)
-        text = tr("%1 x %2 on %3 training / %4 test images of %5, ")
-                   .arg(c.networks)
-                   .arg(QString::fromStdString(c.architecture))
-                   .arg(locale.toString(qulonglong(c.limitTrain)), locale.toString(qulonglong(c.limitTest)),
-                        QString::fromStdString(c.dataset));
-    else
-        text = tr("%1 networks, ").arg(c.networks);
+    const DatasetReader* reader = findDatasetReader(c.dataset);
+    const QString dataset = QString::fromStdString(reader ? reader->title() : c.dataset);
+    const QString images = c.limitTrain == 0 && c.limitTest == 0
+                               ? tr("all images of %1").arg(dataset)
+                               : tr("%1 training / %2 test images of %3")
+                                     .arg(c.limitTrain ? locale.toString(qulonglong(c.limitTrain)) : tr("all"),
+                                          c.limitTest ? locale.toString(qulonglong(c.limitTest)) : tr("all"), dataset);
+    QString text = tr("%1 x %2 on %3, ")
+                       .arg(c.networks)
+                       .arg(QString::fromStdString(architectureInfo(c.architecture).title), images);
     if (c.corruptProb >= 1)
         text += tr("random labels, ");
     if (c.multiLabel)
@@ -82,13 +64,12 @@ QString ExperimentPreset::description() const
 
 const std::vector<ExperimentPreset>& experimentPresets()
 {
-    static const std::vector<ExperimentPreset> presets = {
-        {"demo", tr("Fashion-MNIST demo (fast)"), true},
-        {"cifar10", tr("CIFAR-10 recipe (study)"), false},
-        {"cifar10-random-labels", tr("CIFAR-10 random labels (study)"), false},
-        {"voc", tr("Pascal VOC recipe (study)"), false},
-        {"kth", tr("KTH-TIPS2-b recipe (study)"), false},
-    };
+    static const std::vector<ExperimentPreset> presets = [] {
+        std::vector<ExperimentPreset> out;
+        for (const auto& info : experimentPresetInfos())
+            out.push_back({info.name, QString::fromStdString(info.title)});
+        return out;
+    }();
     return presets;
 }
 

@@ -8,19 +8,14 @@
 
 namespace orderlens::ui {
 
-// A named starting point for the setup form, backed by core's ExperimentConfig::preset (the
-// study's recipes of docs/DEFINITIONS.md 8 and the README's demo), so the GUI, the CLI's --preset
-// and the demo command all train the same thing.
+// A preset as the setup form lists it: core's complete configuration (experimentPresetInfos(),
+// the same that `orderlens train --preset NAME` and the demo command train) with a title and a
+// one-line description.
 struct ExperimentPreset {
     std::string coreName;  // as in `orderlens train --preset NAME`
     QString title;
-    // A recipe changes what the study's table fixes (input, batch, optimiser, schedule, weight
-    // decay, epochs, networks, label setting) and keeps the user's dataset, architecture and
-    // execution settings; the demo replaces everything.
-    bool replacesAll = false;
 
-    void apply(ExperimentConfig& config) const;
-    // One line listing the values the preset sets.
+    // One line listing what the preset trains.
     QString description() const;
 };
 

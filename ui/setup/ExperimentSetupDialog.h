@@ -4,32 +4,38 @@
 
 #include <QDialog>
 
+#include <map>
+#include <string>
+#include <vector>
+
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QSpinBox;
 
 namespace orderlens::ui {
 
 class DatasetPreview;
+class SettingEditor;
 
-// The experiment form: every field of ExperimentConfig, the study's recipes as presets, the
-// dataset checked on the spot, and the first impossible combination explained before Start is
-// enabled. Saved configurations are the JSON that `orderlens train --config` reads.
+// The experiment form: one row per declared setting (experimentSettings(), so the form, the
+// CLI and the JSON cannot drift apart), the presets as complete configurations, the dataset
+// checked on the spot, and every problem shown beneath its row before Start is enabled.
+// Saved configurations are the JSON that `orderlens train --config` reads.
 class ExperimentSetupDialog : public QDialog {
     Q_OBJECT
 public:
     explicit ExperimentSetupDialog(QWidget* parent = nullptr);
+    ~ExperimentSetupDialog() override;
 
     ExperimentConfig config() const;
     void setConfig(const ExperimentConfig& config);
     QString runPath() const;
     void setRunPath(const QString& path);
     bool overwrite() const;
+    // 1.. are experimentPresetInfos() in order; 0 is "Custom".
     void applyPreset(int index);
 
     // The first reason the experiment cannot start (empty when it can). While the dataset is
@@ -46,69 +52,35 @@ public:
 
 private:
     void buildForm();
+    void onEdited();
     void updateState();
     void updateDatasetSpec();
     void updateVisibility();
-    void chooseLocation();
-    void chooseHumanUncertainty();
+    void updateRunPath();
     void checkHumanUncertainty();
     void chooseRunPath();
     void onLoadClicked();
     void onSaveClicked();
-    QString datasetSpec() const;
+    // Every row's problem, by setting key (the dialog's own, then core's findProblems).
+    std::map<std::string, QString> rowProblems() const;
+    SettingEditor* editor(const std::string& key) const;
 
+    std::vector<SettingEditor*> editors_;
+    std::map<SettingEditor*, QFormLayout*> forms_;
     DatasetPreview* preview_ = nullptr;
     QComboBox* preset_ = nullptr;
     QLabel* presetDescription_ = nullptr;
-    QComboBox* format_ = nullptr;
-    QLineEdit* location_ = nullptr;
-    QPushButton* browseLocation_ = nullptr;
-    QSpinBox* limitTrain_ = nullptr;
-    QSpinBox* limitTest_ = nullptr;
-    QSpinBox* inputSize_ = nullptr;
-    QCheckBox* randomCrop_ = nullptr;
-    QSpinBox* cropPadding_ = nullptr;
-    QCheckBox* flip_ = nullptr;
-    QDoubleSpinBox* corrupt_ = nullptr;
-    QCheckBox* multiLabel_ = nullptr;
-    QFormLayout* dataForm_ = nullptr;
-    QWidget* humanUncertaintyRow_ = nullptr;
-    QLineEdit* humanUncertainty_ = nullptr;
-    QLabel* humanUncertaintyError_ = nullptr;
-
-    QComboBox* architecture_ = nullptr;
     QLabel* architectureInfo_ = nullptr;
-    QSpinBox* networks_ = nullptr;
-    QComboBox* init_ = nullptr;
-    QDoubleSpinBox* bnEps_ = nullptr;
-
-    QSpinBox* epochs_ = nullptr;
-    QSpinBox* batchSize_ = nullptr;
-    QSpinBox* microBatch_ = nullptr;
-    QComboBox* optimizer_ = nullptr;
-    QDoubleSpinBox* lr_ = nullptr;
-    QDoubleSpinBox* momentum_ = nullptr;
-    QDoubleSpinBox* weightDecay_ = nullptr;
-    QComboBox* scheduler_ = nullptr;
-    QDoubleSpinBox* etaMin_ = nullptr;
-    QSpinBox* stepSize_ = nullptr;
-    QDoubleSpinBox* stepGamma_ = nullptr;
-    QFormLayout* optimForm_ = nullptr;
-
-    QCheckBox* probVectors_ = nullptr;
-    QCheckBox* keepCheckpoints_ = nullptr;
-    QCheckBox* evalTrain_ = nullptr;
-    QComboBox* device_ = nullptr;
-    QSpinBox* threads_ = nullptr;
-    QCheckBox* parallel_ = nullptr;
-    QCheckBox* fused_ = nullptr;
-    QLineEdit* seed_ = nullptr;
     QLineEdit* runPath_ = nullptr;
     QCheckBox* overwrite_ = nullptr;
-
     QLabel* problem_ = nullptr;
     QPushButton* start_ = nullptr;
     bool applying_ = false;
+    // The run file name the form chose itself (follows the dataset and architecture until the
+    // user edits it).
+    QString chosenRunPath_;
+    // What is wrong with the CIFAR-10H file named, if anything.
+    QString humanUncertaintyError_;
 };
 
 }  // namespace orderlens::ui
