@@ -2,6 +2,7 @@
 
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
+#include "io/CsvText.h"
 
 #include <algorithm>
 #include <charconv>
@@ -42,19 +43,6 @@ std::string labelCell(const RunAnalysis& a, std::size_t manifestIndex)
 
 }  // namespace
 
-std::string csvField(const std::string& text)
-{
-    if (text.find_first_of(",\"\n\r") == std::string::npos)
-        return text;
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 std::string csvNumber(double value)
 {
     if (std::isnan(value))
@@ -88,7 +76,7 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
         out << "key,split,label,learned_epoch,first_agreed_epoch,forgetting_events,confidence,variability,"
                "correctness,aum";
         for (const std::string& m : metricNames)
-            out << ',' << csvField(m);
+            out << ',' << csvQuote(m);
         for (int n : a.networks)
             out << ",learned_epoch_net" << n;
         out << ",true_label\n";
@@ -104,7 +92,7 @@ void writeImagesCsv(const std::string& path, const RunAnalysis& a)
             }
             for (std::size_t i = 0; i < m.manifestIndices.size(); ++i) {
                 const std::size_t mi = m.manifestIndices[i];
-                out << csvField(a.keys[mi]) << ',' << recordSetName(s.selection.set) << ',' << labelCell(a, mi) << ','
+                out << csvQuote(a.keys[mi]) << ',' << recordSetName(s.selection.set) << ',' << labelCell(a, mi) << ','
                     << epochCell(m.epochs.learnedEpoch[i]) << ',' << epochCell(m.epochs.firstAgreedEpoch[i]) << ','
                     << m.epochs.forgettingEvents[i] << ',' << csvNumber(m.dynamics.confidence[i]) << ','
                     << csvNumber(m.dynamics.variability[i]) << ',' << csvNumber(m.epochs.correctness[i]) << ','
@@ -129,14 +117,14 @@ void writeMetricCurvesCsv(const std::string& path, const RunAnalysis& a)
             const std::string split = recordSetName(s.selection.set);
             for (const SplitMetric& m : s.metrics) {
                 for (std::size_t k = 0; k < m.curve.size(); ++k)
-                    out << split << ',' << csvField(m.name) << ",mean," << s.agreement.epochs[k].epoch << ','
+                    out << split << ',' << csvQuote(m.name) << ",mean," << s.agreement.epochs[k].epoch << ','
                         << csvNumber(m.curve[k]) << ',' << (std::isnan(m.shownCurve[k]) ? 0 : 1) << '\n';
                 if (!m.distinct)
                     continue;
                 for (std::size_t v = 0; v < m.distinctCurves.values.size(); ++v)
                     for (std::size_t k = 0; k < m.distinctCurves.percent[v].size(); ++k) {
                         const bool shown = s.agreement.epochs[k].agreement >= a.options.agreementThreshold;
-                        out << split << ',' << csvField(m.name) << ",value=" << csvNumber(m.distinctCurves.values[v])
+                        out << split << ',' << csvQuote(m.name) << ",value=" << csvNumber(m.distinctCurves.values[v])
                             << ',' << s.agreement.epochs[k].epoch << ',' << csvNumber(m.distinctCurves.percent[v][k])
                             << ',' << (shown ? 1 : 0) << '\n';
                     }
@@ -151,7 +139,7 @@ void writeCorrelationsCsv(const std::string& path, const RunAnalysis& a)
         out << "split,metric,measure,method,coefficient,p_value,ci_low,ci_high,n\n";
         for (const SplitAnalysis& s : a.splits)
             for (const CorrelationRow& r : s.correlations)
-                out << recordSetName(s.selection.set) << ',' << csvField(r.metric) << ',' << r.measure << ','
+                out << recordSetName(s.selection.set) << ',' << csvQuote(r.metric) << ',' << r.measure << ','
                     << correlationMethodName(r.method) << ',' << csvNumber(r.result.coefficient) << ','
                     << csvNumber(r.result.pValue) << ',' << csvNumber(r.result.ciLow) << ','
                     << csvNumber(r.result.ciHigh) << ',' << r.result.n << '\n';
@@ -166,7 +154,7 @@ void writeLabelAgreementCsv(const std::string& path, const RunAnalysis& a)
             for (std::size_t k = 0; k < s.labels.epochs.size(); ++k)
                 for (std::size_t c = 0; c < s.labels.fraction[k].size(); ++c)
                     out << recordSetName(s.selection.set) << ',' << s.labels.epochs[k] << ','
-                        << csvField(c < a.classNames.size() ? a.classNames[c] : std::to_string(c)) << ','
+                        << csvQuote(c < a.classNames.size() ? a.classNames[c] : std::to_string(c)) << ','
                         << csvNumber(s.labels.fraction[k][c]) << '\n';
     });
 }
@@ -185,7 +173,7 @@ std::size_t writeRecordsCsv(const std::string& path, const RunFile& run)
                     const SplitRecords r = run.readRecords(set, n, e);
                     for (std::size_t i = 0; i < indices.size(); ++i) {
                         out << n << ',' << e << ',' << recordSetName(set) << ','
-                            << csvField(run.manifest().keys[indices[i]]) << ',' << int(r.correct[i]) << ','
+                            << csvQuote(run.manifest().keys[indices[i]]) << ',' << int(r.correct[i]) << ','
                             << (run.shape().multiLabel ? std::to_string(std::uint64_t(r.predicted[i]))
                                                        : std::to_string(r.predicted[i]))
                             << ',' << floatCell(r.pTrue[i]) << ',' << floatCell(r.margin[i]) << '\n';

@@ -34,8 +34,6 @@ std::vector<std::string> writeAnalysisTables(const std::string& dir, const RunAn
 // Returns the number of rows written.
 std::size_t writeRecordsCsv(const std::string& path, const RunFile& run);
 
-// RFC 4180 quoting (only when the field needs it).
-std::string csvField(const std::string& text);
 // Shortest round-trip decimal of a double; empty for NaN.
 std::string csvNumber(double value);
 

@@ -4,6 +4,7 @@
 #include "analysis/LearningMeasures.h"
 #include "browser/ImageBrowserModel.h"
 #include "common/Errors.h"
+#include "io/CsvText.h"
 
 #include <QPainter>
 #include <QSaveFile>
@@ -18,7 +19,7 @@ void writeSelectionCsv(const QString& path, const RunImages& run, const std::vec
     std::string text = "key,split,class,learned_epoch\n";
     for (std::uint32_t i : images) {
         const int e = run.table().learnedEpoch[i];
-        text += csvField(run.key(i)) + ',' + splitName(run.split(i)) + ',' + csvField(run.className(i).toStdString()) +
+        text += csvQuote(run.key(i)) + ',' + splitName(run.split(i)) + ',' + csvQuote(run.className(i).toStdString()) +
                 ',' + (e == kNeverLearned ? std::string("never") : std::to_string(e)) + '\n';
     }
     file.write(text.data(), qint64(text.size()));
