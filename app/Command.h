@@ -20,6 +20,8 @@ struct Command {
     std::function<int(const QCommandLineParser&)> run;
     // Commands that render figures need a QApplication (offscreen when there is no display).
     bool needsGui = false;
+    // More for --help after the summary (empty: nothing).
+    std::function<QString()> details = nullptr;
 };
 
 std::vector<Command>& commands();

@@ -6,6 +6,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -304,8 +306,35 @@ int run(const QCommandLineParser& p)
     return 0;
 }
 
+// The preset the desktop application's setup form and `orderlens --demo` start from.
+constexpr const char* kDesktopPreset = "demo";
+
+// Where plain `orderlens train` differs from the desktop application's setup form, which opens
+// on the demo preset: users who compare the two otherwise wonder why the results differ.
+QString differencesFromDesktop()
+{
+    const ExperimentConfig defaults;
+    const ExperimentConfig demo = ExperimentConfig::preset(kDesktopPreset);
+    std::vector<std::array<std::string, 3>> rows;  // option, plain default, desktop value
+    std::size_t width = 0;
+    for (const auto& s : experimentSettings()) {
+        const std::string plain = s.describe(defaults), desktop = s.describe(demo);
+        if (plain != desktop) {
+            rows.push_back({"--" + s.option(), plain, desktop});
+            width = std::max(width, rows.back()[0].size());
+        }
+    }
+    std::string text = "Without --preset or --config, these defaults differ from the desktop application's\n"
+                       "setup form, which starts from the " + std::string(kDesktopPreset) + " preset (--preset " +
+                       kDesktopPreset + " gives the same run):";
+    for (const auto& [option, plain, desktop] : rows)
+        text += "\n  " + option + std::string(width - option.size() + 2, ' ') + plain + " here, " + desktop +
+                " in the desktop application";
+    return QString::fromStdString(text);
+}
+
 const CommandRegistration reg({"train", "Train N networks and record every image's correctness every epoch.", declare,
-                               run});
+                               run, false, differencesFromDesktop});
 
 }  // namespace
 

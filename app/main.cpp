@@ -118,7 +118,8 @@ int runCommand(const cli::Command& command, int argc, char** argv)
     QCoreApplication::setApplicationVersion(ORDERLENS_VERSION);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(command.summary);
+    const QString details = command.details ? command.details() : QString();
+    parser.setApplicationDescription(details.isEmpty() ? command.summary : command.summary + "\n\n" + details);
     parser.addHelpOption();
     command.declare(parser);
     QStringList args = QCoreApplication::arguments();

@@ -105,6 +105,30 @@ private slots:
         QVERIFY(!QFile::exists(dir_.filePath("unknown.h5")));
     }
 
+    void helpSaysWhereDefaultsDifferFromTheDesktop()
+    {
+        // The desktop application's form opens on the demo preset. Its values, as the README's
+        // demo describes them (10,000 + 2,000 images at 32 px, 15 epochs, lr 0.05 with a cosine
+        // schedule, the networks side by side), against plain `orderlens train`'s defaults
+        // (all images at their own size, 60 epochs, lr 0.1, no schedule, one after another).
+        const Result r = runOrderlens({"train", "--help"});
+        QCOMPARE(r.code, 0);
+        const QStringList expected = {"--limit-train 0 (all) here, 10000 in the desktop application",
+                                      "--limit-test 0 (all) here, 2000 in the desktop application",
+                                      "--input-size 0 (the images' own size) here, 32 px in the desktop application",
+                                      "--epochs 60 here, 15 in the desktop application",
+                                      "--lr 0.1 here, 0.05 in the desktop application",
+                                      "--scheduler none here, cosine in the desktop application",
+                                      "--parallel-networks off here, on in the desktop application"};
+        QStringList listed;
+        const QStringList lines = r.out.split('\n');
+        const qsizetype start = lines.indexOf(QRegularExpression("^setup form, which starts from the demo preset.*"));
+        QVERIFY2(start > 0, qPrintable(r.out));
+        for (qsizetype i = start + 1; i < lines.size() && lines[i].startsWith("  --"); ++i)
+            listed << lines[i].simplified();
+        QCOMPARE(listed, expected);
+    }
+
     void savedConfigurationAndItsConflictWithAPreset()
     {
         // A saved configuration (the JSON a run stores), one option overriding it.
