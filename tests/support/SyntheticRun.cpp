@@ -58,7 +58,9 @@ void writeSyntheticRun(const std::string& path, const SyntheticRun& spec)
                     const bool ok = spec.correct(set, n, e, i);
                     right += ok;
                     r.correct.push_back(ok ? 1 : 0);
-                    if (spec.multiLabel)
+                    if (spec.predicted)
+                        r.predicted.push_back(spec.predicted(set, n, e, i));
+                    else if (spec.multiLabel)
                         r.predicted.push_back(std::int64_t(ok ? ds.labelBits(indices[i]) : 0));
                     else
                         r.predicted.push_back(ok ? ds.label(indices[i]) : (ds.label(indices[i]) + 1) % spec.classes);

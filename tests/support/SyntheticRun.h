@@ -24,6 +24,9 @@ struct SyntheticRun {
     // Optional; default 0.9 when correct, 0.1 otherwise (p_true) and +1 / -1 (margin).
     std::function<float(RecordSet, int, int, std::size_t)> pTrue;
     std::function<float(RecordSet, int, int, std::size_t)> margin;
+    // Optional prediction (class, or label bits for multi-label); default: the label when
+    // correct, else the next class (multi-label: the label bits when correct, else none).
+    std::function<std::int64_t(RecordSet, int, int, std::size_t)> predicted;
     // Epochs written per network (default: all); lets tests model a run still training.
     std::function<int(int)> epochsWritten;
 };

@@ -70,6 +70,13 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     facts_->setWordWrap(true);
     facts_->setTextFormat(Qt::RichText);
     strip_ = new RecordStrip;
+    predictionsTitle_ = new QLabel;
+    predictionsTitle_->setWordWrap(true);
+    predictions_ = new QTableWidget;
+    predictions_->setObjectName("predictions");
+    predictions_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    predictions_->setSelectionMode(QAbstractItemView::NoSelection);
+    predictions_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     values_ = new QTableWidget(0, 2);
     values_->setHorizontalHeaderLabels({tr("measure (black) / image statistic (blue)"), tr("value")});
     values_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -89,6 +96,8 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(facts_);
     layout->addWidget(stripTitle);
     layout->addWidget(strip_);
+    layout->addWidget(predictionsTitle_);
+    layout->addWidget(predictions_);
     layout->addWidget(values_, 1);
     showImage(-1);
 }
@@ -114,6 +123,7 @@ void DetailPanel::showImage(int image)
         title_->clear();
         facts_->clear();
         strip_->setRecords({}, {});
+        showPredictions({});
         return;
     }
     const std::size_t i = std::size_t(image_);
@@ -145,7 +155,9 @@ void DetailPanel::showImage(int image)
                        "per network: %5")
                         .arg(run_->className(i).toHtmlEscaped(), splitName(run_->split(i)), epochText(learned),
                              epochText(run_->firstAgreedEpoch(i)), nets.join(QStringLiteral(", "))));
-    strip_->setRecords(run_->records(i), perNetwork);
+    const ImageRecords records = run_->records(i);
+    strip_->setRecords(records, perNetwork);
+    showPredictions(records);
 
     const auto& columns = run_->table().columns;
     values_->setRowCount(int(columns.size()));
@@ -178,6 +190,52 @@ void DetailPanel::showEdgeMap(int image, QImage map)
     else
         edgeMapLabel_->setPixmap(QPixmap::fromImage(fitImage(map, kImageSide)));
     emit edgeMapShown();
+}
+
+void DetailPanel::showPredictions(const ImageRecords& records)
+{
+    predictions_->clear();
+    const int nets = int(records.networks.size());
+    const bool shown = !records.predicted.empty() && nets > 0 && records.epochs > 0;
+    predictions_->setRowCount(shown ? records.epochs : 0);
+    predictions_->setColumnCount(shown ? nets : 0);
+    predictions_->setVisible(shown);
+    if (image_ < 0) {
+        predictionsTitle_->clear();
+        return;
+    }
+    const QString what = run_->multiLabel() ? tr("predicted label sets") : tr("predicted classes");
+    if (!shown) {
+        predictionsTitle_->setText(records.epochs > 0 ? tr("<b>Predictions</b>: the run is too large to keep its %1 in memory").arg(what)
+                                                      : QString());
+        return;
+    }
+    predictionsTitle_->setText(tr("<b>Predictions</b> (%1; one row per epoch, green = correct)").arg(what));
+    QStringList columns, rows;
+    for (int n : records.networks)
+        columns << tr("net %1").arg(n);
+    for (int e = 0; e < records.epochs; ++e)
+        rows << tr("epoch %1").arg(records.firstEpoch + e);
+    predictions_->setHorizontalHeaderLabels(columns);
+    predictions_->setVerticalHeaderLabels(rows);
+    for (int n = 0; n < nets; ++n)
+        for (int e = 0; e < records.epochs; ++e) {
+            const std::size_t k = std::size_t(n) * std::size_t(records.epochs) + std::size_t(e);
+            auto* item = new QTableWidgetItem(records.predicted[k]);
+            const bool correct = records.correct[k];
+            item->setBackground(correct ? QColor(222, 242, 232) : QColor(250, 226, 214));
+            item->setToolTip(tr("network %1, epoch %2: %3 (%4)")
+                                 .arg(records.networks[std::size_t(n)])
+                                 .arg(records.firstEpoch + e)
+                                 .arg(records.predicted[k], correct ? tr("correct") : tr("incorrect")));
+            predictions_->setItem(e, n, item);
+        }
+    // Up to eight epochs on screen; longer runs scroll within the table.
+    const int visibleRows = std::min(records.epochs, 8);
+    predictions_->setFixedHeight(predictions_->horizontalHeader()->sizeHint().height() + 2 * predictions_->frameWidth() +
+                                 visibleRows * predictions_->verticalHeader()->defaultSectionSize());
+    // The last epoch first in view: what the networks ended with.
+    predictions_->scrollToItem(predictions_->item(records.epochs - 1, 0));
 }
 
 QString DetailPanel::edgeMapText() const { return edgeMapLabel_->text(); }

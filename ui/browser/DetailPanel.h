@@ -18,7 +18,8 @@ class RecordStrip;
 // Everything about one image: enlarged (nearest-neighbour, so a 28 x 28 digit shows its pixels)
 // beside its crisp boundary map (the study's edge strength, computed in the background with the
 // run's seed and the image's key, so it is the map whose sum the run stores), its key, class and split, the learned-by-all, first-agreed and per-network learned epochs, the
-// network x epoch record strip, and every measure and metric value.
+// network x epoch record strip, the class each network predicted at each epoch, and every measure
+// and metric value.
 class DetailPanel : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +36,8 @@ public:
     // The value shown for a column (by its column name, e.g. "learned_epoch").
     QString valueText(const QString& name) const;
     const RecordStrip* strip() const { return strip_; }
+    // The predicted classes, one row per epoch and one column per network.
+    const QTableWidget* predictions() const { return predictions_; }
     // The crisp boundary map on screen (null while it is computed or when there is none) and the
     // text shown in its place otherwise.
     QImage edgeMap() const { return edgeMap_; }
@@ -47,6 +50,7 @@ signals:
 
 private:
     void showEdgeMap(int image, QImage map);
+    void showPredictions(const ImageRecords& records);
 
     std::shared_ptr<const RunImages> run_;
     int image_ = -1;
@@ -58,6 +62,8 @@ private:
     QLabel* title_ = nullptr;
     QLabel* facts_ = nullptr;
     RecordStrip* strip_ = nullptr;
+    QTableWidget* predictions_ = nullptr;
+    QLabel* predictionsTitle_ = nullptr;
     QTableWidget* values_ = nullptr;
 };
 

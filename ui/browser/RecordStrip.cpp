@@ -117,6 +117,8 @@ bool RecordStrip::event(QEvent* event)
                            .arg(records_.networks[std::size_t(c.x())])
                            .arg(records_.firstEpoch + c.y())
                            .arg(records_.correct[k] ? tr("correct") : tr("incorrect"));
+        if (!records_.predicted.empty())
+            text += tr("\npredicted: %1").arg(records_.predicted[k]);
         if (!records_.pTrue.empty())
             text += tr("\np_true %1").arg(double(records_.pTrue[k]), 0, 'f', 2);
         QToolTip::showText(help->globalPos(), text, this);

@@ -6,6 +6,8 @@
 #include "storage/RunFile.h"
 
 #include <QFileInfo>
+#include <QObject>
+#include <QStringList>
 
 #include <algorithm>
 #include <cmath>
@@ -57,6 +59,7 @@ std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
     r.analysis_ = analyseRun(run, options);
     const RunDataset source = RunDataset::of(run);
     r.seed_ = source.seed;
+    r.multiLabel_ = run.shape().multiLabel;
 
     const RunManifest& manifest = run.manifest();
     const std::size_t n = manifest.keys.size();
@@ -86,21 +89,26 @@ std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
 
         r.bits_.push_back(CorrectnessBits::load(run, split.selection));
         const CorrectnessBits& bits = r.bits_.back();
-        std::vector<std::uint8_t> p;
         const std::size_t values = indices.size() * std::size_t(bits.networks()) * std::size_t(bits.epochs());
-        if (!run.shape().multiLabel && values <= kProbabilityBudget) {
-            p.resize(values);
+        const bool keepP = !run.shape().multiLabel && values <= kProbabilityBudget;
+        const bool keepPredicted = values * sizeof(std::uint64_t) <= kPredictionBudget;
+        std::vector<std::uint8_t> p(keepP ? values : 0);
+        std::vector<std::uint64_t> predicted(keepPredicted ? values : 0);
+        if (keepP || keepPredicted) {
             std::size_t row = 0;
             for (int net : split.selection.networks)
                 for (int e = split.selection.firstEpoch; e < split.selection.endEpoch; ++e, ++row) {
                     const SplitRecords rec = run.readRecords(split.selection.set, net, e);
-                    for (std::size_t k = 0; k < indices.size() && k < rec.pTrue.size(); ++k) {
+                    for (std::size_t k = 0; keepP && k < indices.size() && k < rec.pTrue.size(); ++k) {
                         const float v = rec.pTrue[k];
                         p[row * indices.size() + k] =
                             std::isnan(v) ? 0 : std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
                     }
+                    for (std::size_t k = 0; keepPredicted && k < indices.size() && k < rec.predicted.size(); ++k)
+                        predicted[row * indices.size() + k] = std::uint64_t(rec.predicted[k]);
                 }
         }
+        r.predicted_.push_back(std::move(predicted));
         r.pTrue_.push_back(std::move(p));
     }
     r.table_.columns = std::move(measures);
@@ -158,19 +166,36 @@ ImageRecords RunImages::records(std::size_t i) const
     const SplitAnalysis& split = analysis_.splits[std::size_t(s)];
     const CorrectnessBits& bits = bits_[std::size_t(s)];
     const std::vector<std::uint8_t>& p = pTrue_[std::size_t(s)];
+    const std::vector<std::uint64_t>& predicted = predicted_[std::size_t(s)];
     const std::size_t images = split.measures.manifestIndices.size();
     r.networks = split.selection.networks;
     r.firstEpoch = bits.firstEpoch();
     r.epochs = bits.epochs();
     for (int n = 0; n < bits.networks(); ++n)
         for (int e = 0; e < bits.epochs(); ++e) {
+            const std::size_t at = (std::size_t(n) * std::size_t(bits.epochs()) + std::size_t(e)) * images + position_[i];
             r.correct.push_back(bits.get(n, e, position_[i]) ? 1 : 0);
             if (!p.empty())
-                r.pTrue.push_back(float(p[(std::size_t(n) * std::size_t(bits.epochs()) + std::size_t(e)) * images +
-                                          position_[i]]) /
-                                  255.0f);
+                r.pTrue.push_back(float(p[at]) / 255.0f);
+            if (!predicted.empty())
+                r.predicted.push_back(predictionName(predicted[at]));
         }
     return r;
+}
+
+QString RunImages::predictionName(std::uint64_t predicted) const
+{
+    const auto& names = analysis_.classNames;
+    auto name = [&](std::uint64_t c) {
+        return c < names.size() ? QString::fromStdString(names[std::size_t(c)]) : QString::number(c);
+    };
+    if (!multiLabel_)
+        return name(predicted);
+    QStringList set;
+    for (std::uint64_t c = 0; c < 64; ++c)
+        if (predicted >> c & 1u)
+            set << name(c);
+    return set.isEmpty() ? QObject::tr("none") : set.join(QStringLiteral(", "));
 }
 
 QImage RunImages::image(std::size_t i) const

@@ -20,6 +20,9 @@ struct ImageRecords {
     int epochs = 0;
     std::vector<std::uint8_t> correct;  // [network slot * epochs + epoch slot], 0/1
     std::vector<float> pTrue;           // same layout; empty when the run is too large to keep it
+    // Same layout: the class each network predicted (multi-label: the predicted label set, as
+    // class names joined by ", "); empty when the run is too large to keep its predictions.
+    std::vector<QString> predicted;
 };
 
 // Everything the browser, the detail panel and the explorer show about the images of one run:
@@ -31,6 +34,8 @@ public:
     // p_true is kept for the detail strip while networks x epochs x images stays below this
     // (bytes, one per value); larger runs show correct/incorrect only.
     static constexpr std::size_t kProbabilityBudget = 256u << 20;
+    // Predictions (8 bytes each: a class or the label bits) are kept below this many bytes.
+    static constexpr std::size_t kPredictionBudget = 512u << 20;
 
     // Reads the run file, analyses it (correlation intervals are left to the explorer, which
     // computes them for the pair on screen) and loads its dataset from the run's configuration
@@ -55,6 +60,10 @@ public:
     std::vector<int> networkLearnedEpochs(std::size_t i) const;
     int firstAgreedEpoch(std::size_t i) const;
     ImageRecords records(std::size_t i) const;
+    // A stored prediction in the dataset's class names: the class, or for multi-label runs the
+    // predicted label set ("none" when it is empty).
+    QString predictionName(std::uint64_t predicted) const;
+    bool multiLabel() const { return multiLabel_; }
 
     bool hasImages() const { return dataset_ != nullptr; }
     const std::string& datasetProblem() const { return datasetProblem_; }
@@ -79,6 +88,9 @@ private:
     std::vector<std::uint32_t> position_;   // per image: position within its split
     std::vector<CorrectnessBits> bits_;     // per split slot
     std::vector<std::vector<std::uint8_t>> pTrue_;  // per split slot, empty over budget
+    // Per split slot, the stored predictions in the same layout as pTrue_, empty over budget.
+    std::vector<std::vector<std::uint64_t>> predicted_;
+    bool multiLabel_ = false;
 };
 
 // The image statistic a view shows first: the study's first one (mean local entropy) when the

@@ -1,0 +1,239 @@
+// Inspecting one image through the real widgets: the classes the networks predicted, per network
+// and epoch, in the detail panel and in the record strip's tooltip (expected values read from
+// the run file with the HDF5 C library, not through the code under test).
+
+#include "FashionRun.h"
+#include "Fixtures.h"
+#include "SyntheticRun.h"
+
+#include "browser/DetailPanel.h"
+#include "browser/ImageBrowser.h"
+#include "browser/ImageBrowserModel.h"
+#include "browser/RecordStrip.h"
+#include "browser/RunImages.h"
+
+#include <QListView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QToolTip>
+#include <QtTest>
+
+#include <hdf5.h>
+
+using namespace orderlens;
+using namespace orderlens::ui;
+
+namespace {
+
+// Fashion-MNIST's classes as Zalando Research publishes them (label 0 to 9).
+const QStringList kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                     "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+// What the run file stores, read with the HDF5 C library alone (docs/FORMAT.md) and closed again
+// (HDF5 refuses a second opening with other flags): the split of every manifest image and
+// /records/<set>/predicted[network][epoch][position in the split].
+class StoredRun {
+public:
+    explicit StoredRun(const QString& path)
+    {
+        const hid_t file = H5Fopen(path.toUtf8().constData(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (file < 0)
+            return;
+        splits_ = read<std::uint8_t>(file, "/dataset/split", H5T_NATIVE_UINT8, nullptr);
+        for (int s = 0; s < 2; ++s)
+            predicted_[s] = read<std::uint64_t>(file, s == 0 ? "/records/train/predicted" : "/records/test/predicted",
+                                                H5T_NATIVE_UINT64, dims_[s]);
+        H5Fclose(file);
+    }
+
+    bool valid() const { return !splits_.empty() && !predicted_[0].empty() && !predicted_[1].empty(); }
+
+    // The stored prediction of network n at epoch e for manifest image i (of its own split's set).
+    std::uint64_t predicted(int network, int epoch, std::size_t image) const
+    {
+        std::size_t position = 0;
+        for (std::size_t k = 0; k < image; ++k)
+            position += splits_[k] == splits_[image];
+        const int s = splits_[image] == 0 ? 0 : 1;
+        return predicted_[s][(std::size_t(network) * dims_[s][1] + std::size_t(epoch)) * dims_[s][2] + position];
+    }
+
+private:
+    template <typename T>
+    static std::vector<T> read(hid_t file, const char* name, hid_t type, hsize_t* dims)
+    {
+        const hid_t data = H5Dopen2(file, name, H5P_DEFAULT);
+        const hid_t space = H5Dget_space(data);
+        const hsize_t count = hsize_t(H5Sget_simple_extent_npoints(space));
+        if (dims)
+            H5Sget_simple_extent_dims(space, dims, nullptr);
+        std::vector<T> values(count);
+        if (H5Dread(data, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+            values.clear();
+        H5Sclose(space);
+        H5Dclose(data);
+        return values;
+    }
+
+    std::vector<std::uint8_t> splits_;
+    std::vector<std::uint64_t> predicted_[2];
+    hsize_t dims_[2][3] = {};
+};
+
+// Clicks the thumbnail in the browser's row `row`; returns the image it shows.
+std::uint32_t clickThumbnail(ImageBrowser& browser, int row)
+{
+    const QModelIndex index = browser.model()->index(row);
+    browser.view()->scrollTo(index);
+    QTest::mouseClick(browser.view()->viewport(), Qt::LeftButton, {}, browser.view()->visualRect(index).center());
+    return browser.model()->imageAt(row);
+}
+
+// Hovers the record strip's cell (network slot, epoch slot) and returns the tooltip shown once it
+// names that cell (a tooltip of the previous cell may still be up).
+QString stripTooltip(const RecordStrip* strip, int network, int epoch)
+{
+    QPoint at(-1, -1);
+    for (int y = 0; y < strip->height() && at.x() < 0; ++y)
+        for (int x = 0; x < strip->width() && at.x() < 0; ++x)
+            if (strip->cellAt({x, y}) == QPoint(network, epoch))
+                at = {x + 2, y + 2};
+    if (at.x() < 0)
+        return {};
+    QTest::mouseMove(const_cast<RecordStrip*>(strip), at);
+    const QString cell = QStringLiteral("network %1, epoch %2:").arg(network).arg(epoch);
+    if (!QTest::qWaitFor([&] { return QToolTip::isVisible() && QToolTip::text().startsWith(cell); }, 5000))
+        return {};
+    return QToolTip::text();
+}
+
+// With ORDERLENS_SCREENSHOT_DIR set, saves what the widget shows at 1600 x 1000 and 1024 x 700
+// (for looking at, not a check).
+void saveScreenshots(QWidget& widget, const QString& name)
+{
+    const QDir out(qEnvironmentVariable("ORDERLENS_SCREENSHOT_DIR"));
+    if (out.path() == ".")
+        return;
+    const QSize before = widget.size();
+    for (const QSize& size : {QSize(1600, 1000), QSize(1024, 700)}) {
+        widget.resize(size);
+        QTest::qWait(100);
+        widget.grab().save(out.filePath(QStringLiteral("%1-%2x%3.png").arg(name).arg(size.width()).arg(size.height())));
+    }
+    widget.resize(before);
+}
+
+}  // namespace
+
+class TestGuiInspection : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+
+private slots:
+    void predictedClassesOfAFashionRun()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        test::FashionRun spec;
+        spec.train = 120;
+        spec.test = 40;
+        spec.epochs = 5;
+        const QString path = dir_.filePath("fashion.h5");
+        test::writeFashionRun(path.toStdString(), spec);
+        const StoredRun stored(path);
+        QVERIFY(stored.valid());
+
+        ImageBrowser browser;
+        browser.resize(1400, 900);
+        browser.setRun(RunImages::load(path.toStdString()));
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        // Images of both splits, among them ones some network got wrong (the fixture predicts
+        // the next class then).
+        int checkedWrong = 0;
+        for (int row : {0, 7, browser.model()->rowCount() - 1}) {
+            const std::uint32_t image = clickThumbnail(browser, row);
+            QCOMPARE(browser.detail()->image(), int(image));
+            const QTableWidget* table = browser.detail()->predictions();
+            QVERIFY(table->isVisible());
+            QCOMPARE(table->columnCount(), spec.networks);
+            QCOMPARE(table->rowCount(), spec.epochs);
+            for (int n = 0; n < spec.networks; ++n) {
+                QCOMPARE(table->horizontalHeaderItem(n)->text(), QStringLiteral("net %1").arg(n));
+                for (int e = 0; e < spec.epochs; ++e) {
+                    const std::uint64_t p = stored.predicted(n, e, image);
+                    QVERIFY(p < std::uint64_t(kFashionClasses.size()));
+                    QCOMPARE(table->item(e, n)->text(), kFashionClasses[int(p)]);
+                    checkedWrong += p != std::uint64_t(browser.run()->label(image));
+                }
+            }
+            QCOMPARE(table->verticalHeaderItem(0)->text(), QStringLiteral("epoch 0"));
+        }
+        QVERIFY(checkedWrong > 0);
+
+        saveScreenshots(browser, "browser-predictions");
+
+        // The record strip's tooltip names the prediction of the cell under the mouse.
+        const std::uint32_t image = std::uint32_t(browser.detail()->image());
+        for (const QPoint& cell : {QPoint(0, 0), QPoint(2, 4), QPoint(1, 2)}) {
+            const QString tip = stripTooltip(browser.detail()->strip(), cell.x(), cell.y());
+            const QString expected = kFashionClasses[int(stored.predicted(cell.x(), cell.y(), image))];
+            QVERIFY2(tip.contains(QStringLiteral("predicted: %1").arg(expected)), qPrintable(tip));
+        }
+    }
+
+    void predictedLabelSetsOfAMultiLabelRun()
+    {
+        // Three classes; each network predicts the label set when correct, else that set with
+        // class 0 toggled (so sometimes the empty set).
+        test::SyntheticRun spec;
+        spec.multiLabel = true;
+        spec.train = 10;
+        spec.test = 6;
+        spec.epochs = 4;
+        spec.correct = [](RecordSet, int n, int e, std::size_t i) { return e >= int((i + std::size_t(n)) % 5); };
+        const Dataset ds = test::syntheticDataset(spec.train, spec.test, spec.classes, true);
+        spec.predicted = [&](RecordSet set, int n, int e, std::size_t i) {
+            const std::uint64_t bits = ds.labelBits(ds.indices(recordSetSplit(set))[i]);
+            return std::int64_t(e >= int((i + std::size_t(n)) % 5) ? bits : bits ^ 1u);
+        };
+        const QString path = dir_.filePath("multi.h5");
+        test::writeSyntheticRun(path.toStdString(), spec);
+        const StoredRun stored(path);
+        QVERIFY(stored.valid());
+
+        ImageBrowser browser;
+        browser.resize(1400, 900);
+        browser.setRun(RunImages::load(path.toStdString()));
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        auto names = [](std::uint64_t bits) {
+            QStringList set;
+            for (int c = 0; c < 3; ++c)
+                if (bits & (std::uint64_t(1) << c))
+                    set << QStringLiteral("class%1").arg(c);
+            return set.isEmpty() ? QStringLiteral("none") : set.join(", ");
+        };
+        bool sawEmpty = false, sawSeveral = false;
+        for (int row = 0; row < browser.model()->rowCount(); ++row) {
+            const std::uint32_t image = clickThumbnail(browser, row);
+            const QTableWidget* table = browser.detail()->predictions();
+            QCOMPARE(table->rowCount(), spec.epochs);
+            for (int n = 0; n < spec.networks; ++n)
+                for (int e = 0; e < spec.epochs; ++e) {
+                    const std::uint64_t bits = stored.predicted(n, e, image);
+                    QCOMPARE(table->item(e, n)->text(), names(bits));
+                    sawEmpty |= bits == 0;
+                    sawSeveral |= (bits & (bits - 1)) != 0;
+                }
+        }
+        QVERIFY(sawEmpty && sawSeveral);
+        const std::uint32_t image = std::uint32_t(browser.detail()->image());
+        const QString tip = stripTooltip(browser.detail()->strip(), 1, 0);
+        QVERIFY2(tip.contains(QStringLiteral("predicted: %1").arg(names(stored.predicted(1, 0, image)))), qPrintable(tip));
+    }
+};
+
+QTEST_MAIN(TestGuiInspection)
+#include "tst_gui_inspection.moc"
