@@ -1,5 +1,6 @@
 #include "Command.h"
 
+#include "analysis/AnalysisPlan.h"
 #include "analysis/AnalysisTables.h"
 #include "common/Errors.h"
 #include "report/AnalysisReport.h"
@@ -66,6 +67,16 @@ std::pair<int, int> parseEpochs(const QString& text)
     return {number(parts[0], 0), number(parts[1], -1)};
 }
 
+std::vector<std::string> parseStatistics(const QString& text)
+{
+    std::vector<std::string> out;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts))
+        out.push_back(part.trimmed().toStdString());
+    if (out.empty())
+        throw ConfigError("--statistics: give statistic names separated by commas, e.g. entropy,dct_percent");
+    return out;
+}
+
 std::vector<ui::FigureFormat> parseFormats(const QString& text)
 {
     std::vector<ui::FigureFormat> out;
@@ -85,24 +96,31 @@ std::vector<ui::FigureFormat> parseFormats(const QString& text)
 
 void declare(QCommandLineParser& p)
 {
-    const AnalysisOptions d;
+    const AnalysisOptions d = AnalysisPlan("").options();
     p.addOption({"run", "The run file to analyse (HDF5). Required.", "FILE.h5"});
     p.addOption({"output", "Folder for the CSV tables, figures and report.pdf (created). Required.", "DIR"});
     p.addOption({"split", "train, test, both or train_eval (default both).", "SPLIT", "both"});
     p.addOption({"networks", "Networks to analyse, e.g. 0,2,3 (default: all).", "LIST"});
     p.addOption({"epochs", "Epoch range A:B, 0-based, B excluded like a Python slice (default: every epoch all "
                            "selected networks completed).", "A:B"});
+    p.addOption({"statistics", "Image statistics of the run to analyse, e.g. entropy,dct_percent (default: every "
+                               "statistic the run has).", "LIST"});
     p.addOption({"never", "Never-learned images in correlations: 'end' (learned at the end of the epoch range, "
                           "default) or 'exclude'.", "POLICY", "end"});
     p.addOption({"bootstrap", "Bootstrap resamples for the 95 % intervals (0 = none; default " +
                                   QString::number(d.correlation.bootstrapResamples) + ").", "N",
                  QString::number(d.correlation.bootstrapResamples)});
-    p.addOption({"confidence", "Confidence level of the bootstrap intervals (default 0.95).", "LEVEL", "0.95"});
-    p.addOption({"seed", "Seed of the bootstrap (default 0).", "S", "0"});
-    p.addOption({"agreement-threshold", "Hide metric curves where agreement is below this percentage (study: 20).",
-                 "PERCENT", QString::number(kMetricAgreementThreshold)});
-    p.addOption({"epoch-threshold", "Hide metric curves for epochs before this one (study: 5).", "E",
-                 QString::number(kMetricEpochThreshold)});
+    p.addOption({"confidence", "Confidence level of the bootstrap intervals (default " +
+                                   QString::number(d.correlation.confidenceLevel) + ").", "LEVEL",
+                 QString::number(d.correlation.confidenceLevel)});
+    p.addOption({"seed", "Seed of the bootstrap (default " + QString::number(d.correlation.seed) + ").", "S",
+                 QString::number(d.correlation.seed)});
+    p.addOption({"agreement-threshold", "Hide metric curves where agreement is below this percentage (study: " +
+                                            QString::number(d.agreementThreshold) + ").",
+                 "PERCENT", QString::number(d.agreementThreshold)});
+    p.addOption({"epoch-threshold", "Hide metric curves for epochs before this one (study: " +
+                                        QString::number(d.epochThreshold) + ").", "E",
+                 QString::number(d.epochThreshold)});
     p.addOption({"formats", "Figure formats, comma-separated (default png,svg,pdf).", "LIST", "png,svg,pdf"});
     p.addOption({"dpi", "Resolution of PNG figures (default 300).", "DPI", "300"});
     p.addOption({"no-figures", "Write the CSV tables only."});
@@ -115,19 +133,22 @@ int run(const QCommandLineParser& p)
         throw ConfigError("--run FILE.h5 is required (the run file to analyse)");
     if (!p.isSet("output"))
         throw ConfigError("--output DIR is required (where the tables, figures and report go)");
-    AnalysisOptions o;
-    o.sets = parseSplits(stringOption(p, "split"));
+    AnalysisPlan plan(stringOption(p, "run"));
+    plan.setSplits(parseSplits(stringOption(p, "split")));
     if (p.isSet("networks"))
-        o.networks = parseNetworks(p.value("networks"));
-    if (p.isSet("epochs"))
-        std::tie(o.firstEpoch, o.endEpoch) = parseEpochs(p.value("epochs"));
-    o.never = parseNeverLearnedPolicy(stringOption(p, "never"));
-    o.correlation.bootstrapResamples = int(intOption(p, "bootstrap", 0, 1000000));
-    o.correlation.confidenceLevel = doubleOption(p, "confidence", 0.5, 0.9999);
-    o.correlation.seed = std::uint64_t(intOption(p, "seed", 0, (1LL << 62)));
-    o.agreementThreshold = doubleOption(p, "agreement-threshold", 0, 100);
-    o.epochThreshold = int(intOption(p, "epoch-threshold", 0, 1000000));
-    o.threads = int(intOption(p, "threads", 0, 1024));
+        plan.setNetworks(parseNetworks(p.value("networks")));
+    if (p.isSet("epochs")) {
+        const auto [first, end] = parseEpochs(p.value("epochs"));
+        plan.setEpochs(first, end);
+    }
+    if (p.isSet("statistics"))
+        plan.setStatistics(parseStatistics(p.value("statistics")));
+    plan.setNeverLearned(parseNeverLearnedPolicy(stringOption(p, "never")));
+    plan.setBootstrap(int(intOption(p, "bootstrap", 0, 1000000)), doubleOption(p, "confidence", 0.5, 0.9999),
+                      std::uint64_t(intOption(p, "seed", 0, (1LL << 62))));
+    plan.setDisplayThresholds(doubleOption(p, "agreement-threshold", 0, 100),
+                              int(intOption(p, "epoch-threshold", 0, 1000000)));
+    plan.setThreads(int(intOption(p, "threads", 0, 1024)));
     ui::ReportOptions report;
     report.formats = parseFormats(p.value("formats"));
     report.dpi = int(intOption(p, "dpi", 50, 1200));
@@ -137,9 +158,8 @@ int run(const QCommandLineParser& p)
         throw InputError(dir.toStdString(), "cannot create the output folder");
     QElapsedTimer timer;
     timer.start();
-    const RunFile runFile(stringOption(p, "run"));
     ProgressPrinter progress("analyse");
-    const RunAnalysis a = analyseRun(runFile, o, [&](const std::string& what, double f) {
+    const RunAnalysis a = plan.analyse([&](const std::string& what, double f) {
         progress.update(f, what, -1);
     });
     progress.finish(std::to_string(a.networks.size()) + " networks, epochs " + std::to_string(a.firstEpoch) + " to " +
@@ -165,7 +185,7 @@ int run(const QCommandLineParser& p)
     if (report.figures)
         std::printf("Report: %s\n", QDir::cleanPath(out.filePath("report.pdf")).toUtf8().constData());
     std::printf("Wrote %d files to %s in %.1f s (tables: agreement.csv, images.csv, metric_curves.csv, "
-                "correlations.csv, label_agreement.csv)\n",
+                "correlations.csv, label_agreement.csv; settings: analysis.json)\n",
                 int(files.size()), QDir::cleanPath(dir).toUtf8().constData(), double(timer.elapsed()) / 1000.0);
     return 0;
 }

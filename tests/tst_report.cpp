@@ -1,7 +1,9 @@
 // The report and the analysis CLI: report.pdf and every figure file, the CSV tables with their
 // exact columns, `orderlens export`, and clear errors for bad input.
 
+#include "analysis/AnalysisPlan.h"
 #include "analysis/AnalysisTables.h"
+#include "analysis/AnalysisPage.h"
 #include "explorer/ExplorationView.h"
 #include "report/AnalysisReport.h"
 #include "storage/RunFile.h"
@@ -26,6 +28,12 @@ QStringList readLines(const QString& path)
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
         return {};
     return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+QString readText(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 
 struct Result {
@@ -69,9 +77,9 @@ private slots:
         const QString out = dir_.filePath("report");
         const QStringList files = ui::writeAnalysisReport(a, out);
         const std::size_t figures = ui::analysisFigures(a).size();
-        QCOMPARE(std::size_t(files.size()), 5 + 3 * figures + 1);  // tables, figures, report.pdf
+        QCOMPARE(std::size_t(files.size()), 6 + 3 * figures + 1);  // tables and settings, figures, report.pdf
         for (const QString& f : files)
-            QVERIFY2(QFileInfo(f).size() > 500, qPrintable(f));
+            QVERIFY2(QFileInfo(f).size() > 300, qPrintable(f));
         QVERIFY(QImage(out + "/agreement_train.png").width() == 2000);  // 640 px at 300 dpi
 
         QFile pdf(out + "/report.pdf");
@@ -163,6 +171,49 @@ private slots:
         QVERIFY(reported.wait(120000));
         QCOMPARE(reported.first().at(1).toString(), QString());
         QCOMPARE(QDir(background).entryList(QDir::Files, QDir::Name), cliFiles);
+
+        // One analysis plan: the command line, both GUI reports and the Analysis page analyse
+        // the run with the same settings (analysis.json, which the page's analysis would write).
+        const QString cliSettings = readText(cli + "/analysis.json");
+        QVERIFY(cliSettings.contains("\"bootstrap_resamples\": 1000"));
+        QCOMPARE(readText(gui + "/analysis.json"), cliSettings);
+        QCOMPARE(readText(background + "/analysis.json"), cliSettings);
+        ui::AnalysisPage page;
+        QSignalSpy analysed(&page, &ui::AnalysisPage::analysed);
+        page.analyse(run_);
+        QVERIFY(analysed.wait(120000));
+        QCOMPARE(analysed.first().at(1).toString(), QString());
+        QVERIFY(page.analysis());
+        QCOMPARE(QString::fromStdString(analysisSettingsJson(*page.analysis())), cliSettings);
+    }
+
+    // Choices given on the command line are the plan's: the same choices made through
+    // AnalysisPlan give the same settings file.
+    void commandLineChoicesAreThePlans()
+    {
+        const QString out = dir_.filePath("chosen");
+        const Result r = runOrderlens({"analyze", "--run", run_, "--output", out, "--no-figures", "--split", "test",
+                                       "--networks", "0,2", "--epochs", "1:6", "--statistics", "entropy",
+                                       "--bootstrap", "30", "--confidence", "0.9", "--seed", "7", "--never",
+                                       "exclude", "--agreement-threshold", "10", "--epoch-threshold", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        AnalysisPlan plan(run_.toStdString());
+        plan.setSplits({RecordSet::Test});
+        plan.setNetworks({0, 2});
+        plan.setEpochs(1, 6);
+        plan.setStatistics({"entropy"});
+        plan.setBootstrap(30, 0.9, 7);
+        plan.setNeverLearned(NeverLearnedPolicy::Exclude);
+        plan.setDisplayThresholds(10, 2);
+        const QString expected = QString::fromStdString(analysisSettingsJson(plan.analyse()));
+        QCOMPARE(readText(out + "/analysis.json"), expected);
+        // Written by hand from the choices above: what the file must say.
+        QVERIFY(expected.contains("\"networks\": [\n    0,\n    2\n  ]"));
+        QVERIFY(expected.contains("\"statistics\": [\n    \"entropy\"\n  ]"));
+        QVERIFY(expected.contains("\"first_epoch\": 1,"));
+        QVERIFY(expected.contains("\"end_epoch\": 6,"));
+        QVERIFY(expected.contains("\"never_learned\": \"exclude\""));
+        QCOMPARE(readLines(out + "/correlations.csv").size(), 1 + 1 * 7 * 3);  // one split, one statistic
     }
 
     void trainThenAnalyze()

@@ -1,5 +1,7 @@
 #include "analysis/AnalysisTables.h"
 
+#include "analysis/AnalysisPlan.h"
+
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
 #include "io/CsvText.h"
@@ -189,12 +191,14 @@ std::vector<std::string> writeAnalysisTables(const std::string& dir, const RunAn
 {
     const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
     const std::vector<std::string> paths = {base + "agreement.csv", base + "images.csv", base + "metric_curves.csv",
-                                            base + "correlations.csv", base + "label_agreement.csv"};
+                                            base + "correlations.csv", base + "label_agreement.csv",
+                                            base + "analysis.json"};
     writeAgreementCsv(paths[0], analysis);
     writeImagesCsv(paths[1], analysis);
     writeMetricCurvesCsv(paths[2], analysis);
     writeCorrelationsCsv(paths[3], analysis);
     writeLabelAgreementCsv(paths[4], analysis);
+    writeFileAtomically(paths[5], [&](std::ostream& out) { out << analysisSettingsJson(analysis); });
     return paths;
 }
 

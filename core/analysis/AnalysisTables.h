@@ -25,7 +25,8 @@ void writeCorrelationsCsv(const std::string& path, const RunAnalysis& analysis);
 // split,epoch,class,fraction: the label agreement distribution.
 void writeLabelAgreementCsv(const std::string& path, const RunAnalysis& analysis);
 // The five tables above into `dir` as agreement.csv, images.csv, metric_curves.csv,
-// correlations.csv and label_agreement.csv; returns their paths.
+// correlations.csv and label_agreement.csv, and the settings the analysis ran with as
+// analysis.json (analysisSettingsJson); returns their paths.
 std::vector<std::string> writeAnalysisTables(const std::string& dir, const RunAnalysis& analysis);
 
 // `orderlens export`: every record of the run in long format,

@@ -168,8 +168,20 @@ RunAnalysis analyseRun(const RunFile& run, const AnalysisOptions& options, const
         a.history.push_back(std::move(h));
     }
 
+    std::vector<std::string> names = run.metricNames();
+    if (!options.statistics.empty()) {
+        for (const std::string& wanted : options.statistics)
+            if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+                std::string stored;
+                for (const std::string& name : names)
+                    stored += (stored.empty() ? "" : ", ") + name;
+                throw ConfigError(run.path() + ": the run has no statistic '" + wanted + "' (it has: " +
+                                  (stored.empty() ? "none" : stored) + ")");
+            }
+        names = options.statistics;
+    }
     std::vector<std::pair<std::string, std::vector<double>>> metrics;
-    for (const std::string& name : run.metricNames())
+    for (const std::string& name : names)
         metrics.emplace_back(name, run.readMetric(name));
     const std::set<std::string> flaggedDistinct = run.distinctValuedMetrics();
 

@@ -17,6 +17,8 @@ namespace orderlens {
 // and 4 values, and its plot has colours for 4 curves (visualization.py, visualize_metric_distinct).
 constexpr std::size_t kDistinctValueLimit = 4;
 
+// How analyseRun analyses a run. Callers outside core/analysis build these through AnalysisPlan
+// (analysis/AnalysisPlan.h), which holds the defaults and the user's choices.
 struct AnalysisOptions {
     std::vector<RecordSet> sets = {RecordSet::Train, RecordSet::Test};
     // Empty = every network that has completed an epoch: a run interrupted while it trained its
@@ -24,6 +26,8 @@ struct AnalysisOptions {
     std::vector<int> networks;
     int firstEpoch = 0;
     int endEpoch = -1;          // exclusive; -1 = every epoch completed by the selected networks
+    // The run's statistics (image metric columns) to analyse; empty = every one the run has.
+    std::vector<std::string> statistics;
     NeverLearnedPolicy never = NeverLearnedPolicy::AfterLastEpoch;
     CorrelationOptions correlation;
     std::size_t distinctValueLimit = kDistinctValueLimit;

@@ -1,5 +1,6 @@
 #include "analysis/AnalysisPage.h"
 
+#include "analysis/AnalysisPlan.h"
 #include "common/Errors.h"
 #include "storage/RunFile.h"
 
@@ -114,13 +115,9 @@ AnalysisPage::Result AnalysisPage::compute(const QString& path, std::shared_ptr<
     Result r;
     r.path = path;
     try {
-        const RunFile run(path.toStdString());
         // An interrupted run: the networks that have epochs, over the epochs all of them completed.
-        AnalysisOptions options;
-        options.sets = {RecordSet::Train, RecordSet::Test};
-        options.cancel = cancel.get();
-        r.analysis = std::make_shared<RunAnalysis>(analyseRun(
-            run, options, [&](const std::string&, double f) { progress->store(int(f * kProgressSteps)); }));
+        r.analysis = std::make_shared<RunAnalysis>(AnalysisPlan(path.toStdString()).analyse(
+            [&](const std::string&, double f) { progress->store(int(f * kProgressSteps)); }, cancel.get()));
     } catch (const Cancelled&) {
         r.error = tr("cancelled");
     } catch (const std::exception& e) {

@@ -37,6 +37,8 @@ public:
     void stop();
 
     bool isAnalysing() const { return watcher_.isRunning(); }
+    // The analysis shown; null before one finished.
+    std::shared_ptr<const RunAnalysis> analysis() const { return analysis_; }
     int figureCount() const;
     QStringList figureTitles() const;
     void showFigure(int index);

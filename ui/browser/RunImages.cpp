@@ -1,5 +1,6 @@
 #include "browser/RunImages.h"
 
+#include "analysis/AnalysisPlan.h"
 #include "common/Errors.h"
 #include "figures/Figures.h"
 #include "storage/RunDataset.h"
@@ -52,11 +53,9 @@ std::shared_ptr<const Dataset> loadRunImages(const RunFile& run, const RunDatase
 std::shared_ptr<const RunImages> RunImages::load(const std::string& runPath)
 {
     const RunFile run(runPath);
-    AnalysisOptions options;
-    options.correlation.bootstrapResamples = 0;
     std::shared_ptr<RunImages> images(new RunImages());
     RunImages& r = *images;
-    r.analysis_ = analyseRun(run, options);
+    r.analysis_ = analyseRun(run, AnalysisPlan::forBrowsing(runPath).options());
     const RunDataset source = RunDataset::of(run);
     r.seed_ = source.seed;
     r.multiLabel_ = run.shape().multiLabel;

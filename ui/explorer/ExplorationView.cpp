@@ -1,5 +1,6 @@
 #include "explorer/ExplorationView.h"
 
+#include "analysis/AnalysisPlan.h"
 #include "browser/EasyHardView.h"
 #include "common/Errors.h"
 #include "browser/ImageBrowser.h"
@@ -117,9 +118,7 @@ QStringList ExplorationView::writeReport(const QString& dir)
     if (!run_)
         throw ConfigError("open a run before writing its report");
     // The browser's analysis skips the bootstrap; the report has the study's full intervals.
-    const RunFile file(run_->analysis().runPath);
-    const RunAnalysis analysis = analyseRun(file, AnalysisOptions{});
-    return writeAnalysisReport(analysis, dir);
+    return writeAnalysisReport(AnalysisPlan(run_->analysis().runPath).analyse(), dir);
 }
 
 void ExplorationView::chooseReportFolder()
@@ -176,9 +175,7 @@ void ExplorationView::writeReportInBackground(const QString& dir)
     watcher->setFuture(QtConcurrent::run([path, cancel] {
         Outcome outcome;
         try {
-            AnalysisOptions options;
-            options.cancel = cancel.get();
-            outcome.analysis = std::make_shared<RunAnalysis>(analyseRun(RunFile(path), options));
+            outcome.analysis = std::make_shared<RunAnalysis>(AnalysisPlan(path).analyse({}, cancel.get()));
         } catch (const Cancelled&) {
         } catch (const std::exception& e) {
             outcome.error = QString::fromUtf8(e.what());
