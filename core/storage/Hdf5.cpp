@@ -1,6 +1,7 @@
 #include "storage/Hdf5.h"
 
 #include "common/Errors.h"
+#include "storage/Hdf5GlobalHeap.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -45,10 +46,12 @@ std::string trimmed(const char* p, std::size_t size)
 }
 
 // Layout-1 files hold variable-length strings. Their bytes live in HDF5's global heap, which
-// has no checksum: the values are checked for plausibility after reading.
+// has no checksum: the references and the heap are checked before HDF5 reads them
+// (Hdf5GlobalHeap.h), the values for plausibility after reading.
 std::vector<std::string> readVariableStrings(hid_t obj, bool attribute, hsize_t n, const std::string& name,
                                              const std::string& path)
 {
+    checkVariableStrings(obj, attribute, n, name, path);
     Id type = variableStringType(path);
     std::vector<char*> ptrs(n, nullptr);
     const herr_t st = attribute ? H5Aread(obj, type, ptrs.data())

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Seed corpora of the fuzz targets (docs/RELIABILITY.md): small real files of every format, one
-# folder per target in $1. IDX seeds are cut from Debian's Fashion-MNIST; the run file is a
-# layout-2 run that an ordinary build's orderlens trains ($ORDERLENS, or build/app/orderlens);
-# the rest are written here as the programs that make them write them (CIFAR records, NumPy
-# .npy headers, VOC annotations, KTH-TIPS2-b names, score CSVs, `orderlens export` CSVs,
-# configurations).
+# folder per target in $1. IDX seeds are cut from Debian's Fashion-MNIST; the run files are the
+# layout-1 run of tests/data and a layout-2 run that an ordinary build's orderlens trains
+# ($ORDERLENS, or build/app/orderlens); the rest are written here as the programs that make them
+# write them (CIFAR records, NumPy .npy headers, VOC annotations, KTH-TIPS2-b names, score CSVs,
+# `orderlens export` CSVs, configurations).
 set -euo pipefail
 out="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -85,8 +85,9 @@ for n in range(2):
 put("recordimport", "records.csv", ("\n".join(rows) + "\n").encode())
 PY
 
-# Only layout-2 runs: a damaged layout-1 file crashes HDF5 1.10 itself while it reads the
-# variable-length strings from its global heap (docs/RELIABILITY.md, "Known and not fixed").
+# Run files: the committed layout-1 run (variable-length strings in HDF5's global heap, checked
+# before HDF5 reads them) and a layout-2 run.
+cp "$root/tests/data/run-v1/run-v1.h5" "$out/runfile/layout1.h5"
 orderlens="${ORDERLENS:-$root/build/app/orderlens}"
 if [ -x "$orderlens" ]; then
   tmp="$(mktemp -d)"
