@@ -11,8 +11,16 @@
 #include "browser/ImageBrowserModel.h"
 #include "browser/RecordStrip.h"
 #include "browser/RunImages.h"
+#include "dataset/DatasetReader.h"
+#include "explorer/CorrelationExplorer.h"
+#include "explorer/ExplorationView.h"
+#include "explorer/ScatterPlot.h"
 
 #include <QListView>
+#include <QSignalSpy>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolTip>
@@ -107,6 +115,22 @@ QString stripTooltip(const RecordStrip* strip, int network, int epoch)
     return QToolTip::text();
 }
 
+// Clicks the tab titled `title` on the tab widget's bar.
+void clickTab(QTabWidget* tabs, const QString& title)
+{
+    for (int t = 0; t < tabs->count(); ++t)
+        if (tabs->tabText(t) == title)
+            QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(t).center());
+}
+
+QToolButton* buttonTitled(QWidget* parent, const QString& text)
+{
+    for (QToolButton* b : parent->findChildren<QToolButton*>())
+        if (b->text() == text)
+            return b;
+    return nullptr;
+}
+
 // With ORDERLENS_SCREENSHOT_DIR set, saves what the widget shows at 1600 x 1000 and 1024 x 700
 // (for looking at, not a check).
 void saveScreenshots(QWidget& widget, const QString& name)
@@ -181,6 +205,94 @@ private slots:
             const QString expected = kFashionClasses[int(stored.predicted(cell.x(), cell.y(), image))];
             QVERIFY2(tip.contains(QStringLiteral("predicted: %1").arg(expected)), qPrintable(tip));
         }
+    }
+
+    void clickingAScatterPointOpensItsImage()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        test::FashionRun spec;
+        spec.train = 150;
+        spec.test = 50;
+        const QString path = dir_.filePath("scatter.h5");
+        const std::vector<double> intensity = test::writeFashionRun(path.toStdString(), spec);
+        // The fixture's bright_pixels, counted again here from the dataset's pixels.
+        const Dataset ds = loadDataset("fashion-mnist", spec.train, spec.test);
+        std::vector<double> bright(ds.size());
+        for (std::size_t i = 0; i < ds.size(); ++i) {
+            const ImageView v = ds.image(i);
+            bright[i] = double(std::count_if(v.data, v.data + v.bytes(), [](std::uint8_t p) { return p > 128; }));
+        }
+
+        ExplorationView view;
+        view.resize(1400, 900);
+        QSignalSpy loaded(&view, &ExplorationView::loaded);
+        view.openRun(path);
+        QVERIFY(loaded.wait(60000));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        clickTab(view.tabs(), "Correlations");
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.explorer()));
+        view.explorer()->setSplit(Split::Train);
+        view.explorer()->setAxes("mean_intensity", "bright_pixels");
+        ScatterPlot* plot = view.explorer()->plot();
+        QTest::qWait(50);
+
+        // Where each training image's point is, and the ones with no other point within 15 px
+        // (bright_pixels is an integer column: its jitter of 0.3 is well below a pixel here).
+        auto pixel = [&](std::size_t i) {
+            return QPointF(plot->xAxis->coordToPixel(intensity[i]), plot->yAxis->coordToPixel(bright[i]));
+        };
+        std::vector<std::uint32_t> isolated;
+        for (std::size_t i = 0; i < spec.train; ++i) {
+            bool alone = plot->axisRect()->rect().contains(pixel(i).toPoint());
+            for (std::size_t j = 0; j < spec.train && alone; ++j)
+                alone = j == i || QLineF(pixel(i), pixel(j)).length() > 15;
+            if (alone)
+                isolated.push_back(std::uint32_t(i));
+        }
+        QVERIFY(isolated.size() >= 2);
+
+        // In rectangle mode (the default), after selecting everything with a drag: a click opens
+        // the image in the browser and keeps the selection.
+        const QRect area = plot->axisRect()->rect();
+        QTest::mousePress(plot, Qt::LeftButton, {}, area.topLeft() + QPoint(1, 1));
+        QTest::mouseMove(plot, area.center());
+        QTest::mouseMove(plot, area.bottomRight() - QPoint(1, 1));
+        QTest::mouseRelease(plot, Qt::LeftButton, {}, area.bottomRight() - QPoint(1, 1));
+        QCOMPARE(plot->selection().size(), spec.train);
+        const std::uint32_t first = isolated.front();
+        QTest::mouseClick(plot, Qt::LeftButton, {}, pixel(first).toPoint());
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.browser()));
+        QCOMPARE(view.browser()->currentImage(), int(first));
+        QCOMPARE(view.browser()->detail()->title(), QString::fromStdString(ds.key(first)));
+        QCOMPARE(plot->selection().size(), spec.train);
+        QCOMPARE(std::size_t(view.browser()->model()->rowCount()), spec.train);
+
+        // In pan mode too; a click on empty space opens nothing.
+        clickTab(view.tabs(), "Correlations");
+        QToolButton* pan = buttonTitled(view.explorer(), "Pan");
+        QVERIFY(pan);
+        QTest::mouseClick(pan, Qt::LeftButton);
+        QVERIFY(pan->isChecked());
+        const std::uint32_t second = isolated.back();
+        QTest::mouseClick(plot, Qt::LeftButton, {}, pixel(second).toPoint());
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.browser()));
+        QCOMPARE(view.browser()->currentImage(), int(second));
+        clickTab(view.tabs(), "Correlations");
+        QPoint empty(-1, -1);
+        for (int y = area.top() + 5; y < area.bottom() && empty.x() < 0; y += 7)
+            for (int x = area.left() + 5; x < area.right() && empty.x() < 0; x += 7) {
+                bool far = true;
+                for (std::size_t i = 0; i < spec.train && far; ++i)
+                    far = QLineF(pixel(i), QPointF(x, y)).length() > 25;
+                if (far)
+                    empty = {x, y};
+            }
+        QVERIFY(empty.x() >= 0);
+        QTest::mouseClick(plot, Qt::LeftButton, {}, empty);
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.explorer()));
+        saveScreenshots(view, "explorer-scatter");
     }
 
     void predictedLabelSetsOfAMultiLabelRun()

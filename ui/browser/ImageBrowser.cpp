@@ -393,6 +393,15 @@ void ImageBrowser::selectImages(const std::vector<std::uint32_t>& images)
     }
 }
 
+void ImageBrowser::openImage(std::uint32_t image)
+{
+    if (model_->rowOf(image) < 0) {
+        clearShowOnly();
+        setFilter({});
+    }
+    selectImages({image});
+}
+
 int ImageBrowser::currentImage() const { return detail_->image(); }
 
 void ImageBrowser::onCurrentChanged()

@@ -44,6 +44,8 @@ public:
     // Selected images in browser order; the current one in the detail panel.
     std::vector<std::uint32_t> selectedImages() const;
     void selectImages(const std::vector<std::uint32_t>& images);
+    // Selects one image and shows it in the detail panel; filters that hide it are cleared.
+    void openImage(std::uint32_t image);
     int currentImage() const;
 
     // Export of the selection (the whole grid when nothing is selected).

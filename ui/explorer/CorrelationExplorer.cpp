@@ -129,6 +129,7 @@ CorrelationExplorer::CorrelationExplorer(QWidget* parent) : QWidget(parent)
     installFigureMenu(plot_, [this] { return QString::fromStdString(xColumn() + "-vs-" + yColumn()); });
     connect(plot_, &ScatterPlot::selectionChanged, this,
             [this](const std::vector<std::uint32_t>& ids, const QString& how) { emit imagesSelected(ids, how); });
+    connect(plot_, &ScatterPlot::pointClicked, this, [this](std::uint32_t id) { emit imageActivated(int(id)); });
     plot_->setThumbnailSource([this](std::uint32_t i) { return run_ ? fitImage(run_->image(i), kHoverThumbnail) : QImage(); });
     plot_->describePoint = [this](std::uint32_t i) {
         if (!run_)
@@ -136,7 +137,7 @@ CorrelationExplorer::CorrelationExplorer(QWidget* parent) : QWidget(parent)
         const auto& t = run_->table();
         const int xc = t.columnIndex(xColumn()), yc = t.columnIndex(yColumn());
         const int e = t.learnedEpoch[i];
-        return tr("%1 (%2)\n%3 = %4\n%5 = %6\nlearned by all: %7")
+        return tr("%1 (%2)\n%3 = %4\n%5 = %6\nlearned by all: %7\nclick to open it in the browser")
             .arg(QString::fromStdString(run_->key(i)), run_->className(i), columnTitle(t.columns[std::size_t(xc)]))
             .arg(t.columns[std::size_t(xc)].values[i], 0, 'g', 5)
             .arg(columnTitle(t.columns[std::size_t(yc)]))
@@ -251,6 +252,7 @@ void CorrelationExplorer::updatePlot()
         ids.push_back(std::uint32_t(i));
     }
     plot_->setAxisLabels(columnAxisLabel(xcol), columnAxisLabel(ycol));
+    plot_->setTitle(tr("%1 against %2 (%3 split)").arg(columnTitle(ycol), columnTitle(xcol), splitName(s)));
     // With the default policy a never-learned image sits at the end of the epoch range.
     const bool neverAtEnd = run_->analysis().options.never == NeverLearnedPolicy::AfterLastEpoch;
     auto neverAt = [&](const ImageColumn& c) {

@@ -22,7 +22,7 @@ class ScatterPlot;
 // Kendall tau-b and Pearson and their bootstrap 95 % intervals written on the plot. The
 // coefficients appear at once; the intervals (1000 resamples, the same seeds as
 // `orderlens analyze`) are computed in the background. Rectangle or lasso selections are sent
-// to the browser.
+// to the browser; a clicked point opens its image there.
 class CorrelationExplorer : public QWidget {
     Q_OBJECT
 public:
@@ -47,6 +47,8 @@ public:
 signals:
     void imagesSelected(const std::vector<std::uint32_t>& images, const QString& description);
     void intervalsComputed();
+    // A point was clicked: its image (manifest index) should be shown.
+    void imageActivated(int image);
 
 private:
     void fillControls();

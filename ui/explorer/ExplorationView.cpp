@@ -64,12 +64,12 @@ ExplorationView::ExplorationView(QWidget* parent) : QWidget(parent)
                 else
                     browser_->showOnly(images, how);
             });
-    connect(easyHard_, &EasyHardView::imageActivated, this, [this](int image) {
-        browser_->clearShowOnly();
-        browser_->setFilter({});
-        browser_->selectImages({std::uint32_t(image)});
+    auto openImage = [this](int image) {
+        browser_->openImage(std::uint32_t(image));
         tabs_->setCurrentWidget(browser_);
-    });
+    };
+    connect(easyHard_, &EasyHardView::imageActivated, this, openImage);
+    connect(explorer_, &CorrelationExplorer::imageActivated, this, openImage);
 
     watcher_ = new QFutureWatcher<std::shared_ptr<const RunImages>>(this);
     connect(watcher_, &QFutureWatcher<std::shared_ptr<const RunImages>>::finished, this, [this] {

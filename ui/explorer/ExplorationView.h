@@ -22,7 +22,8 @@ class TrainingCurvesView;
 // Everything one explores in a finished (or interrupted) run, as tabs: the image browser, easy
 // vs hard, the correlation explorer, the figures along training and run comparison. Loading a
 // run (records, analysis, dataset) happens on a worker thread; the explorer's selection narrows
-// the browser, and an image clicked in easy vs hard opens in the browser's detail panel.
+// the browser, and an image clicked in easy vs hard or in the explorer's scatter opens in the
+// browser's detail panel.
 class ExplorationView : public QWidget {
     Q_OBJECT
 public:

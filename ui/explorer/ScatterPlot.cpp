@@ -2,6 +2,7 @@
 
 #include "plot/Palette.h"
 
+#include <QApplication>
 #include <QLabel>
 #include <QPainter>
 
@@ -79,30 +80,14 @@ void ScatterPlot::setIntegerAxes(bool x, bool y, double xNever, double yNever)
     yAxis->setTicker(y ? QSharedPointer<QCPAxisTicker>(new IntegerTicker(yNever)) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
 }
 
-ScatterPlot::ScatterPlot(QWidget* parent) : QCustomPlot(parent)
+ScatterPlot::ScatterPlot(QWidget* parent) : InteractivePlot(parent)
 {
-    setMouseTracking(true);
     setMinimumSize(320, 240);
-    setNoAntialiasingOnDrag(true);
-    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    const QPen axisPen(QColor(90, 90, 90));
-    const QPen gridPen(QColor(228, 228, 228));
-    for (QCPAxis* axis : {xAxis, yAxis}) {
-        axis->setBasePen(axisPen);
-        axis->setTickPen(axisPen);
-        axis->setSubTickPen(axisPen);
-        axis->setTickLabelColor(QColor(60, 60, 60));
-        axis->grid()->setPen(gridPen);
-        axis->grid()->setZeroLinePen(gridPen);
-    }
-    for (QCPAxis* axis : {xAxis2, yAxis2}) {
-        axis->setVisible(true);
-        axis->setTicks(false);
-        axis->setTickLabels(false);
-        axis->setBasePen(QPen(QColor(190, 190, 190)));
-    }
-    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), xAxis2, qOverload<const QCPRange&>(&QCPAxis::setRange));
-    connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), yAxis2, qOverload<const QCPRange&>(&QCPAxis::setRange));
+    // Dots are pixmaps; antialiasing thousands of them only costs time while dragging.
+    setAntialiasedElements(QCP::aeNone);
+    setIntegerAxes(false, false, std::nan(""), std::nan(""));
+    // Points have no legend entry: the axes name them.
+    legend->setVisible(false);
 
     density_ = new QCPColorMap(xAxis, yAxis);
     density_->setInterpolate(false);
@@ -181,9 +166,12 @@ void ScatterPlot::setPoints(std::vector<double> x, std::vector<double> y, std::v
     const bool dense = ids_.size() > densityThreshold_;
     density_->setVisible(dense);
     scale_->setVisible(dense);
-    if (dense && plotLayout()->elementCount() < 2)
-        plotLayout()->addElement(0, 1, scale_);
-    else if (!dense && plotLayout()->hasElement(0, 1))
+    // The colour scale sits right of the axes (InteractivePlot's layout: title, axes, legend).
+    const int axesRow = 1;
+    const bool scaleShown = plotLayout()->columnCount() > 1 && plotLayout()->hasElement(axesRow, 1);
+    if (dense && !scaleShown)
+        plotLayout()->addElement(axesRow, 1, scale_);
+    else if (!dense && scaleShown)
         plotLayout()->take(scale_);
     plotLayout()->simplify();
     if (dense) {
@@ -375,13 +363,14 @@ void ScatterPlot::showHover(const QPointF& pos, const QPoint& global)
 void ScatterPlot::mousePressEvent(QMouseEvent* event)
 {
     hover_->hide();
+    pressPos_ = event->position();
     if (dragMode_ == DragMode::Lasso && event->button() == Qt::LeftButton) {
         lasso_.clear();
         lasso_ << event->position();
         lassoActive_ = true;
         return;
     }
-    QCustomPlot::mousePressEvent(event);
+    InteractivePlot::mousePressEvent(event);
 }
 
 void ScatterPlot::mouseMoveEvent(QMouseEvent* event)
@@ -391,39 +380,44 @@ void ScatterPlot::mouseMoveEvent(QMouseEvent* event)
         update();
         return;
     }
-    QCustomPlot::mouseMoveEvent(event);
+    InteractivePlot::mouseMoveEvent(event);
     if (event->buttons() == Qt::NoButton)
         showHover(event->position(), event->globalPosition().toPoint());
 }
 
 void ScatterPlot::mouseReleaseEvent(QMouseEvent* event)
 {
+    // A click opens the point under it; it neither selects (a rectangle of no size would empty
+    // the selection) nor pans.
+    const bool click = event->button() == Qt::LeftButton &&
+                       (event->position() - pressPos_).manhattanLength() < QApplication::startDragDistance();
     if (lassoActive_) {
         lassoActive_ = false;
-        if (lasso_.size() >= 3)
+        if (!click && lasso_.size() >= 3)
             selectInPolygon(lasso_);
         lasso_.clear();
         update();
-        return;
+    } else {
+        if (click && selectionRect()->isActive())
+            selectionRect()->cancel();
+        InteractivePlot::mouseReleaseEvent(event);
     }
-    QCustomPlot::mouseReleaseEvent(event);
-}
-
-void ScatterPlot::mouseDoubleClickEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseDoubleClickEvent(event);
-    resetView();
+    if (click) {
+        const std::int64_t id = pointAt(event->position());
+        if (id >= 0)
+            emit pointClicked(std::uint32_t(id));
+    }
 }
 
 void ScatterPlot::leaveEvent(QEvent* event)
 {
     hover_->hide();
-    QCustomPlot::leaveEvent(event);
+    InteractivePlot::leaveEvent(event);
 }
 
 void ScatterPlot::paintEvent(QPaintEvent* event)
 {
-    QCustomPlot::paintEvent(event);
+    InteractivePlot::paintEvent(event);
     if (lasso_.size() < 2)
         return;
     QPainter p(this);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <qcustomplot.h>
+#include "plot/InteractivePlot.h"
 
 #include <QImage>
 
@@ -17,8 +17,9 @@ namespace orderlens::ui {
 // view after every pan or zoom, so density stays legible at any zoom). Integer axes are jittered
 // for display only. Drag pans, the wheel zooms; in rectangle or lasso mode a drag selects the
 // points inside, which are drawn on top and reported by id. Hovering near a point shows its
-// image (through the thumbnail callback) and values.
-class ScatterPlot : public QCustomPlot {
+// image (through the thumbnail callback) and values; clicking it (in any mode) reports its id.
+// Styling, zoom, reset and export are InteractivePlot's, as for every plot of the application.
+class ScatterPlot : public InteractivePlot {
     Q_OBJECT
 public:
     enum class DragMode { Pan, Rectangle, Lasso };
@@ -57,19 +58,20 @@ public:
     void setThumbnailSource(std::function<QImage(std::uint32_t)> source) { thumbnail_ = std::move(source); }
     std::function<QString(std::uint32_t)> describePoint;
 
-    void resetView();
+    void resetView() override;
     // Text in the top-left corner of the plot (the correlation summary).
     void setNote(const QString& text);
     QString note() const;
 
 signals:
     void selectionChanged(const std::vector<std::uint32_t>& ids, const QString& how);
+    // A click (press and release without dragging) on or near a point.
+    void pointClicked(std::uint32_t id);
 
 protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
-    void mouseDoubleClickEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
 
@@ -89,6 +91,7 @@ private:
     DragMode dragMode_ = DragMode::Pan;
     QPolygonF lasso_;
     bool lassoActive_ = false;
+    QPointF pressPos_;
     QLabel* hover_ = nullptr;
     std::function<QImage(std::uint32_t)> thumbnail_;
     std::size_t densityThreshold_ = kDensityThreshold;

@@ -27,7 +27,8 @@ public:
                       double width = 1.6);
     // Schedules a replot (and a rescale unless the user moved the view).
     void refresh();
-    void resetView();
+    // Fits the view to the data (and the home ranges); plots with other rules override it.
+    virtual void resetView();
     bool userMovedView() const { return userMovedView_; }
     // The text the hover tooltip shows at a widget position (empty far from every point).
     QString valueTextAt(const QPointF& pos) const;
