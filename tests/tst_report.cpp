@@ -14,6 +14,8 @@
 
 #include <QImage>
 #include <QProcess>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -185,6 +187,32 @@ private slots:
         QCOMPARE(analysed.first().at(1).toString(), QString());
         QVERIFY(page.analysis());
         QCOMPARE(QString::fromStdString(analysisSettingsJson(*page.analysis())), cliSettings);
+    }
+
+    // Export > Analysis report's progress dialog has a Cancel button that stops the report while
+    // its figures are written, and leaves no file of it behind.
+    void cancellingTheReportLeavesNoFiles()
+    {
+        ui::ExplorationView view;
+        QSignalSpy loaded(&view, &ui::ExplorationView::loaded);
+        view.openRun(run_);
+        QVERIFY(loaded.wait(60000));
+        const QString out = dir_.filePath("cancelled-report");
+        QSignalSpy reported(&view, &ui::ExplorationView::reportWritten);
+        view.writeReportInBackground(out);
+        QProgressDialog* dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = view.findChild<QProgressDialog*>()) != nullptr &&
+                                     dialog->labelText().startsWith("Writing"),
+                                 120000);
+        QVERIFY(reported.isEmpty());
+        QPushButton* cancel = dialog->findChild<QPushButton*>();
+        QVERIFY(cancel);
+        QCOMPARE(cancel->text(), QString("Cancel"));
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(reported.size(), 1, 120000);
+        QCOMPARE(reported.first().at(0).toStringList(), QStringList());
+        QCOMPARE(reported.first().at(1).toString(), QString());  // cancelled, not failed
+        QCOMPARE(QDir(out).entryList(QDir::Files | QDir::Hidden), QStringList());
     }
 
     // Choices given on the command line are the plan's: the same choices made through

@@ -8,6 +8,7 @@
 #include "explorer/CorrelationExplorer.h"
 #include "explorer/TrainingCurvesView.h"
 #include "report/AnalysisReport.h"
+#include "report/ReportWriter.h"
 #include "storage/RunFile.h"
 
 #include <QFileDialog>
@@ -19,6 +20,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <atomic>
 
 namespace orderlens::ui {
@@ -135,31 +137,20 @@ void ExplorationView::writeReportInBackground(const QString& dir)
     if (!run_)
         return;
     // The report's analysis (its 1000-resample bootstrap takes seconds to minutes) runs in the
-    // background and can be cancelled; only the figures, which Qt draws on this thread, are
-    // written here once it is done.
+    // background, then a ReportWriter writes the files (the GUI thread only draws each figure
+    // once, one per turn of the event loop); both can be cancelled from the progress dialog.
     struct Outcome {
-        std::shared_ptr<RunAnalysis> analysis;
+        std::shared_ptr<const RunAnalysis> analysis;
         QString error;
     };
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     auto* progress = new QProgressDialog(tr("Analysing the run for its report ..."), tr("Cancel"), 0, 0, this);
     progress->setWindowModality(Qt::WindowModal);
     progress->setMinimumDuration(0);
+    progress->setAutoReset(false);
+    progress->setAutoClose(false);
     connect(progress, &QProgressDialog::canceled, this, [cancel] { cancel->store(true); });
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, progress, dir] {
-        const Outcome outcome = watcher->result();
-        watcher->deleteLater();
-        QStringList files;
-        QString error = outcome.error;
-        if (outcome.analysis) {
-            progress->setLabelText(tr("Writing the tables, figures and report.pdf ..."));
-            try {
-                files = writeAnalysisReport(*outcome.analysis, dir);
-            } catch (const std::exception& e) {
-                error = QString::fromUtf8(e.what());
-            }
-        }
+    auto finish = [this, progress, dir](const QStringList& files, const QString& error) {
         progress->deleteLater();
         emit reportWritten(files, error);
         if (files.isEmpty() && error.isEmpty())
@@ -170,12 +161,35 @@ void ExplorationView::writeReportInBackground(const QString& dir)
                                     QMessageBox::Ok, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
+    };
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, progress, dir, cancel, finish] {
+        const Outcome outcome = watcher->result();
+        watcher->deleteLater();
+        if (!outcome.analysis || cancel->load()) {
+            finish({}, outcome.error);
+            return;
+        }
+        constexpr int kSteps = 1000;
+        progress->setLabelText(tr("Writing the tables, figures and report.pdf ..."));
+        progress->setRange(0, kSteps);
+        auto* writer = new ReportWriter(outcome.analysis, dir, {}, this);
+        connect(progress, &QProgressDialog::canceled, writer, &ReportWriter::cancel);
+        connect(writer, &ReportWriter::progressed, progress, [progress](const QString& step, double fraction) {
+            progress->setLabelText(tr("Writing the tables, figures and report.pdf ... %1").arg(step));
+            progress->setValue(std::min(kSteps - 1, int(fraction * kSteps)));
+        });
+        connect(writer, &ReportWriter::finished, this, [writer, finish](const QStringList& files, const QString& error) {
+            writer->deleteLater();
+            finish(files, error);
+        });
+        writer->start();
     });
     const std::string path = run_->analysis().runPath;
     watcher->setFuture(QtConcurrent::run([path, cancel] {
         Outcome outcome;
         try {
-            outcome.analysis = std::make_shared<RunAnalysis>(AnalysisPlan(path).analyse({}, cancel.get()));
+            outcome.analysis = std::make_shared<const RunAnalysis>(AnalysisPlan(path).analyse({}, cancel.get()));
         } catch (const Cancelled&) {
         } catch (const std::exception& e) {
             outcome.error = QString::fromUtf8(e.what());

@@ -1,12 +1,7 @@
 #include "figures/Figures.h"
 
-#include "common/Errors.h"
-#include "io/AtomicFile.h"
 #include "plot/Palette.h"
 
-#include <QFileInfo>
-#include <QStorageInfo>
-#include <QSvgGenerator>
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -225,22 +220,6 @@ QCPColorGradient viridis()
     g.setColorStopAt(0.75, QColor(94, 201, 98));
     g.setColorStopAt(1.00, QColor(253, 231, 37));
     return g;
-}
-
-// Below this much free space, a failed write is put down to the full disk.
-constexpr qint64 kNearlyFullBytes = 1 << 20;
-
-// QCustomPlot and Qt's image and PDF writers report a failed write without the system's reason;
-// the one users can fix without guessing, a full disk, is named from the free space left.
-void ensureWritten(const QString& written, bool ok, const QString& figure)
-{
-    if (ok && QFileInfo(written).size() > 0)
-        return;
-    const QStorageInfo disk(QFileInfo(figure).absolutePath());
-    if (disk.isValid() && disk.bytesAvailable() < kNearlyFullBytes)
-        throw InputError(figure.toStdString(), "could not write the figure: no space left on the device (" +
-                                                   std::to_string(disk.bytesAvailable() / 1024) + " kB free)");
-    throw InputError(figure.toStdString(), "could not write the figure (folder missing? permissions?)");
 }
 
 // Names of the categories of the KTH-TIPS2-b metrics (docs/METRICS.md, "Datasets").
@@ -717,70 +696,6 @@ void plotTrainingCurves(QCustomPlot* plot, const RunAnalysis& analysis, bool los
         plot->yAxis->setRange(0, 100);
     }
     legendBelow(plot, style, 4);
-}
-
-namespace {
-
-// Draws the plot as SVG into `file`.
-void drawSvg(QCustomPlot* plot, const QString& file, const QString& base, QSize size, const QString& figure)
-{
-    QSvgGenerator svg;
-    svg.setFileName(file);
-    svg.setSize(size);
-    svg.setViewBox(QRect(QPoint(0, 0), size));
-    svg.setTitle(QFileInfo(base).fileName());
-    svg.setDescription(QStringLiteral("OrderLens figure"));
-    bool ok = false;
-    {
-        QCPPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) {
-            painter.setMode(QCPPainter::pmVectorized);
-            painter.setMode(QCPPainter::pmNoCaching);
-            painter.setMode(QCPPainter::pmNonCosmetic);
-            plot->toPainter(&painter, size.width(), size.height());
-            painter.end();
-        }
-    }
-    ensureWritten(file, ok, figure);
-}
-
-}  // namespace
-
-void exportFigure(QCustomPlot* plot, const QString& base, const std::vector<FigureFormat>& formats, QSize size,
-                  int dpi)
-{
-    // Each file is drawn under a temporary name and renamed when complete: a full disk or a
-    // failed write leaves no half-drawn figure.
-    for (FigureFormat f : formats) {
-        switch (f) {
-        case FigureFormat::Png: {
-            const QString path = base + QStringLiteral(".png");
-            replaceFile(path.toStdString(), [&](const std::string& tmp) {
-                const QString file = QString::fromStdString(tmp);
-                ensureWritten(file, plot->savePng(file, size.width(), size.height(), dpi / 96.0, -1, dpi), path);
-            });
-            break;
-        }
-        case FigureFormat::Pdf: {
-            const QString path = base + QStringLiteral(".pdf");
-            replaceFile(path.toStdString(), [&](const std::string& tmp) {
-                const QString file = QString::fromStdString(tmp);
-                ensureWritten(file,
-                              plot->savePdf(file, size.width(), size.height(), QCP::epNoCosmetic,
-                                            QStringLiteral("OrderLens"), QFileInfo(base).fileName()),
-                              path);
-            });
-            break;
-        }
-        case FigureFormat::Svg: {
-            const QString path = base + QStringLiteral(".svg");
-            replaceFile(path.toStdString(),
-                        [&](const std::string& tmp) { drawSvg(plot, QString::fromStdString(tmp), base, size, path); });
-            break;
-        }
-        }
-    }
 }
 
 }  // namespace orderlens::ui

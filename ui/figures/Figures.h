@@ -1,6 +1,7 @@
 #pragma once
 
 #include "analysis/RunAnalysis.h"
+#include "figures/FigurePicture.h"
 
 #include <QSize>
 #include <QString>
@@ -70,11 +71,5 @@ void plotDataMap(QCustomPlot* plot, const TrainingDynamics& dynamics, const std:
 // Per-network training curves: train (solid) and test (dashed) accuracy, or loss.
 void plotTrainingCurves(QCustomPlot* plot, const RunAnalysis& analysis, bool loss, const QString& title = {},
                         const FigureStyle& style = {});
-
-enum class FigureFormat { Png, Svg, Pdf };
-// Writes `base`.png / .svg / .pdf. PNG is rasterised at `dpi` (the logical size is taken at 96
-// dpi); SVG and PDF are vector. Throws InputError naming the file that could not be written.
-void exportFigure(QCustomPlot* plot, const QString& base, const std::vector<FigureFormat>& formats,
-                  QSize logicalSize = QSize(640, 440), int dpi = 300);
 
 }  // namespace orderlens::ui

@@ -2,10 +2,12 @@
 
 #include "analysis/AnalysisTables.h"
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
 #include <qcustomplot.h>
@@ -49,47 +51,39 @@ QString jsonValue(const nlohmann::json& v)
     return QString::fromStdString(v.dump());
 }
 
-void drawFigure(QCPPainter& painter, const FigureSpec& spec, const FigureStyle& style, const QRectF& area)
-{
-    QCustomPlot plot;
-    plot.resize(kFigureSize);
-    FigureStyle s = style;
-    s.title = false;  // the caption carries the title in the report
-    // Fewer scatter points in the report keep it a reasonable size; the figure files keep more.
-    s.maxScatterPoints = std::min(s.maxScatterPoints, kReportScatterPoints);
-    spec.build(&plot, spec.title, s);
-    const double scale = std::min(area.width() / kFigureSize.width(), area.height() / kFigureSize.height());
-    painter.save();
-    painter.translate(area.topLeft() + QPointF((area.width() - kFigureSize.width() * scale) / 2, 0));
-    painter.scale(scale, scale);
-    plot.toPainter(&painter, kFigureSize.width(), kFigureSize.height());
-    painter.restore();
-}
-
 }  // namespace
 
-void paintFigurePage(QCPPainter& painter, const QRectF& page, const std::vector<FigureSpec>& specs, std::size_t first,
-                     const FigureStyle& style)
+ReportFigure drawReportFigure(const FigureSpec& spec, const FigureStyle& style)
 {
-    QFont captionFont(style.fontFamily);
-    captionFont.setPointSizeF(8.5);
-    QFont titleFont = captionFont;
-    titleFont.setBold(true);
-    const double slot = page.height() / kFiguresPerPage;
-    for (std::size_t i = first; i < specs.size() && i < first + kFiguresPerPage; ++i) {
-        const double top = page.top() + double(i - first) * slot;
-        const double figureHeight = std::min(slot - 90, page.width() * kFigureSize.height() / kFigureSize.width());
-        drawFigure(painter, specs[i], style, QRectF(page.left(), top, page.width(), figureHeight));
-        painter.setPen(Qt::black);
-        painter.setFont(titleFont);
-        const QRectF titleRect(page.left(), top + figureHeight + 4, page.width(), 16);
-        painter.drawText(titleRect, Qt::AlignLeft | Qt::TextSingleLine,
-                         QStringLiteral("Figure %1. %2.").arg(i + 1).arg(specs[i].title));
-        painter.setFont(captionFont);
-        painter.drawText(QRectF(page.left(), titleRect.bottom() + 2, page.width(), slot - figureHeight - 26),
-                         Qt::AlignLeft | Qt::TextWordWrap,
-                         specs[i].caption + QStringLiteral(" (File: %1.*)").arg(specs[i].stem));
+    ReportFigure figure;
+    figure.stem = spec.stem;
+    figure.title = spec.title;
+    figure.caption = spec.caption;
+    {
+        QCustomPlot plot;
+        plot.resize(kFigureSize);
+        spec.build(&plot, spec.title, style);
+        figure.file = FigurePicture::record(&plot, kFigureSize);
     }
+    QCustomPlot plot;
+    plot.resize(kFigureSize);
+    FigureStyle onPage = style;
+    onPage.title = false;  // the caption carries the title in the report
+    // Fewer scatter points in the report keep it a reasonable size; the figure files keep more.
+    onPage.maxScatterPoints = std::min(onPage.maxScatterPoints, kReportScatterPoints);
+    spec.build(&plot, spec.title, onPage);
+    figure.page = FigurePicture::record(&plot, kFigureSize);
+    return figure;
+}
+
+QStringList writeReportFigureFiles(const QString& dir, ReportFigure& figure, const ReportOptions& options)
+{
+    const QString base = QDir(dir).filePath(figure.stem);
+    figure.file.write(base, options.formats, options.dpi);
+    QStringList written;
+    for (FigureFormat f : options.formats)
+        written << FigurePicture::fileFor(base, f);
+    return written;
 }
 
 QString reportSummaryHtml(const RunAnalysis& a)
@@ -225,47 +219,50 @@ QString reportSummaryHtml(const RunAnalysis& a)
     return h;
 }
 
-QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options,
-                                const std::function<void(const QString&, double)>& progress)
-{
-    if (!QDir().mkpath(dir))
-        throw InputError(dir.toStdString(), "cannot create the output folder");
-    QStringList written;
-    for (const std::string& table : writeAnalysisTables(dir.toStdString(), analysis))
-        written << QString::fromStdString(table);
-    if (!options.figures)
-        return written;
-    const std::vector<FigureSpec> specs = analysisFigures(analysis);
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-        if (progress)
-            progress(specs[i].stem, double(i) / double(specs.size() + 1));
-        QCustomPlot plot;
-        plot.resize(kFigureSize);
-        specs[i].build(&plot, specs[i].title, options.style);
-        const QString base = QDir(dir).filePath(specs[i].stem);
-        exportFigure(&plot, base, options.formats, kFigureSize, options.dpi);
-        for (FigureFormat f : options.formats)
-            written << base + (f == FigureFormat::Png ? ".png" : f == FigureFormat::Svg ? ".svg" : ".pdf");
-    }
-    if (!options.report)
-        return written;
-    if (progress)
-        progress(QStringLiteral("report.pdf"), double(specs.size()) / double(specs.size() + 1));
+namespace {
 
+// Figures two per page, each with its title and caption below it (page units of 1/96 inch).
+void paintFigurePage(QPainter& painter, const QRectF& page, std::vector<ReportFigure>& figures, std::size_t first,
+                     const FigureStyle& style)
+{
+    QFont captionFont(style.fontFamily);
+    captionFont.setPointSizeF(8.5);
+    QFont titleFont = captionFont;
+    titleFont.setBold(true);
+    const double slot = page.height() / kFiguresPerPage;
+    for (std::size_t i = first; i < figures.size() && i < first + kFiguresPerPage; ++i) {
+        const double top = page.top() + double(i - first) * slot;
+        const double figureHeight = std::min(slot - 90, page.width() * kFigureSize.height() / kFigureSize.width());
+        figures[i].page.paint(painter, QRectF(page.left(), top, page.width(), figureHeight));
+        painter.setPen(Qt::black);
+        painter.setFont(titleFont);
+        const QRectF titleRect(page.left(), top + figureHeight + 4, page.width(), 16);
+        painter.drawText(titleRect, Qt::AlignLeft | Qt::TextSingleLine,
+                         QStringLiteral("Figure %1. %2.").arg(i + 1).arg(figures[i].title));
+        painter.setFont(captionFont);
+        painter.drawText(QRectF(page.left(), titleRect.bottom() + 2, page.width(), slot - figureHeight - 26),
+                         Qt::AlignLeft | Qt::TextWordWrap,
+                         figures[i].caption + QStringLiteral(" (File: %1.*)").arg(figures[i].stem));
+    }
+}
+
+}  // namespace
+
+QString writeReportPdf(const QString& dir, const RunAnalysis& analysis, std::vector<ReportFigure>& figures,
+                       const ReportOptions& options, const std::atomic<bool>* cancel)
+{
     const QString path = QDir(dir).filePath(QStringLiteral("report.pdf"));
-    {
-        QPdfWriter writer(path);
+    replaceFile(path.toStdString(), [&](const std::string& temporary) {
+        const QString file = QString::fromStdString(temporary);
+        QPdfWriter writer(file);
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
         writer.setResolution(kReportResolution);
         writer.setTitle(QStringLiteral("OrderLens report: ") + QString::fromStdString(analysis.datasetName));
         writer.setCreator(QStringLiteral("OrderLens " ORDERLENS_VERSION));
-        QCPPainter painter;
+        QPainter painter;
         if (!painter.begin(&writer))
             throw InputError(path.toStdString(), "cannot write the report (permissions? disk full?)");
-        painter.setMode(QCPPainter::pmVectorized);
-        painter.setMode(QCPPainter::pmNoCaching);
-        painter.setMode(QCPPainter::pmNonCosmetic);
         const QRectF page(QPointF(0, 0), writer.pageLayout().paintRectPixels(kReportResolution).size());
 
         QTextDocument summary;
@@ -285,15 +282,42 @@ QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir,
             painter.restore();
         }
 
-        for (std::size_t i = 0; i < specs.size(); i += kFiguresPerPage) {
+        for (std::size_t i = 0; i < figures.size(); i += kFiguresPerPage) {
+            if (cancel && cancel->load())
+                throw Cancelled();
             writer.newPage();
-            paintFigurePage(painter, page, specs, i, options.style);
+            paintFigurePage(painter, page, figures, i, options.style);
         }
         painter.end();
+        if (QFileInfo(file).size() <= 0)
+            throw InputError(path.toStdString(), "the report came out empty");
+    });
+    return path;
+}
+
+QStringList writeAnalysisReport(const RunAnalysis& analysis, const QString& dir, const ReportOptions& options,
+                                const std::function<void(const QString&, double)>& progress)
+{
+    if (!QDir().mkpath(dir))
+        throw InputError(dir.toStdString(), "cannot create the output folder");
+    QStringList written;
+    for (const std::string& table : writeAnalysisTables(dir.toStdString(), analysis))
+        written << QString::fromStdString(table);
+    if (!options.figures)
+        return written;
+    const std::vector<FigureSpec> specs = analysisFigures(analysis);
+    std::vector<ReportFigure> figures;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (progress)
+            progress(specs[i].stem, double(i) / double(specs.size() + 1));
+        figures.push_back(drawReportFigure(specs[i], options.style));
+        written << writeReportFigureFiles(dir, figures.back(), options);
     }
-    if (QFileInfo(path).size() <= 0)
-        throw InputError(path.toStdString(), "the report came out empty");
-    written << path;
+    if (!options.report)
+        return written;
+    if (progress)
+        progress(QStringLiteral("report.pdf"), double(specs.size()) / double(specs.size() + 1));
+    written << writeReportPdf(dir, analysis, figures, options);
     if (progress)
         progress(QStringLiteral("done"), 1.0);
     return written;
