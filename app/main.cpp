@@ -17,7 +17,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -290,16 +289,14 @@ int main(int argc, char** argv)
     QStringList runsToOpen = parser.positionalArguments();
     if (parser.isSet("open"))
         runsToOpen.prepend(parser.value("open"));
-    const QString runToOpen = runsToOpen.value(0);
-    // The menu entry's %F passes every file chosen in the file manager: one window per run.
-    for (const QString& other : runsToOpen.mid(1))
-        QProcess::startDetached(QCoreApplication::applicationFilePath(), {QFileInfo(other).absoluteFilePath()});
     // After show(): the window appears first, then the work starts.
     QTimer::singleShot(0, &window, [&] {
         if (parser.isSet("demo")) {
             window.startDemo();
-        } else if (!runToOpen.isEmpty()) {
-            window.openRun(runToOpen);
+        } else if (!runsToOpen.isEmpty()) {
+            // The menu entry's %F passes every file chosen in the file manager: a tab each.
+            for (const QString& run : runsToOpen)
+                window.openRun(run);
         } else if (parser.isSet("config")) {
             ui::ExperimentSetupDialog* setup = window.newExperiment();
             QString error;

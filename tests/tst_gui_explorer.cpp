@@ -353,8 +353,8 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         MainWindow window;
-        QSignalSpy loaded(window.exploration(), &ExplorationView::loaded);
-        window.openRun(dir_.filePath("fashion.h5"), MainWindow::ResumeChoice::DontResume);
+        RunWorkspace* opened = window.openRun(dir_.filePath("fashion.h5"), MainWindow::ResumeChoice::DontResume);
+        QSignalSpy loaded(opened->exploration(), &ExplorationView::loaded);
         QVERIFY(loaded.wait(120000));
         QCOMPARE(window.exploration()->browser()->model()->rowCount(), int(run_->size()));
         QCOMPARE(window.exploration()->run()->analysis().runPath, dir_.filePath("fashion.h5").toStdString());

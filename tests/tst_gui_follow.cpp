@@ -50,8 +50,8 @@ private slots:
         MainWindow window;
         window.resize(1600, 1000);
         window.show();
-        QSignalSpy analysed(window.findChild<AnalysisPage*>(), &AnalysisPage::analysed);
-        window.openRun(path);
+        RunWorkspace* opened = window.openRun(path);
+        QSignalSpy analysed(opened->analysis(), &AnalysisPage::analysed);
         auto* status = window.progress()->findChild<QLabel*>("status");
         QVERIFY(status);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("Being trained by"), 30000);

@@ -66,10 +66,11 @@ private slots:
         MainWindow window;
         window.resize(1200, 800);
         window.show();
-        QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
-        QSignalSpy loaded(window.exploration(), &ExplorationView::loaded);
-        QSignalSpy failed(window.exploration(), &ExplorationView::failed);
-        window.openRun(run_, MainWindow::ResumeChoice::DontResume);
+        RunWorkspace* opened = window.openRun(run_, MainWindow::ResumeChoice::DontResume);
+        QCOMPARE(window.currentWorkspace(), opened);
+        QSignalSpy analysed(opened->analysis(), &AnalysisPage::analysed);
+        QSignalSpy loaded(opened->exploration(), &ExplorationView::loaded);
+        QSignalSpy failed(opened->exploration(), &ExplorationView::failed);
         QVERIFY(loaded.wait(120000));
         QVERIFY(failed.isEmpty());
         QCOMPARE(analysed.size(), 1);

@@ -1,5 +1,6 @@
-// Renders the welcome page, the setup form, the live monitor mid-training and the About box at
-// 1600 x 1000 and checks what they show. With ORDERLENS_SCREENSHOT_DIR set, the images are kept there:
+// Renders the welcome page, the setup form, the live monitor mid-training, the About box, and every
+// tab of a window with two runs open (one finished, one training) at 1600 x 1000 and 1024 x 700,
+// and checks what they show. With ORDERLENS_SCREENSHOT_DIR set, the images are kept there:
 // docs/screenshots/take-screenshots.sh runs this under Xvfb to refresh the README's screenshots.
 
 #include "Fixtures.h"
@@ -10,12 +11,15 @@
 #include "plot/InteractivePlot.h"
 #include "setup/ExperimentPresets.h"
 #include "setup/ExperimentSetupDialog.h"
+#include "explorer/ExplorationView.h"
+#include "workspace/RunWorkspace.h"
 
 #include <QCommandLinkButton>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QSettings>
 #include <QSignalSpy>
@@ -68,6 +72,12 @@ int pixelsOfColour(const QImage& shot, QWidget* top, QWidget* widget, const QCol
     return count;
 }
 
+void clickTab(QTabWidget* tabs, QWidget* page)
+{
+    QTabBar* bar = tabs->tabBar();
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(tabs->indexOf(page)).center());
+}
+
 // The colour of the first graph of `plot` whose name contains `name`.
 QColor graphColour(QCustomPlot* plot, const QString& name)
 {
@@ -86,6 +96,7 @@ private slots:
     void setupForm();
     void monitorMidTraining();
     void aboutWithIcon();
+    void twoRunsOneTraining();
 
 private:
     void save(const QImage& image, const QString& name);
@@ -241,6 +252,70 @@ void TestGuiScreenshots::aboutWithIcon()
     QVERIFY(showsWidget(box, about, about->findChild<QLabel*>("qt_msgbox_label")));
     save(shot, "about.png");
     about->close();
+}
+
+void TestGuiScreenshots::twoRunsOneTraining()
+{
+    // A finished run (trained here, so with its statistics) and a second one training, each in
+    // its tab; every tab and every view of each run is shot at both window sizes.
+    MainWindow window;
+    window.resize(kScreen);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const bool forDocs = qEnvironmentVariableIsSet("ORDERLENS_SCREENSHOT_DIR");
+    ExperimentConfig config = demoExperiment();
+    config.networks = 3;
+    config.limitTrain = forDocs ? 2000 : 400;
+    config.limitTest = forDocs ? 500 : 150;
+    config.epochs = forDocs ? 6 : 2;
+    config.parallelNetworks = true;
+    QSignalSpy finished(&window, &MainWindow::trainingFinished);
+    QVERIFY(window.startTraining(config, tmp_.filePath("finished-run.h5"), true));
+    RunWorkspace* complete = window.currentWorkspace();
+    QVERIFY(finished.wait(kTimeoutMs));
+    QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Completed);
+    QTRY_VERIFY_WITH_TIMEOUT(complete->exploration()->run() && !complete->exploration()->loading(), kTimeoutMs);
+
+    config.epochs = 200;
+    TrainingSession* session = window.startTraining(config, tmp_.filePath("training-run.h5"), true);
+    QVERIFY(session);
+    RunWorkspace* live = window.currentWorkspace();
+    QSignalSpy epochs(session, &TrainingSession::epochDone);
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.size() >= config.networks * 2, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(live->monitor()->agreementPoints(RecordSet::Test) >= 2, 30000);
+    QVERIFY(live->isTraining());
+    const QStringList titles = complete->analysis()->figureTitles();
+    const int heatMap = int(titles.indexOf(QRegularExpression("(?i).*label agreement.*test.*")));
+    complete->analysis()->showFigure(heatMap >= 0 ? heatMap : 0);
+
+    const char* const viewNames[] = {"training", "analysis", "explore"};
+    for (const QSize size : {kScreen}) {
+        window.resize(size);
+        QTRY_COMPARE(window.size(), size);
+        const QString prefix = QString("workspace-%1x%2-").arg(size.width()).arg(size.height());
+        clickTab(window.documents(), window.welcome());
+        QTest::qWait(300);
+        QImage shot = window.grab().toImage();
+        QVERIFY(showsWidget(shot, &window, window.welcome()->demoButton()));
+        save(shot, prefix + "welcome.png");
+        for (RunWorkspace* run : {complete, live}) {
+            clickTab(window.documents(), run);
+            QCOMPARE(window.currentWorkspace(), run);
+            for (int view = 0; view < 3; ++view) {
+                clickTab(run->views(), run->views()->widget(view));
+                QTest::qWait(400);
+                shot = window.grab().toImage();
+                // Every view sits under the header that names its run and its state.
+                QVERIFY(showsWidget(shot, &window, run->header()));
+                QVERIFY(run->header()->text().contains(QFileInfo(run->path()).fileName()));
+                QVERIFY(run->views()->currentWidget()->isVisible());
+                save(shot, prefix + (run == live ? "training-run-" : "finished-run-") + viewNames[view] + ".png");
+            }
+        }
+    }
+    QVERIFY(live->isTraining());
+    window.cancelTraining();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2, kTimeoutMs);
 }
 
 QTEST_MAIN(TestGuiScreenshots)

@@ -15,6 +15,7 @@
 #include "storage/RunFile.h"
 #include "training/Trainer.h"
 
+#include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
@@ -23,6 +24,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -198,9 +201,16 @@ void TestGuiTraining::reopenShowsTheRunAndResumes()
     QCOMPARE(window.currentRun(), cancelledRun);
     QVERIFY(!window.session());
 
-    // Opened the ordinary way, the window asks; "Just look" leaves it as it is and analyses it.
-    QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
-    window.openRun(cancelledRun);
+    // Its tab closed (no training: it closes without a question) and opened again the ordinary
+    // way, the window asks; "Just look" leaves it as it is and analyses it.
+    QTabBar* tabs = window.documents()->tabBar();
+    const int tab = window.documents()->indexOf(window.currentWorkspace());
+    auto* close = qobject_cast<QAbstractButton*>(tabs->tabButton(tab, QTabBar::RightSide));
+    QVERIFY(close);
+    QTest::mouseClick(close, Qt::LeftButton);
+    QTRY_VERIFY(window.workspaces().isEmpty());
+    RunWorkspace* reopened = window.openRun(cancelledRun);
+    QSignalSpy analysed(reopened->analysis(), &AnalysisPage::analysed);
     QMessageBox* question = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT((question = window.findChild<QMessageBox*>()) && question->isVisible(), 30000);
     const QString done = QString("completed %1, %2 of %3 epochs").arg(before[0]).arg(before[1]).arg(kEpochs);
@@ -210,9 +220,11 @@ void TestGuiTraining::reopenShowsTheRunAndResumes()
     QVERIFY(!window.session());
     QVERIFY(window.analysis()->figureCount() > 0);
 
-    // Resuming finishes the remaining epochs of both networks.
+    // Training > Resume (Ctrl+R) finishes the remaining epochs of both networks.
     QSignalSpy finished(&window, &MainWindow::trainingFinished);
-    window.openRun(cancelledRun, MainWindow::ResumeChoice::Resume);
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
     QTRY_VERIFY_WITH_TIMEOUT(window.session() != nullptr, 30000);
     QVERIFY(window.session()->isResume());
     QVERIFY(finished.wait(kTrainingTimeoutMs));
@@ -230,8 +242,8 @@ void TestGuiTraining::plotsExportAndShowValues()
     window.resize(1600, 1000);
     window.show();
     QSignalSpy opened(&window, &MainWindow::runOpened);
-    QSignalSpy analysed(window.analysis(), &AnalysisPage::analysed);
-    window.openRun(finishedRun, MainWindow::ResumeChoice::DontResume);
+    QSignalSpy analysed(window.openRun(finishedRun, MainWindow::ResumeChoice::DontResume)->analysis(),
+                        &AnalysisPage::analysed);
     QVERIFY(opened.wait(30000));
     QVERIFY(!opened.first().at(0).value<RunSnapshot>().interrupted());
 

@@ -3,6 +3,7 @@
 #include "experiment/ExperimentConfig.h"
 #include "monitor/RunSnapshot.h"
 #include "training/TrainingSession.h"
+#include "workspace/RunWorkspace.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -14,9 +15,6 @@ class QMenu;
 class QPlainTextEdit;
 class QStackedWidget;
 class QTabWidget;
-class QTreeWidget;
-
-class QTimer;
 
 namespace orderlens::ui {
 
@@ -28,63 +26,95 @@ class ProgressPanel;
 class RunsTable;
 class WelcomePage;
 
-// The application's main window: the welcome page, the live monitor of a run (training or
-// read from its file), dockable progress, run and log panels, and the menus.
+// The application's main window: one tab per open run (a RunWorkspace with the run's training
+// monitor, analysis and exploration), beside the welcome page and the runs table of a folder;
+// dockable progress, experiment and log panels that follow the current run; and the menus,
+// which act on the current run. Trainings go on in their own tabs (or, kept, with their tab
+// closed) while other runs are opened.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // What to do when an opened run stopped before its last epoch.
-    enum class ResumeChoice { Ask, Resume, DontResume };
+    using ResumeChoice = RunWorkspace::ResumeChoice;
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Opens the setup form (window-modal, not blocking); Start launches the training.
     ExperimentSetupDialog* newExperiment();
-    ExperimentSetupDialog* setupDialog() const { return setup_; }
+    ExperimentSetupDialog* setupDialog() const;
+    // Trains into a new tab (or the tab that shows runPath, if one does and it is not training).
     TrainingSession* startTraining(const ExperimentConfig& config, const QString& runPath, bool overwrite);
     TrainingSession* startDemo();
     // Training > Run the demo: says what will happen (and how long), then starts it.
     void confirmDemo();
-    void openRun(const QString& path, ResumeChoice resume = ResumeChoice::Ask);
-    // File > Open folder: the table of every run under the folder.
+    // Opens the run in a tab of its own, or brings up the tab that shows it already (also one
+    // closed with its training kept).
+    RunWorkspace* openRun(const QString& path, ResumeChoice resume = ResumeChoice::Ask);
+    // File > Open folder: the table of every run under the folder, in a tab.
     void openFolder(const QString& folder);
     RunsTable* runsTable() const { return runsTable_; }
     TrainingSession* resumeRun(const QString& path);
+    // Cancels the current run's training.
     void cancelTraining();
 
-    TrainingSession* session() const { return session_; }
-    LiveMonitor* monitor() const { return monitor_; }
-    AnalysisPage* analysis() const { return analysis_; }
-    ExplorationView* exploration() const { return explore_; }
-    // The run's views (monitor, analysis); further views of a run are added as tabs.
-    QTabWidget* runTabs() const { return runTabs_; }
-    ProgressPanel* progress() const { return progress_; }
+    // The welcome page, the runs table and the runs, as tabs.
+    QTabWidget* documents() const { return documents_; }
+    // The current tab's run (null on the welcome page and the runs table).
+    RunWorkspace* currentWorkspace() const;
+    // Every run open, with a tab or kept training with its tab closed.
+    const QList<RunWorkspace*>& workspaces() const { return workspaces_; }
+    RunWorkspace* workspaceOf(const QString& path) const;
+
+    // The current run's session and views (null when no run is current).
+    TrainingSession* session() const;
+    LiveMonitor* monitor() const;
+    AnalysisPage* analysis() const;
+    ExplorationView* exploration() const;
+    QTabWidget* runTabs() const;
+    ProgressPanel* progress() const;
     WelcomePage* welcome() const { return welcome_; }
-    QString currentRun() const { return runPath_; }
+    QString currentRun() const;
     QStringList recentRuns() const;
 
 signals:
-    // The training ended (completed, cancelled or failed) and its last snapshot is shown.
+    // A training ended (completed, cancelled or failed) and its last snapshot is shown.
     void trainingFinished(orderlens::ui::TrainingSession::Outcome outcome, const QString& error);
     // An opened run is shown (or failed to open: the snapshot has the error).
     void runOpened(const orderlens::ui::RunSnapshot& snapshot);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
-    void buildMenus();
+    // Bumped when docks or toolbars are added or renamed, so an old saved layout is not applied.
+    static constexpr int kLayoutVersion = 2;
+
+    // MainWindow.cpp: the documents and their trainings.
+    RunWorkspace* addWorkspace();
+    void showWorkspace(RunWorkspace* workspace);
+    // A training's tab closes: ask whether to cancel or keep the training; other runs close at once.
+    void closeDocument(int index);
+    void closeWorkspace(RunWorkspace* workspace);
+    void keepInBackground(RunWorkspace* workspace);
+    void onCurrentDocumentChanged();
+    void updateTitles();
+    void updateBackgroundMenu();
+    void updateActions();
     void buildDocks();
-    TrainingSession* launch(TrainingSession* session, int networks, int epochs);
-    void onStarted(const QString& configJson);
-    void onBatch(const BatchProgress& p);
-    void onEpoch(const EpochProgress& p);
-    void onFinished(TrainingSession::Outcome outcome, const QString& error);
-    void onSnapshot(const RunSnapshot& snapshot);
-    void offerResume(const RunSnapshot& snapshot);
-    void showRunViews();
-    void showRunInfo(const std::string& configJson);
+    void log(const QString& text);
+    void showError(const QString& title, const QString& text);
+
+    // MainWindowMenus.cpp: menus, help and exports of the current run.
+    void buildMenus();
+    void showView(int view);
+    void exportFigures();
+    void exportConfiguration();
+    void showShortcuts();
+    void showAbout();
+
+    // MainWindowFiles.cpp: runs and folders chosen, recent runs, a run that does not open.
     void addRecentRun(const QString& path);
     void updateRecentMenu();
     void chooseRunToOpen();
@@ -92,56 +122,32 @@ private:
     // The folder file dialogs start in: where the last run was opened or something exported.
     QString lastFolder() const;
     void rememberFolder(const QString& path);
-    void exportFigures();
-    void exportConfiguration();
-    void showShortcuts();
-    void showAbout();
-    void showError(const QString& title, const QString& text);
-    void log(const QString& text);
-    void updateActions();
+    // A run that did not open: the error, with an offer to check the file (orderlens verify).
+    void offerVerify(const QString& path, const QString& error);
 
-    QStackedWidget* pages_ = nullptr;
+    QTabWidget* documents_ = nullptr;
     WelcomePage* welcome_ = nullptr;
-    QTabWidget* runTabs_ = nullptr;
-    LiveMonitor* monitor_ = nullptr;
-    AnalysisPage* analysis_ = nullptr;
-    ExplorationView* explore_ = nullptr;
     RunsTable* runsTable_ = nullptr;
-    ProgressPanel* progress_ = nullptr;
-    QTreeWidget* runInfo_ = nullptr;
+    QList<RunWorkspace*> workspaces_;
+    // The run last current: View > Training monitor (Ctrl+2) returns to it from the welcome page.
+    QPointer<RunWorkspace> lastWorkspace_;
+    QStackedWidget* progressStack_ = nullptr;
+    QStackedWidget* runInfoStack_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
     QDockWidget* progressDock_ = nullptr;
     QDockWidget* runDock_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
+    QMenu* backgroundMenu_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* exportFiguresAction_ = nullptr;
     QAction* exportConfigAction_ = nullptr;
     QAction* exportReportAction_ = nullptr;
     QAction* resumeAction_ = nullptr;
-    // The open run stopped before its last epoch and nobody trains it: Training > Resume applies.
-    bool runInterrupted_ = false;
     QLabel* statusState_ = nullptr;
     QByteArray defaultState_;
-
     QPointer<ExperimentSetupDialog> setup_;
-    QPointer<TrainingSession> session_;
-    QString runPath_;
-    std::string runConfigJson_;
-    QString openingPath_;
-    ResumeChoice openingResume_ = ResumeChoice::Ask;
-    // A run that another process trains, followed live until its writer stops.
-    QString followedPath_;
-    QTimer* followTimer_ = nullptr;
-    void followRun(const RunSnapshot& snapshot);
-    void onFollowedSnapshot(const RunSnapshot& snapshot);
-    void stopFollowing();
-    // A run that did not open: the error, with an offer to check the file (orderlens verify).
-    void offerVerify(const QString& path, const QString& error);
-    bool lastSnapshotPending_ = false;
-    TrainingSession::Outcome lastOutcome_ = TrainingSession::Outcome::Completed;
-    QString lastError_;
 };
 
 }  // namespace orderlens::ui

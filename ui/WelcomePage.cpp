@@ -3,13 +3,39 @@
 #include "ApplicationIcons.h"
 #include "setup/ExperimentPresets.h"
 
+#include "dataset/DatasetReader.h"
+#include "models/Architecture.h"
+
 #include <QCommandLinkButton>
 #include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
+#include <QLocale>
 #include <QVBoxLayout>
 
 namespace orderlens::ui {
+
+namespace {
+// The demo's wall time on this project's 2-core test machine, `orderlens train --preset demo`
+// (docs/PERFORMANCE.md, "The demo"): 109 s on a quiet machine, 3 min 20 s while other jobs ran.
+constexpr const char* kDemoDuration = "2 to 4 minutes on two CPU cores";
+}  // namespace
+
+QString WelcomePage::demoPlan()
+{
+    const ExperimentConfig demo = demoExperiment();
+    const QLocale locale;
+    const DatasetReader* reader = findDatasetReader(demo.dataset);
+    return tr("Trains %1 %2 networks for %3 epochs%4 on %5 training and %6 test images of %7, in a tab of its own: "
+              "the training monitor draws their agreement after every epoch, then the analysis and the image "
+              "explorer open. That takes about %8 (faster with more cores); other runs can be opened meanwhile.")
+        .arg(demo.networks)
+        .arg(QString::fromStdString(architectureInfo(demo.architecture).title))
+        .arg(demo.epochs)
+        .arg(demo.parallelNetworks ? tr(" side by side") : QString())
+        .arg(locale.toString(qulonglong(demo.limitTrain)), locale.toString(qulonglong(demo.limitTest)),
+             QString::fromStdString(reader ? reader->title() : demo.dataset), tr(kDemoDuration));
+}
 
 WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent)
 {
@@ -49,9 +75,17 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent)
     open_ = new QCommandLinkButton(tr("Open run..."),
                                    tr("Look at a finished run file, or resume one that was interrupted."));
     demo_ = new QCommandLinkButton(tr("Try the Fashion-MNIST demo"), experimentPresets().front().description());
+    demoPlan_ = new QLabel(demoPlan());
+    demoPlan_->setObjectName("demoPlan");
+    demoPlan_->setWordWrap(true);
+    demoPlan_->setMaximumWidth(640);
+    demoPlan_->setContentsMargins(44, 0, 0, 8);
+    demoPlan_->setStyleSheet("color: #505050;");
     for (QCommandLinkButton* b : {demo_, new_, open_}) {
         b->setMinimumWidth(560);
         column->addWidget(b);
+        if (b == demo_)
+            column->addWidget(demoPlan_);
     }
     column->addSpacing(18);
     auto* recentLabel = new QLabel(tr("<b>Recent runs</b>"));

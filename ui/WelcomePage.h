@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QCommandLinkButton;
+class QLabel;
 class QListWidget;
 
 namespace orderlens::ui {
@@ -13,6 +14,10 @@ class WelcomePage : public QWidget {
 public:
     explicit WelcomePage(QWidget* parent = nullptr);
     void setRecentRuns(const QStringList& paths);
+
+    // What the demo does and roughly how long it takes: shown under its button and in the
+    // confirmation of Training > Run the demo.
+    static QString demoPlan();
 
     QCommandLinkButton* newButton() const { return new_; }
     QCommandLinkButton* openButton() const { return open_; }
@@ -28,6 +33,7 @@ private:
     QCommandLinkButton* new_;
     QCommandLinkButton* open_;
     QCommandLinkButton* demo_;
+    QLabel* demoPlan_;
     QListWidget* recent_;
 };
 

@@ -24,6 +24,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -66,6 +67,8 @@
 namespace orderlens::ui {
 
 namespace {
+// The configuration JSON of the experiment last started from the form.
+const char* const kLastExperimentKey = "setup/lastExperiment";
 
 QFormLayout* newForm(QGroupBox* group)
 {
@@ -94,6 +97,7 @@ ExperimentSetupDialog::ExperimentSetupDialog(QWidget* parent) : QDialog(parent)
     setWindowTitle(tr("New experiment"));
     buildForm();
     applyPreset(1);  // the fast demo: a first experiment that finishes while one watches
+    restoreLastExperiment();
     updateRunPath();
     updateState();
 }
@@ -474,6 +478,39 @@ void ExperimentSetupDialog::onSaveClicked()
     QString error;
     if (!saveConfig(path, &error))
         QMessageBox::warning(this, tr("Cannot save the configuration"), error);
+}
+
+void ExperimentSetupDialog::restoreLastExperiment()
+{
+    const QString stored = QSettings().value(kLastExperimentKey).toString();
+    if (stored.isEmpty())
+        return;
+    try {
+        const ExperimentConfig last = ExperimentConfig::fromJson(nlohmann::json::parse(stored.toStdString()));
+        setConfig(last);
+    } catch (const nlohmann::json::exception&) {
+        return;  // settings from another version: the preset stays
+    } catch (const Error&) {
+        return;
+    }
+    // The same experiment as a preset is shown as that preset; anything else as the last one.
+    const std::string json = config().toJson().dump();
+    const auto& presets = experimentPresets();
+    for (std::size_t i = 0; i < presets.size(); ++i)
+        if (ExperimentConfig::preset(presets[i].coreName).toJson().dump() == json) {
+            preset_->setCurrentIndex(int(i) + 1);
+            presetDescription_->setText(presets[i].description());
+            return;
+        }
+    preset_->setCurrentIndex(0);
+    presetDescription_->setText(tr("The experiment you started last. Choose a preset to start over from it."));
+}
+
+void ExperimentSetupDialog::done(int result)
+{
+    if (result == QDialog::Accepted)
+        QSettings().setValue(kLastExperimentKey, QString::fromStdString(config().toJson().dump()));
+    QDialog::done(result);
 }
 
 }  // namespace orderlens::ui

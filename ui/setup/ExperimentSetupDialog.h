@@ -50,6 +50,9 @@ public:
     // A fresh run file name under the user's run folder.
     static QString defaultRunPath(const ExperimentConfig& config);
 
+    // Start remembers the experiment (in the user's settings); the next form opens with it.
+    void done(int result) override;
+
 private:
     void buildForm();
     void onEdited();
@@ -61,6 +64,8 @@ private:
     void chooseRunPath();
     void onLoadClicked();
     void onSaveClicked();
+    // The experiment started last, if one was and it still reads; else the form keeps its preset.
+    void restoreLastExperiment();
     // Every row's problem, by setting key (the dialog's own, then core's findProblems).
     std::map<std::string, QString> rowProblems() const;
     SettingEditor* editor(const std::string& key) const;
