@@ -15,8 +15,13 @@
 #include "explorer/CorrelationExplorer.h"
 #include "explorer/ExplorationView.h"
 #include "explorer/ScatterPlot.h"
+#include "explorer/TrainingCurvesView.h"
+#include "analysis/AnalysisPage.h"
 
+#include <QComboBox>
 #include <QListView>
+#include <QListWidget>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QTabBar>
 #include <QTabWidget>
@@ -113,6 +118,15 @@ QString stripTooltip(const RecordStrip* strip, int network, int epoch)
     if (!QTest::qWaitFor([&] { return QToolTip::isVisible() && QToolTip::text().startsWith(cell); }, 5000))
         return {};
     return QToolTip::text();
+}
+
+// Replaces a spin box's text by typing, as a user does (select all, type, Return).
+void typeInto(QAbstractSpinBox* box, const QString& text)
+{
+    QTest::mouseClick(box, Qt::LeftButton);
+    QTest::keyClick(box, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Return);
 }
 
 // Clicks the tab titled `title` on the tab widget's bar.
@@ -293,6 +307,113 @@ private slots:
         QTest::mouseClick(plot, Qt::LeftButton, {}, empty);
         QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(view.explorer()));
         saveScreenshots(view, "explorer-scatter");
+    }
+
+    void thresholdsSayWhatTheyHide()
+    {
+        if (test::fashionMnistDir().empty())
+            QSKIP("dataset-fashion-mnist is not installed");
+        // Five epochs: the study's "first 5 epochs" threshold hides the whole metric curve.
+        test::FashionRun spec;
+        spec.train = 150;
+        spec.test = 50;
+        spec.epochs = 5;
+        const QString path = dir_.filePath("five-epochs.h5");
+        const std::vector<double> intensity = test::writeFashionRun(path.toStdString(), spec);
+        // Training-split agreement per epoch from the fixture's record rule (FashionRun.h):
+        // 100 |images every network gets right| / |images some network gets right|.
+        std::vector<double> agreement;
+        for (int e = 0; e < spec.epochs; ++e) {
+            int all = 0, any = 0;
+            for (std::size_t i = 0; i < spec.train; ++i) {
+                int right = 0;
+                for (int n = 0; n < spec.networks; ++n)
+                    right += e >= test::fashionLearnedEpoch(spec, intensity, i, n) &&
+                             !(i % 13 == 0 && n == 0 && e == spec.epochs - 1);
+                all += right == spec.networks;
+                any += right > 0;
+            }
+            agreement.push_back(100.0 * all / std::max(any, 1));
+        }
+
+        ExplorationView view;
+        view.resize(1400, 900);
+        QSignalSpy loaded(&view, &ExplorationView::loaded);
+        view.openRun(path);
+        QVERIFY(loaded.wait(60000));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        clickTab(view.tabs(), "Along training");
+        TrainingCurvesView* curves = view.curves();
+        QCOMPARE(view.tabs()->currentWidget(), static_cast<QWidget*>(curves));
+
+        // The metric list names the statistics as everywhere else, not by their column ids.
+        QComboBox* metrics = nullptr;
+        for (QComboBox* box : curves->findChildren<QComboBox*>())
+            if (box->findData("bright_pixels") >= 0)
+                metrics = box;
+        QVERIFY(metrics);
+        QCOMPARE(metrics->itemText(metrics->findData("bright_pixels")), QStringLiteral("Bright pixels"));
+        QCOMPARE(metrics->itemText(metrics->findData("mean_intensity")), QStringLiteral("Mean intensity"));
+        QCOMPARE(metrics->currentData().toString(), QStringLiteral("bright_pixels"));
+
+        auto* note = curves->findChild<QLabel*>("thresholdNote");
+        QVERIFY(note);
+        QVERIFY(note->isVisible());
+        QCOMPARE(note->text(), QStringLiteral("The Bright pixels curve is hidden at every epoch (all 5): epochs 0-4 are "
+                                              "among the first 5 epochs, which are not shown. Lower \"Hide below "
+                                              "agreement\" or \"and first epochs\" above to show it."));
+        saveScreenshots(view, "along-training");
+
+        // Typing a lower epoch threshold: the first 3 epochs stay hidden, later ones where the
+        // training agreement is below 20 %.
+        QSpinBox* firstEpochs = nullptr;
+        for (QSpinBox* box : curves->findChildren<QSpinBox*>())
+            if (box->value() == 5)
+                firstEpochs = box;
+        QVERIFY(firstEpochs);
+        typeInto(firstEpochs, "3");
+        QCOMPARE(firstEpochs->value(), 3);
+        int low = 0;
+        for (int e = 3; e < spec.epochs; ++e)
+            low += agreement[std::size_t(e)] < 20.0;
+        QVERIFY2(note->text().startsWith(QStringLiteral("The Bright pixels curve is hidden at %1 of 5 epochs: epochs 0-2 "
+                                                        "are among the first 3 epochs")
+                                             .arg(3 + low)),
+                 qPrintable(note->text()));
+        QCOMPARE(note->text().contains("agreement is below 20 %"), low > 0);
+
+        // Nothing hidden: no note, and the curve is drawn at every epoch.
+        typeInto(firstEpochs, "0");
+        QDoubleSpinBox* agreementThreshold = curves->findChild<QDoubleSpinBox*>();
+        QVERIFY(agreementThreshold);
+        typeInto(agreementThreshold, "0");
+        QCOMPARE(agreementThreshold->value(), 0.0);
+        QVERIFY(!note->isVisible());
+        QCOMPARE(int(curves->shownCurve().size()), spec.epochs);
+        for (double v : curves->shownCurve())
+            QVERIFY(!std::isnan(v));
+
+        // The Analysis tab's caption of the same curve (study thresholds) says the same.
+        AnalysisPage page;
+        page.resize(1400, 900);
+        QSignalSpy analysed(&page, &AnalysisPage::analysed);
+        page.analyse(path);
+        QVERIFY(analysed.wait(60000));
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* list = page.findChild<QListWidget*>();
+        QVERIFY(list);
+        const QList<QListWidgetItem*> items = list->findItems("Bright pixels of agreed images, train split", Qt::MatchExactly);
+        QCOMPARE(items.size(), 1);
+        list->scrollToItem(items.front());
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(items.front()).center());
+        bool captioned = false;
+        for (QLabel* label : page.findChildren<QLabel*>())
+            captioned |= label->isVisible() &&
+                         label->text().endsWith("Here the curve is hidden at every epoch (all 5): epochs 0-4 are among "
+                                                "the first 5 epochs, which are not shown.");
+        QVERIFY(captioned);
     }
 
     void predictedLabelSetsOfAMultiLabelRun()

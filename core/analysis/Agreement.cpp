@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace orderlens {
 
@@ -177,6 +178,78 @@ std::vector<double> thresholdMetricCurve(const AgreementCurve& agreement, const 
             out[k] = curve[k];
     }
     return out;
+}
+
+HiddenEpochs hiddenEpochs(const AgreementCurve& agreement, const std::vector<double>& curve, double agreementThreshold,
+                          int epochThreshold, bool wholeCurveRule)
+{
+    HiddenEpochs out;
+    out.agreementNeverAbove = wholeCurveRule && std::none_of(agreement.epochs.begin(), agreement.epochs.end(),
+                                           [&](const EpochAgreement& a) { return a.agreement > agreementThreshold; });
+    for (std::size_t k = 0; k < curve.size() && k < agreement.epochs.size(); ++k) {
+        if (std::isnan(curve[k]))
+            continue;
+        ++out.withValues;
+        const EpochAgreement& a = agreement.epochs[k];
+        if (a.epoch < epochThreshold)
+            out.early.push_back(a.epoch);
+        else if (out.agreementNeverAbove || a.agreement < agreementThreshold)
+            out.lowAgreement.push_back(a.epoch);
+    }
+    return out;
+}
+
+namespace {
+
+// "epoch 3", "epochs 0-4", "epochs 0-2, 5 and 7-9".
+std::string epochList(const std::vector<int>& epochs)
+{
+    std::vector<std::string> runs;
+    for (std::size_t k = 0; k < epochs.size();) {
+        std::size_t end = k;
+        while (end + 1 < epochs.size() && epochs[end + 1] == epochs[end] + 1)
+            ++end;
+        runs.push_back(end == k ? std::to_string(epochs[k])
+                                : std::to_string(epochs[k]) + "-" + std::to_string(epochs[end]));
+        k = end + 1;
+    }
+    std::string text = epochs.size() == 1 ? "epoch " : "epochs ";
+    for (std::size_t r = 0; r < runs.size(); ++r)
+        text += (r == 0 ? "" : r + 1 == runs.size() ? " and " : ", ") + runs[r];
+    return text;
+}
+
+std::string percentText(double percent)
+{
+    std::ostringstream out;
+    out << percent;
+    return out.str() + " %";
+}
+
+}  // namespace
+
+std::string describeHiddenEpochs(const HiddenEpochs& hidden, const std::string& what, double agreementThreshold,
+                                 int epochThreshold)
+{
+    if (hidden.hidden() == 0)
+        return {};
+    std::string text = what + (hidden.hidden() == hidden.withValues
+                                   ? " is hidden at every epoch (all " + std::to_string(hidden.withValues) + ")"
+                                   : " is hidden at " + std::to_string(hidden.hidden()) + " of " +
+                                         std::to_string(hidden.withValues) + " epochs") +
+                       ": ";
+    std::vector<std::string> reasons;
+    if (!hidden.early.empty())
+        reasons.push_back(epochList(hidden.early) + (hidden.early.size() == 1 ? " is" : " are") +
+                          " among the first " + std::to_string(epochThreshold) + " epochs, which are not shown");
+    if (!hidden.lowAgreement.empty())
+        reasons.push_back(hidden.agreementNeverAbove
+                              ? "agreement never exceeds " + percentText(agreementThreshold) + ", so nothing is drawn"
+                              : "agreement is below " + percentText(agreementThreshold) + " at " +
+                                    epochList(hidden.lowAgreement));
+    for (std::size_t r = 0; r < reasons.size(); ++r)
+        text += (r ? "; " : "") + reasons[r];
+    return text + ".";
 }
 
 }  // namespace orderlens

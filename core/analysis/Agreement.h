@@ -75,4 +75,23 @@ std::vector<double> thresholdMetricCurve(const AgreementCurve& agreement, const 
                                          double agreementThreshold = kMetricAgreementThreshold,
                                          int epochThreshold = kMetricEpochThreshold);
 
+// What display thresholds hide of a per-epoch curve (epochs where the curve has a value), by
+// reason, as the run numbers its epochs. The rules are thresholdMetricCurve's (wholeCurveRule:
+// nothing is drawn when agreement never exceeds the threshold); the distinct-valued curves, hidden
+// only where agreement is below the threshold, pass an epoch threshold of 0 and no whole-curve rule.
+struct HiddenEpochs {
+    std::vector<int> early;             // before the epoch threshold
+    std::vector<int> lowAgreement;      // from the epoch threshold on, agreement below the threshold
+    bool agreementNeverAbove = false;   // agreement never exceeds the threshold: nothing is drawn
+    int withValues = 0;                 // epochs where the curve has a value
+    int hidden() const { return int(early.size() + lowAgreement.size()); }
+};
+HiddenEpochs hiddenEpochs(const AgreementCurve& agreement, const std::vector<double>& curve, double agreementThreshold,
+                          int epochThreshold, bool wholeCurveRule = true);
+// One sentence for a reader ("The curve is hidden at every epoch (all 5): epochs 0-4 are the
+// first 5 epochs, which the threshold hides."); empty when nothing is hidden. `what` names the
+// curve ("the Mean local entropy curve").
+std::string describeHiddenEpochs(const HiddenEpochs& hidden, const std::string& what, double agreementThreshold,
+                                 int epochThreshold);
+
 }  // namespace orderlens

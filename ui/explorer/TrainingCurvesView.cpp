@@ -57,9 +57,15 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent)
     bar->addWidget(epochThreshold_);
     bar->addStretch(1);
     bar->addWidget(exportButton);
+    note_ = new QLabel;
+    note_->setObjectName("thresholdNote");
+    note_->setWordWrap(true);
+    note_->setStyleSheet("background: #fff4d6; padding: 4px;");
+    note_->hide();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addWidget(note_);
     layout->addWidget(plot_, 1);
 
     auto update = [this] {
@@ -72,7 +78,9 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent)
     connect(agreementThreshold_, &QDoubleSpinBox::valueChanged, this, update);
     connect(epochThreshold_, &QSpinBox::valueChanged, this, update);
     connect(exportButton, &QToolButton::clicked, this, &TrainingCurvesView::exportFigure);
-    installFigureMenu(plot_, [this] { return metricBox_->currentText().isEmpty() ? QStringLiteral("agreement") : metricBox_->currentText(); });
+    installFigureMenu(plot_, [this] {
+        return metricBox_->currentData().toString().isEmpty() ? QStringLiteral("agreement") : metricBox_->currentData().toString();
+    });
 }
 
 void TrainingCurvesView::setRun(std::shared_ptr<const RunImages> run)
@@ -83,7 +91,7 @@ void TrainingCurvesView::setRun(std::shared_ptr<const RunImages> run)
     if (run_)
         for (const ImageColumn& c : run_->table().columns)
             if (!c.measure)
-                metricBox_->addItem(QString::fromStdString(c.name), QString::fromStdString(c.name));
+                metricBox_->addItem(columnTitle(c), QString::fromStdString(c.name));
     const int preferred = metricBox_->findData(QString::fromStdString(run_ ? defaultMetric(run_->table()) : std::string()));
     metricBox_->setCurrentIndex(std::max(0, preferred));
     // With a metric, the study's figure is the agreement with its curve.
@@ -110,9 +118,13 @@ void TrainingCurvesView::setThresholds(double agreementPercent, int epochs)
     redraw();
 }
 
+QString TrainingCurvesView::thresholdNote() const { return note_->isVisible() ? note_->text() : QString(); }
+
 void TrainingCurvesView::redraw()
 {
     shown_.clear();
+    note_->clear();
+    note_->hide();
     resetFigure(plot_);
     const SplitAnalysis* split = run_ ? run_->splitAnalysis(Split(splitBox_->currentData().toInt())) : nullptr;
     if (!split) {
@@ -136,9 +148,26 @@ void TrainingCurvesView::redraw()
         plotAgreement(plot_, split->agreement, tr("Agreement (%1)").arg(splitTitle), style);
     } else if (kind == Kind::MetricCurve) {
         shown_ = thresholdMetricCurve(split->agreement, metric->curve, agreementThreshold_->value(), epochThreshold_->value());
+        const std::string hidden =
+            describeHiddenEpochs(hiddenEpochs(split->agreement, metric->curve, agreementThreshold_->value(), epochThreshold_->value()),
+                                 "The " + metricLabel(metricName).title.toStdString() + " curve", agreementThreshold_->value(),
+                                 epochThreshold_->value());
+        if (!hidden.empty())
+            note_->setText(QString::fromStdString(hidden) +
+                           tr(" Lower \"Hide below agreement\" or \"and first epochs\" above to show it."));
         plotMetricCurve(plot_, split->agreement, metricName, shown_,
                         tr("Agreement and %1 (%2)").arg(metricLabel(metricName).title, splitTitle), style);
     } else if (kind == Kind::DistinctValues) {
+        if (metric->distinct) {
+            std::vector<double> agreementValues;
+            for (const EpochAgreement& a : split->agreement.epochs)
+                agreementValues.push_back(a.agreement);
+            const std::string hidden =
+                describeHiddenEpochs(hiddenEpochs(split->agreement, agreementValues, agreementThreshold_->value(), 0, false),
+                                     "Every value's curve", agreementThreshold_->value(), 0);
+            if (!hidden.empty())
+                note_->setText(QString::fromStdString(hidden) + tr(" Lower \"Hide below agreement\" above to show it."));
+        }
         const DistinctMetricCurves curves =
             metric->distinct ? metric->distinctCurves : DistinctMetricCurves{};
         plotDistinctMetric(plot_, split->agreement, metricName, curves, agreementThreshold_->value(),
@@ -152,13 +181,14 @@ void TrainingCurvesView::redraw()
         plotMetricHistogram(plot_, metric->values, metricName, 50,
                             tr("%1 (%2)").arg(metricLabel(metricName).title, splitTitle), style);
     }
+    note_->setVisible(!note_->text().isEmpty());
     plot_->replot();
 }
 
 void TrainingCurvesView::exportFigure()
 {
     static const char* const stems[] = {"agreement", "metric-curve", "distinct-values", "histogram"};
-    const QString metric = kindBox_->currentData().toInt() == int(Kind::Agreement) ? QString() : "-" + metricBox_->currentText();
+    const QString metric = kindBox_->currentData().toInt() == int(Kind::Agreement) ? QString() : "-" + metricBox_->currentData().toString();
     FigureExportDialog dialog(plot_, QString::fromLatin1(stems[kindBox_->currentData().toInt()]) + metric, this);
     dialog.exec();
 }

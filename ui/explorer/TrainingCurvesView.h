@@ -10,6 +10,7 @@
 class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 
 namespace orderlens::ui {
@@ -17,7 +18,7 @@ namespace orderlens::ui {
 // The study's figures along training, interactively: the agreement curve with a chosen metric's
 // curve on the second axis (docs/DEFINITIONS.md 4), the distinct-valued curves, or the metric's
 // histogram, for either split. The display thresholds (agreement below 20 %, the first 5 epochs)
-// are adjustable. Drawn by the shared figure builders (figures/Figures.h), so what is seen here
+// are adjustable, and a note above the plot says whenever they hide part of a curve. Drawn by the shared figure builders (figures/Figures.h), so what is seen here
 // is what the report and `orderlens analyze` export.
 class TrainingCurvesView : public QWidget {
     Q_OBJECT
@@ -35,6 +36,8 @@ public:
     QCustomPlot* plot() const { return plot_; }
     // The metric curve as drawn (NaN where the thresholds hide it); empty for other figures.
     const std::vector<double>& shownCurve() const { return shown_; }
+    // Above the plot when the thresholds hide part of what the figure would show: what and why.
+    QString thresholdNote() const;
 
 private:
     void redraw();
@@ -47,6 +50,7 @@ private:
     QComboBox* metricBox_ = nullptr;
     QDoubleSpinBox* agreementThreshold_ = nullptr;
     QSpinBox* epochThreshold_ = nullptr;
+    QLabel* note_ = nullptr;
     std::vector<double> shown_;
     bool updating_ = false;
 };

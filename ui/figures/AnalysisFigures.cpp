@@ -35,6 +35,9 @@ QString inSentence(const QString& title)
     return title;
 }
 
+// A caption's sentence on what the display thresholds hide of this run's curve (empty: nothing).
+QString hiddenNote(const std::string& sentence) { return sentence.empty() ? QString() : " " + QString::fromStdString(sentence); }
+
 std::array<Correlation, 3> correlationsOf(const SplitAnalysis& s, const std::string& metric, const std::string& measure)
 {
     std::array<Correlation, 3> out;
@@ -80,7 +83,11 @@ std::vector<FigureSpec> analysisFigures(const RunAnalysis& a)
                                "missing values ignored), next to the agreement curves. Following the study, the curve "
                                "is hidden where agreement is below " +
                      QString::number(a.options.agreementThreshold) + " % and for the first " +
-                     QString::number(a.options.epochThreshold) + " epochs.",
+                     QString::number(a.options.epochThreshold) + " epochs." +
+                     hiddenNote(describeHiddenEpochs(hiddenEpochs(s.agreement, m.curve, a.options.agreementThreshold,
+                                                                  a.options.epochThreshold),
+                                                     "Here the curve", a.options.agreementThreshold,
+                                                     a.options.epochThreshold)),
                  [split, metric](QCustomPlot* p, const QString& t, const FigureStyle& st) {
                      plotMetricCurve(p, split->agreement, metric->name, metric->shownCurve, t, st);
                  }});
