@@ -117,7 +117,6 @@ void MainWindow::buildDocks()
     progressDock_ = new QDockWidget(tr("Progress"), this);
     progressDock_->setObjectName("progressDock");
     progressDock_->setWidget(progressStack_);
-    progressDock_->setMinimumWidth(330);
     addDockWidget(Qt::RightDockWidgetArea, progressDock_);
 
     runInfoStack_ = new QStackedWidget;

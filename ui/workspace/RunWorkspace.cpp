@@ -163,9 +163,12 @@ void RunWorkspace::updateHeader()
     QString state = stateText(state_);
     if (state_ == State::Training && following_)
         state = tr("training in another process");
-    header_->setText(tr("<b>%1</b> &nbsp;<span style='color:%2'>%3</span> &nbsp;<span style='color:#606060'>%4</span>")
+    // The analysis and the explorer read the finished file: say when they will have something.
+    const QString note = state_ == State::Training ? tr(" &nbsp;(analysis and images open here when the training ends)")
+                                                   : QString();
+    header_->setText(tr("<b>%1</b> &nbsp;<span style='color:%2'>%3</span>%5 &nbsp;<span style='color:#606060'>%4</span>")
                          .arg(fileName().toHtmlEscaped(), colours[int(state_)], state,
-                              QFileInfo(path_).absolutePath().toHtmlEscaped()));
+                              QFileInfo(path_).absolutePath().toHtmlEscaped(), note));
     header_->setToolTip(path_);
 }
 
