@@ -1,5 +1,6 @@
 // Every dataset reader on real data (Fashion-MNIST) and on generated fixtures, good and bad.
 
+#include "DatasetFixtures.h"
 #include "ErrorExpectation.h"
 #include "Fixtures.h"
 
@@ -11,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -150,6 +152,55 @@ private slots:
         QTest::addColumn<bool>("colour");
         QTest::newRow("grey") << false;
         QTest::newRow("colour") << true;
+    }
+
+    // The outline of an image folder reads each image's size from its header (PNG, JPEG,
+    // PGM/PPM; other formats are decoded): checked against the decoded images of loadDataset.
+    void outlineReadsSizesFromHeaders()
+    {
+        QTemporaryDir dir;
+        const std::string mixed = dir.filePath("mixed").toStdString();
+        test::writeImageTree(mixed, {{"train/a/1.png", 10, 14},
+                                     {"train/a/2.jpg", 9, 20},
+                                     {"train/b/1.ppm", 7, 11},
+                                     {"train/b/2.pgm", 8, 8, true},
+                                     {"test/a/1.bmp", 12, 6},
+                                     {"test/b/1.jpg", 30, 5, true}});
+        const Dataset ds = loadDataset("folder:" + mixed);
+        const DatasetOutline o = outlineDataset("folder:" + mixed, 10);
+        QCOMPARE(o.classNames, ds.classNames);
+        QCOMPARE(o.trainImages, ds.count(Split::Train));
+        QCOMPARE(o.testImages, ds.count(Split::Test));
+        QCOMPARE(o.height, ds.height());  // 0: the sizes differ
+        QCOMPARE(o.channels, ds.channels());
+        int smallest = std::numeric_limits<int>::max();
+        for (std::size_t i = 0; i < ds.size(); ++i)
+            smallest = std::min({smallest, ds.image(i).height, ds.image(i).width});
+        QCOMPARE(o.smallestSide, smallest);
+        QCOMPARE(o.samples.size(), std::size_t(2));
+        for (const DatasetOutline::Sample& sample : o.samples) {
+            std::size_t i = 0;
+            while (ds.key(i) != sample.key)
+                ++i;
+            const ImageView v = ds.image(i);
+            QCOMPARE(sample.label, ds.label(i));
+            QCOMPARE(sample.height, v.height);
+            QCOMPARE(sample.width, v.width);
+            QCOMPARE(sample.channels, v.channels);
+            QVERIFY(sample.pixels == std::vector<std::uint8_t>(v.data, v.data + v.bytes()));
+        }
+
+        // One size and grey JPEGs throughout: the outline says so, as the decoded dataset does.
+        const std::string grey = dir.filePath("grey").toStdString();
+        test::writeImageTree(grey, {{"train/a/1.jpg", 13, 17, true},
+                                    {"train/b/1.jpg", 13, 17, true},
+                                    {"test/a/1.jpg", 13, 17, true}});
+        const Dataset greyDs = loadDataset("folder:" + grey);
+        const DatasetOutline greyOutline = outlineDataset("folder:" + grey, 10);
+        QCOMPARE(greyOutline.height, greyDs.height());
+        QCOMPARE(greyOutline.width, greyDs.width());
+        QCOMPARE(greyOutline.channels, greyDs.channels());
+        QCOMPARE(greyOutline.channels, 1);
     }
 
     void imageFolders()

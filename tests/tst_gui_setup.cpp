@@ -1,6 +1,8 @@
 // The experiment form: presets, inline validation, the dataset check and JSON that the CLI reads.
 
+#include "DatasetFixtures.h"
 #include "Fixtures.h"
+#include "dataset/DatasetReader.h"
 #include "FormFields.h"
 #include "experiment/ExperimentConfig.h"
 #include "experiment/ExperimentSettings.h"
@@ -74,6 +76,7 @@ private slots:
     void nonsenseIsExplainedNotReplaced();
     void folderDatasetIsCheckedOnTheSpot();
     void missingFolderNamesThePath();
+    void previewDoesNotDecodeEveryImage();
     void humanUncertaintyOnlyForCifar10();
     void savedJsonRoundTrips();
     void badJsonIsRejectedWithTheKey();
@@ -454,6 +457,63 @@ void TestGuiSetup::folderDatasetIsCheckedOnTheSpot()
     // LeNet-5 at the demo's input size of 32 takes these 12 x 12 images (padded).
     dialog.setRunPath(tmp_.filePath("folders.h5"));
     QVERIFY2(dialog.canStart(), qPrintable(dialog.problem()));
+}
+
+// A large folder dataset is previewed from its file list and the images' headers: only the
+// thumbnails are decoded. Every image but the first of each class is a PNG whose header is
+// whole and whose pixels are garbage, so decoding any of them would fail (as loading does).
+void TestGuiSetup::previewDoesNotDecodeEveryImage()
+{
+    const std::string dir = tmp_.filePath("undecodable").toStdString();
+    const std::string sample = tmp_.filePath("sample.png").toStdString();
+    test::writeGradientImage(sample, 10, 14, 7);
+    std::ifstream in(sample, std::ios::binary);
+    std::string header(33, '\0');  // signature (8) and the IHDR chunk (25): 10 x 14, RGB
+    QVERIFY(in.read(header.data(), std::streamsize(header.size())));
+    const int classes = 3, trainPerClass = 700, testPerClass = 200;
+    for (const char* split : {"train", "test"})
+        for (int c = 0; c < classes; ++c) {
+            const std::string folder = dir + "/" + split + "/class" + std::to_string(c);
+            QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
+            const int count = std::string(split) == "train" ? trainPerClass : testPerClass;
+            for (int i = 0; i < count; ++i) {
+                char name[32];
+                std::snprintf(name, sizeof name, "/%05d.png", i);
+                if (i == 0) {
+                    test::writeGradientImage(folder + name, 10, 14, std::uint32_t(c));
+                    continue;
+                }
+                std::ofstream out(folder + name, std::ios::binary);
+                out << header << "these are not the image's compressed pixels";
+            }
+        }
+    bool loadFailed = false;
+    try {
+        loadDataset("folder:" + dir);
+    } catch (const InputError& e) {
+        loadFailed = QString(e.what()).contains("unreadable image");
+    }
+    QVERIFY(loadFailed);
+
+    ExperimentSetupDialog dialog;
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
+    selectData(field<QComboBox>(dialog, "dataset_format"), "folder");
+    auto* location = field<QLineEdit>(dialog, "dataset_location");
+    QTest::keyClicks(location, QString::fromStdString(dir));
+    QTest::keyClick(location, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
+    const DatasetSummary& s = field<DatasetPreview>(dialog, "dataset_preview")->summary();
+    QVERIFY2(s.ok(), qPrintable(s.error));
+    QCOMPARE(s.trainImages, classes * trainPerClass);
+    QCOMPARE(s.testImages, classes * testPerClass);
+    QCOMPARE(s.classes, classes);
+    QCOMPARE(s.height, 10);
+    QCOMPARE(s.width, 14);
+    QCOMPARE(s.channels, 3);
+    QCOMPARE(s.smallestSide, 10);
+    QCOMPARE(s.samples.size(), classes);
+    QCOMPARE(s.samples.front().size(), QSize(14, 10));
+    QCOMPARE(s.sampleLabels, (QStringList{"class0", "class1", "class2"}));
 }
 
 void TestGuiSetup::missingFolderNamesThePath()

@@ -8,6 +8,9 @@
 #include "dataset/KthTipsReader.h"
 #include "dataset/VocReader.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace orderlens {
 
 const char* const kDefaultDatasetSpec = "fashion-mnist";
@@ -76,6 +79,57 @@ Dataset loadDataset(const std::string& spec, std::size_t limitTrain, std::size_t
         return ds;
     }
     throw ConfigError("unknown dataset format '" + parsed.scheme + "'");
+}
+
+DatasetOutline DatasetOutline::of(const Dataset& ds, std::size_t samples)
+{
+    DatasetOutline o;
+    o.name = ds.name;
+    o.classNames = ds.classNames;
+    o.multiLabel = ds.multiLabel;
+    o.trainImages = ds.count(Split::Train);
+    o.testImages = ds.count(Split::Test);
+    o.height = ds.height();
+    o.width = ds.width();
+    o.channels = ds.channels();
+    o.notes = ds.notes;
+    o.smallestSide = std::numeric_limits<int>::max();
+    std::vector<bool> shown(ds.classNames.size(), false);
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+        const ImageView v = ds.image(i);
+        o.smallestSide = std::min({o.smallestSide, v.height, v.width});
+        const int label = ds.label(i);
+        if (ds.split(i) != Split::Train || o.samples.size() >= samples || label < 0 ||
+            std::size_t(label) >= shown.size() || shown[std::size_t(label)])
+            continue;
+        shown[std::size_t(label)] = true;
+        o.samples.push_back({ds.key(i), label, v.height, v.width, v.channels,
+                             std::vector<std::uint8_t>(v.data, v.data + v.bytes())});
+    }
+    if (ds.size() == 0)
+        o.smallestSide = 0;
+    return o;
+}
+
+DatasetOutline DatasetReader::outline(const std::string& location, std::size_t samples) const
+{
+    Dataset ds = read(location);
+    ds.source = DatasetSpec{scheme(), location}.str();
+    ds.validate();
+    return DatasetOutline::of(ds, samples);
+}
+
+DatasetOutline outlineDataset(const std::string& spec, std::size_t samples)
+{
+    const DatasetSpec parsed = DatasetSpec::parse(spec);
+    const DatasetReader* reader = findDatasetReader(parsed.scheme);
+    if (!reader)
+        throw ConfigError("unknown dataset format '" + parsed.scheme + "'");
+    DatasetOutline o = reader->outline(parsed.location, samples);
+    if (o.trainImages == 0 || o.testImages == 0)
+        throw InputError(parsed.str(), std::string("the ") + (o.trainImages == 0 ? "train" : "test") +
+                                           " split has no images");
+    return o;
 }
 
 }  // namespace orderlens

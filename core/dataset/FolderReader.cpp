@@ -2,25 +2,40 @@
 
 #include "common/Errors.h"
 #include "dataset/DirectoryListing.h"
+#include "dataset/ImageHeader.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace fs = std::filesystem;
 
 namespace orderlens {
 
-Dataset FolderReader::read(const std::string& location) const
+namespace {
+
+// The class folders of both splits (names sorted: the label order) and each split's class
+// folders with their files, in dataset order.
+struct FolderListing {
+    struct ClassFolder {
+        fs::path dir;
+        int label = 0;
+        std::vector<fs::path> files;
+    };
+    std::vector<std::string> classNames;
+    std::vector<ClassFolder> train, test;
+};
+
+FolderListing listFolders(const std::string& location)
 {
     const fs::path root(location);
     if (!fs::is_directory(root))
         throw InputError(location, "not a folder");
-    Dataset ds;
-    ds.name = "folder";
+    FolderListing listing;
     std::set<std::string> classSet;
     for (const char* split : {"train", "test"}) {
         const fs::path dir = root / split;
@@ -29,43 +44,112 @@ Dataset FolderReader::read(const std::string& location) const
         for (const auto& c : sortedEntries(dir, true))
             classSet.insert(c.filename().string());
     }
-    ds.classNames.assign(classSet.begin(), classSet.end());
-    if (ds.classNames.empty())
+    listing.classNames.assign(classSet.begin(), classSet.end());
+    if (listing.classNames.empty())
         throw InputError(location, "no class folders under train/ or test/");
-
     for (Split split : {Split::Train, Split::Test}) {
-        const fs::path dir = root / splitName(split);
-        for (const auto& classDir : sortedEntries(dir, true)) {
-            const std::string cls = classDir.filename().string();
-            const int label = int(std::lower_bound(ds.classNames.begin(), ds.classNames.end(), cls) -
-                                  ds.classNames.begin());
-            const auto files = sortedEntries(classDir, false);
-            if (files.empty())
+        for (const auto& classDir : sortedEntries(root / splitName(split), true)) {
+            FolderListing::ClassFolder folder;
+            folder.dir = classDir;
+            folder.label = int(std::lower_bound(listing.classNames.begin(), listing.classNames.end(),
+                                                classDir.filename().string()) -
+                               listing.classNames.begin());
+            folder.files = sortedEntries(classDir, false);
+            if (folder.files.empty())
                 throw InputError(classDir.string(), "empty class folder");
-            for (const auto& file : files) {
-                cv::Mat img = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
-                if (img.empty())
-                    throw InputError(file.string(), "unreadable image (not a format OpenCV can decode)");
-                if (img.depth() == CV_16U)
-                    img.convertTo(img, CV_8U, 1.0 / 257.0);
-                if (img.depth() != CV_8U)
-                    throw InputError(file.string(), "unsupported pixel depth (expected 8 or 16 bits)");
-                cv::Mat out;
-                switch (img.channels()) {
-                case 1: out = img; break;
-                case 3: cv::cvtColor(img, out, cv::COLOR_BGR2RGB); break;
-                case 4: cv::cvtColor(img, out, cv::COLOR_BGRA2RGB); break;
-                default:
-                    throw InputError(file.string(), "unsupported channel count " + std::to_string(img.channels()));
-                }
-                if (!out.isContinuous())
-                    out = out.clone();
-                ds.add(fs::relative(file, root).generic_string(), split, label, out.data, out.rows, out.cols,
-                       out.channels());
-            }
+            (split == Split::Train ? listing.train : listing.test).push_back(std::move(folder));
         }
     }
+    return listing;
+}
+
+// The image as the dataset stores it: 8 bits, grey or RGB, continuous.
+cv::Mat decodeImage(const fs::path& file)
+{
+    cv::Mat img = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+    if (img.empty())
+        throw InputError(file.string(), "unreadable image (not a format OpenCV can decode)");
+    if (img.depth() == CV_16U)
+        img.convertTo(img, CV_8U, 1.0 / 257.0);
+    if (img.depth() != CV_8U)
+        throw InputError(file.string(), "unsupported pixel depth (expected 8 or 16 bits)");
+    cv::Mat out;
+    switch (img.channels()) {
+    case 1: out = img; break;
+    case 3: cv::cvtColor(img, out, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(img, out, cv::COLOR_BGRA2RGB); break;
+    default:
+        throw InputError(file.string(), "unsupported channel count " + std::to_string(img.channels()));
+    }
+    return out.isContinuous() ? out : out.clone();
+}
+
+}  // namespace
+
+Dataset FolderReader::read(const std::string& location) const
+{
+    const FolderListing listing = listFolders(location);
+    const fs::path root(location);
+    Dataset ds;
+    ds.name = "folder";
+    ds.classNames = listing.classNames;
+    for (Split split : {Split::Train, Split::Test})
+        for (const auto& folder : split == Split::Train ? listing.train : listing.test)
+            for (const auto& file : folder.files) {
+                const cv::Mat image = decodeImage(file);
+                ds.add(fs::relative(file, root).generic_string(), split, folder.label, image.data, image.rows,
+                       image.cols, image.channels());
+            }
     return ds;
+}
+
+DatasetOutline FolderReader::outline(const std::string& location, std::size_t samples) const
+{
+    const FolderListing listing = listFolders(location);
+    const fs::path root(location);
+    DatasetOutline o;
+    o.name = "folder";
+    o.classNames = listing.classNames;
+    // Sizes from each file's header; only files whose header says nothing are decoded.
+    bool first = true, uniform = true;
+    int maxChannels = 0;
+    o.smallestSide = std::numeric_limits<int>::max();
+    for (Split split : {Split::Train, Split::Test})
+        for (const auto& folder : split == Split::Train ? listing.train : listing.test) {
+            (split == Split::Train ? o.trainImages : o.testImages) += folder.files.size();
+            for (const auto& file : folder.files) {
+                ImageGeometry g;
+                if (const auto header = readImageHeader(file)) {
+                    g = *header;
+                } else {
+                    const cv::Mat image = decodeImage(file);
+                    g = {image.rows, image.cols, image.channels()};
+                }
+                o.smallestSide = std::min({o.smallestSide, g.height, g.width});
+                if (first) {
+                    o.height = g.height;
+                    o.width = g.width;
+                    o.channels = g.channels;
+                    first = false;
+                }
+                uniform = uniform && g.height == o.height && g.width == o.width && g.channels == o.channels;
+                maxChannels = std::max(maxChannels, g.channels);
+            }
+        }
+    if (!uniform) {
+        o.height = o.width = 0;
+        o.channels = maxChannels;
+    }
+    for (const auto& folder : listing.train) {
+        if (o.samples.size() >= samples)
+            break;
+        const fs::path& file = folder.files.front();
+        const cv::Mat image = decodeImage(file);
+        o.samples.push_back({fs::relative(file, root).generic_string(), folder.label, image.rows, image.cols,
+                             image.channels(),
+                             std::vector<std::uint8_t>(image.data, image.data + image.total() * image.elemSize())});
+    }
+    return o;
 }
 
 }  // namespace orderlens

@@ -16,6 +16,9 @@ public:
         return "folder:DIR   DIR/train/<class>/* and DIR/test/<class>/* (any image OpenCV reads)";
     }
     Dataset read(const std::string& location) const override;
+    // Lists the files and reads each one's size from its header (PNG, JPEG, PGM/PPM; other
+    // formats are decoded); decodes only the samples.
+    DatasetOutline outline(const std::string& location, std::size_t samples) const override;
 };
 
 }  // namespace orderlens

@@ -26,25 +26,40 @@ bool isImageFile(const fs::path& p)
     return kImageExtensions.count(ext) > 0;
 }
 
-}  // namespace
-
-Dataset ImageNetReader::read(const std::string& location) const
-{
-    LocationOptions options(location);
-    const bool resizeGiven = options.has("resize");
-    const std::string resize = options.take("resize", std::to_string(kImageNetShorterSide));
-    const bool cache = parseSwitch("cache", options.take("cache", "on"));
-    options.rejectUnknown(scheme(), "resize, cache");
+// The options, the class folders and the image files of both splits, in dataset order.
+struct ImageNetListing {
     DecodePolicy policy;
+    bool resizeGiven = false;
+    bool cache = true;
+    fs::path root;
+    std::vector<std::string> classNames;
+    struct Entry {
+        fs::path file;
+        Split split;
+        int label;
+    };
+    std::vector<Entry> entries;
+    std::vector<std::string> notes;
+};
+
+ImageNetListing listImageNet(const std::string& location, const std::string& scheme)
+{
+    ImageNetListing listing;
+    LocationOptions options(location);
+    listing.resizeGiven = options.has("resize");
+    const std::string resize = options.take("resize", std::to_string(kImageNetShorterSide));
+    listing.cache = parseSwitch("cache", options.take("cache", "on"));
+    options.rejectUnknown(scheme, "resize, cache");
     if (resize != "none") {
         const bool digits = !resize.empty() && resize.size() <= 5 &&
                             std::all_of(resize.begin(), resize.end(), [](unsigned char c) { return std::isdigit(c); });
         if (!digits || std::stoi(resize) < 1 || std::stoi(resize) > 65535)
             throw ConfigError("dataset option resize=" + resize + ": expected none or a shorter-side length in pixels");
-        policy.shorterSide = std::stoi(resize);
+        listing.policy.shorterSide = std::stoi(resize);
     }
 
     const fs::path root(options.path());
+    listing.root = root;
     if (!fs::is_directory(root))
         throw InputError(options.path(), "not a folder");
     const fs::path trainDir = root / "train";
@@ -55,19 +70,11 @@ Dataset ImageNetReader::read(const std::string& location) const
     if (!fs::is_directory(testDir))
         throw InputError(root.string(), "no val/ or test/ folder for the test split");
 
-    Dataset ds;
-    ds.name = "imagenet";
     for (const auto& c : sortedEntries(trainDir, true))
-        ds.classNames.push_back(c.filename().string());
-    if (ds.classNames.empty())
+        listing.classNames.push_back(c.filename().string());
+    if (listing.classNames.empty())
         throw InputError(trainDir.string(), "no class folders");
 
-    struct Entry {
-        fs::path file;
-        Split split;
-        int label;
-    };
-    std::vector<Entry> entries;
     std::size_t skipped = 0;
     for (const auto& [dir, split] : {std::pair{trainDir, Split::Train}, std::pair{testDir, Split::Test}}) {
         const auto classDirs = sortedEntries(dir, true);
@@ -81,8 +88,8 @@ Dataset ImageNetReader::read(const std::string& location) const
         }
         for (const auto& classDir : classDirs) {
             const std::string cls = classDir.filename().string();
-            const auto it = std::lower_bound(ds.classNames.begin(), ds.classNames.end(), cls);
-            if (it == ds.classNames.end() || *it != cls)
+            const auto it = std::lower_bound(listing.classNames.begin(), listing.classNames.end(), cls);
+            if (it == listing.classNames.end() || *it != cls)
                 throw InputError(classDir.string(), "class folder '" + cls + "' has no counterpart in train/");
             std::size_t found = 0;
             for (const auto& file : sortedEntries(classDir, false)) {
@@ -90,16 +97,33 @@ Dataset ImageNetReader::read(const std::string& location) const
                     ++skipped;
                     continue;
                 }
-                entries.push_back({file, split, int(it - ds.classNames.begin())});
+                listing.entries.push_back({file, split, int(it - listing.classNames.begin())});
                 ++found;
             }
             if (found == 0)
                 throw InputError(classDir.string(), "empty class folder (no image files)");
         }
     }
-    ds.notes.push_back(std::string("test split: ") + testName + "/");
+    listing.notes.push_back(std::string("test split: ") + testName + "/");
     if (skipped > 0)
-        ds.notes.push_back("ignored " + std::to_string(skipped) + " files without an image extension");
+        listing.notes.push_back("ignored " + std::to_string(skipped) + " files without an image extension");
+    return listing;
+}
+
+}  // namespace
+
+Dataset ImageNetReader::read(const std::string& location) const
+{
+    ImageNetListing listing = listImageNet(location, scheme());
+    DecodePolicy& policy = listing.policy;
+    const bool resizeGiven = listing.resizeGiven;
+    const bool cache = listing.cache;
+    const fs::path& root = listing.root;
+    const auto& entries = listing.entries;
+    Dataset ds;
+    ds.name = "imagenet";
+    ds.classNames = listing.classNames;
+    ds.notes = listing.notes;
     std::vector<std::string> files;
     files.reserve(entries.size());
     for (const auto& e : entries)
@@ -132,6 +156,39 @@ Dataset ImageNetReader::read(const std::string& location) const
                      d.offset, d.height, d.width, d.channels);
     }
     return ds;
+}
+
+DatasetOutline ImageNetReader::outline(const std::string& location, std::size_t samples) const
+{
+    const ImageNetListing listing = listImageNet(location, scheme());
+    DatasetOutline o;
+    o.name = "imagenet";
+    o.classNames = listing.classNames;
+    o.notes = listing.notes;
+    o.notes.push_back("image sizes are read when the images are decoded for training");
+    std::vector<std::string> files;
+    std::vector<const ImageNetListing::Entry*> chosen;
+    std::vector<bool> shown(listing.classNames.size(), false);
+    for (const auto& e : listing.entries) {
+        (e.split == Split::Train ? o.trainImages : o.testImages) += 1;
+        if (e.split == Split::Train && chosen.size() < samples && !shown[std::size_t(e.label)]) {
+            shown[std::size_t(e.label)] = true;
+            chosen.push_back(&e);
+            files.push_back(e.file.string());
+        }
+    }
+    if (files.empty())
+        return o;
+    // The samples alone, as training would store them, in memory (the cache is for whole sets).
+    const DecodedImages decoded = decodeImages(files, listing.policy, std::string());
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const DecodedImage& d = decoded.images[i];
+        const std::uint8_t* pixels = decoded.pixels->data() + d.offset;
+        o.samples.push_back({fs::relative(chosen[i]->file, listing.root).generic_string(), chosen[i]->label, d.height,
+                             d.width, d.channels,
+                             std::vector<std::uint8_t>(pixels, pixels + std::size_t(d.height) * d.width * d.channels)});
+    }
+    return o;
 }
 
 }  // namespace orderlens

@@ -23,6 +23,9 @@ public:
                "disk cache; options ?resize=256|N|none&cache=on|off";
     }
     Dataset read(const std::string& location) const override;
+    // Lists the files and decodes only the samples; the sizes are not read (the stored sizes
+    // depend on every image, and reading a million headers is no preview).
+    DatasetOutline outline(const std::string& location, std::size_t samples) const override;
 };
 
 // The shorter side ImageNet-style images are stored at unless ?resize= says otherwise

@@ -9,8 +9,6 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
-#include <algorithm>
-#include <limits>
 
 namespace orderlens::ui {
 
@@ -19,11 +17,11 @@ namespace {
 // stay crisp.
 constexpr int kThumbnailSide = 44;
 
-QImage toQImage(const ImageView& v)
+QImage toQImage(const DatasetOutline::Sample& sample)
 {
-    const QImage::Format format = v.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
-    const QImage view(v.data, v.width, v.height, v.width * v.channels, format);
-    return view.copy();  // the dataset's buffer dies with the worker
+    const QImage::Format format = sample.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
+    const QImage view(sample.pixels.data(), sample.width, sample.height, sample.width * sample.channels, format);
+    return view.copy();  // the outline's buffer dies with the worker
 }
 }  // namespace
 
@@ -32,26 +30,19 @@ DatasetSummary DatasetSummary::load(const QString& spec)
     DatasetSummary s;
     s.spec = spec;
     try {
-        const Dataset ds = loadDataset(spec.toStdString());
-        s.trainImages = qsizetype(ds.count(Split::Train));
-        s.testImages = qsizetype(ds.count(Split::Test));
-        s.classes = int(ds.classNames.size());
-        s.multiLabel = ds.multiLabel;
-        s.height = ds.height();
-        s.width = ds.width();
-        s.channels = ds.channels();
-        s.smallestSide = std::numeric_limits<int>::max();
-        std::vector<bool> shown(ds.classNames.size(), false);
-        for (std::size_t i = 0; i < ds.size(); ++i) {
-            const ImageView v = ds.image(i);
-            s.smallestSide = std::min({s.smallestSide, v.height, v.width});
-            const int label = ds.label(i);
-            if (ds.split(i) != Split::Train || s.samples.size() >= DatasetPreview::kPreviewSamples ||
-                label < 0 || std::size_t(label) >= shown.size() || shown[label])
-                continue;
-            shown[label] = true;
-            s.samples.push_back(toQImage(v));
-            s.sampleLabels.push_back(QString::fromStdString(ds.classNames[label]));
+        // The outline: counts and sizes without decoding the whole dataset (all of ImageNet).
+        const DatasetOutline outline = outlineDataset(spec.toStdString(), DatasetPreview::kPreviewSamples);
+        s.trainImages = qsizetype(outline.trainImages);
+        s.testImages = qsizetype(outline.testImages);
+        s.classes = int(outline.classNames.size());
+        s.multiLabel = outline.multiLabel;
+        s.height = outline.height;
+        s.width = outline.width;
+        s.channels = outline.channels;
+        s.smallestSide = outline.smallestSide;
+        for (const DatasetOutline::Sample& sample : outline.samples) {
+            s.samples.push_back(toQImage(sample));
+            s.sampleLabels.push_back(QString::fromStdString(outline.classNames[std::size_t(sample.label)]));
         }
     } catch (const std::exception& e) {
         s.error = QString::fromStdString(e.what());
@@ -126,8 +117,9 @@ void DatasetPreview::showSummary()
         return;
     }
     const QLocale locale;
-    QString geometry = summary_.height ? tr("%1 x %2").arg(summary_.height).arg(summary_.width)
-                                       : tr("varying sizes (smallest side %1)").arg(summary_.smallestSide);
+    QString geometry = summary_.height         ? tr("%1 x %2").arg(summary_.height).arg(summary_.width)
+                       : summary_.smallestSide ? tr("varying sizes (smallest side %1)").arg(summary_.smallestSide)
+                                               : tr("sizes read when training starts");
     geometry += summary_.channels == 1 ? tr(", grey") : summary_.channels == 3 ? tr(", colour") : QString();
     status_->setText(tr("<b>%1</b> training and <b>%2</b> test images, %3 classes%4; %5")
                          .arg(locale.toString(summary_.trainImages), locale.toString(summary_.testImages))

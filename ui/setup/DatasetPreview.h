@@ -19,17 +19,18 @@ struct DatasetSummary {
     int classes = 0;
     bool multiLabel = false;
     int height = 0, width = 0, channels = 0;  // 0 when the images differ in size
-    int smallestSide = 0;
+    int smallestSide = 0;                     // 0 when the sizes were not read (ImageNet)
     QVector<QImage> samples;   // one training image per class, at most kPreviewSamples
     QStringList sampleLabels;  // their class names
 
     bool ok() const { return error.isEmpty() && !spec.isEmpty(); }
-    // Loads and summarises (runs on a worker thread; never throws).
+    // Reads the dataset's outline (outlineDataset: counts and sizes without decoding every image,
+    // the samples decoded); runs on a worker thread, never throws.
     static DatasetSummary load(const QString& spec);
 };
 
-// Loads a dataset spec in the background and shows its counts and sample thumbnails; the form
-// stays responsive while a large folder is decoded. Only the latest request's result is shown.
+// Reads a dataset spec's outline in the background and shows its counts and sample thumbnails;
+// the form stays responsive while a large folder is listed. Only the latest request's result is shown.
 class DatasetPreview : public QWidget {
     Q_OBJECT
 public:
