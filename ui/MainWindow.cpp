@@ -28,6 +28,8 @@
 #include <QThreadPool>
 #include <QTreeWidget>
 
+#include <algorithm>
+
 namespace orderlens::ui {
 
 namespace {
@@ -118,6 +120,7 @@ void MainWindow::buildDocks()
     progressDock_->setObjectName("progressDock");
     progressDock_->setWidget(progressStack_);
     addDockWidget(Qt::RightDockWidgetArea, progressDock_);
+    resizeDocks({progressDock_}, {330}, Qt::Horizontal);
 
     runInfoStack_ = new QStackedWidget;
     runInfoStack_->addWidget(placeholder(tr("No run open: its configuration shows here.")));
@@ -488,6 +491,16 @@ void MainWindow::showError(const QString& title, const QString& text)
     auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event)
+{
+    QMainWindow::resizeEvent(event);
+    // The side panels give way in a small window: at most a quarter of its width (not below
+    // 220 px), so the run's views keep the rest.
+    const int share = std::max(220, width() / 4);
+    if (progressDock_ && !progressDock_->isHidden() && !progressDock_->isFloating() && progressDock_->width() > share)
+        resizeDocks({progressDock_}, {share}, Qt::Horizontal);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -47,11 +47,11 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     picture_ = new QLabel;
     picture_->setAlignment(Qt::AlignCenter);
-    picture_->setMinimumSize(kImageSide, kImageSide);
+    picture_->setMinimumSize(kMinImageSide, kMinImageSide);
     picture_->setStyleSheet("QLabel { background: #f2f2f2; border: 1px solid #d8d8d8; }");
     edgeMapLabel_ = new QLabel;
     edgeMapLabel_->setAlignment(Qt::AlignCenter);
-    edgeMapLabel_->setMinimumSize(kImageSide, kImageSide);
+    edgeMapLabel_->setMinimumSize(kMinImageSide, kMinImageSide);
     edgeMapLabel_->setWordWrap(true);
     edgeMapLabel_->setStyleSheet("QLabel { background: #f2f2f2; border: 1px solid #d8d8d8; color: #555; }");
     edgeMapLabel_->setToolTip(tr("Crisp boundaries (Isola et al. 2014, 'speedy'): the map whose sum is the "
@@ -78,7 +78,7 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     predictions_->setSelectionMode(QAbstractItemView::NoSelection);
     predictions_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     values_ = new QTableWidget(0, 2);
-    values_->setHorizontalHeaderLabels({tr("measure (black) / image statistic (blue)"), tr("value")});
+    values_->setHorizontalHeaderLabels({tr("Measure or statistic"), tr("Value")});
     values_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     values_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     values_->verticalHeader()->hide();
@@ -88,6 +88,9 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
 
     auto* stripTitle = new QLabel(tr("<b>Records</b> (network x epoch; green = correct, shade = p_true, tick = learned)"));
     stripTitle->setWordWrap(true);
+    // The pictures follow the panel's width (showPictures), not their pixmaps' size.
+    for (QLabel* l : {picture_, edgeMapLabel_})
+        l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     auto* pictures = new QHBoxLayout;
     pictures->addWidget(picture_);
     pictures->addWidget(edgeMapLabel_);
@@ -98,6 +101,9 @@ DetailPanel::DetailPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(strip_);
     layout->addWidget(predictionsTitle_);
     layout->addWidget(predictions_);
+    auto* valuesTitle = new QLabel(tr("<b>Values</b> (measures of learning in black, image statistics in blue)"));
+    valuesTitle->setWordWrap(true);
+    layout->addWidget(valuesTitle);
     layout->addWidget(values_, 1);
     showImage(-1);
 }
@@ -115,6 +121,7 @@ void DetailPanel::showImage(int image)
     image_ = run_ && image >= 0 && std::size_t(image) < run_->size() ? image : -1;
     values_->setRowCount(0);
     if (image_ < 0) {
+        shownImage_ = {};
         picture_->setPixmap({});
         picture_->setText(tr("Select an image"));
         edgeMap_ = {};
@@ -128,10 +135,11 @@ void DetailPanel::showImage(int image)
     }
     const std::size_t i = std::size_t(image_);
     const QImage img = run_->image(i);
+    shownImage_ = img;
     if (img.isNull())
         picture_->setText(tr("image not available\n%1").arg(QString::fromStdString(run_->datasetProblem())));
     else
-        picture_->setPixmap(QPixmap::fromImage(fitImage(img, kImageSide)));
+        showPictures();
     title_->setText(QString::fromStdString(run_->key(i)));
     edgeMap_ = {};
     edgeMapLabel_->setPixmap({});
@@ -188,8 +196,32 @@ void DetailPanel::showEdgeMap(int image, QImage map)
     if (map.isNull())
         edgeMapLabel_->setText(tr("too small for\ncrisp boundaries"));
     else
-        edgeMapLabel_->setPixmap(QPixmap::fromImage(fitImage(map, kImageSide)));
+        showPictures();
     emit edgeMapShown();
+}
+
+int DetailPanel::imageSide() const
+{
+    const QMargins m = layout()->contentsMargins();
+    const int room = (width() - m.left() - m.right() - layout()->spacing()) / 2 - 2;
+    return std::clamp(room, kMinImageSide, kImageSide);
+}
+
+void DetailPanel::showPictures()
+{
+    const int side = imageSide();
+    if (!shownImage_.isNull())
+        picture_->setPixmap(QPixmap::fromImage(fitImage(shownImage_, side)));
+    if (!edgeMap_.isNull())
+        edgeMapLabel_->setPixmap(QPixmap::fromImage(fitImage(edgeMap_, side)));
+    picture_->setFixedHeight(side);
+    edgeMapLabel_->setFixedHeight(side);
+}
+
+void DetailPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    showPictures();
 }
 
 void DetailPanel::showPredictions(const ImageRecords& records)

@@ -23,8 +23,10 @@ class RecordStrip;
 class DetailPanel : public QWidget {
     Q_OBJECT
 public:
-    // Longest side of the enlarged image.
+    // Longest side of the enlarged image and of its map: as wide as the panel allows, within
+    // these bounds (a narrow window keeps the smaller side).
     static constexpr int kImageSide = 224;
+    static constexpr int kMinImageSide = 120;
 
     explicit DetailPanel(QWidget* parent = nullptr);
 
@@ -48,8 +50,14 @@ signals:
     // The crisp boundary map of the shown image is on screen (or known to be unavailable).
     void edgeMapShown();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void showEdgeMap(int image, QImage map);
+    // The pictures' side for the panel's width; redraws both pictures at that side.
+    int imageSide() const;
+    void showPictures();
     void showPredictions(const ImageRecords& records);
 
     std::shared_ptr<const RunImages> run_;
@@ -57,6 +65,7 @@ private:
     QLabel* picture_ = nullptr;
     QLabel* edgeMapLabel_ = nullptr;
     QImage edgeMap_;
+    QImage shownImage_;  // the selected image as stored (null when not available)
     QFutureWatcher<QImage>* edgeWatcher_ = nullptr;
     int edgeMapImage_ = -1;  // the image whose map is being computed
     QLabel* title_ = nullptr;

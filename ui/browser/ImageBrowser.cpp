@@ -5,6 +5,7 @@
 #include "browser/ThumbnailDelegate.h"
 #include "common/Errors.h"
 #include "export/SelectionExport.h"
+#include "layout/FlowLayout.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -59,7 +60,7 @@ ImageBrowser::ImageBrowser(QWidget* parent) : QWidget(parent)
     auto* detailScroll = new QScrollArea;
     detailScroll->setWidget(detail_);
     detailScroll->setWidgetResizable(true);
-    detailScroll->setMinimumWidth(2 * DetailPanel::kImageSide + 70);  // the image and its edge map
+    detailScroll->setMinimumWidth(2 * DetailPanel::kMinImageSide + 70);  // the image and its edge map
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -83,13 +84,10 @@ ImageBrowser::ImageBrowser(QWidget* parent) : QWidget(parent)
 
 void ImageBrowser::buildControls()
 {
-    auto* bar = new QHBoxLayout;
-    auto* bar2 = new QHBoxLayout;
-    auto add = [](QHBoxLayout* l, const QString& label, QWidget* w) {
-        if (!label.isEmpty())
-            l->addWidget(new QLabel(label));
-        l->addWidget(w);
-    };
+    // Two bars of controls that wrap in a narrow window rather than cut their labels.
+    auto* bar = new FlowLayout;
+    auto* bar2 = new FlowLayout;
+    auto label = [](const QString& text) { return new QLabel(text); };
     sortBox_ = new QComboBox;
     sortBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     sortBox_->setToolTip(tr("Sort key; its value is shown under each thumbnail"));
@@ -125,7 +123,8 @@ void ImageBrowser::buildControls()
     zoom_ = new QSlider(Qt::Horizontal);
     zoom_->setRange(kMinThumbnail, kMaxThumbnail);
     zoom_->setValue(kDefaultThumbnail);
-    zoom_->setMaximumWidth(110);
+    // A fixed length: in a crowded bar a slider would otherwise shrink to nothing.
+    zoom_->setFixedWidth(110);
     zoom_->setToolTip(tr("Thumbnail size"));
     count_ = new QLabel;
     auto* csv = new QToolButton;
@@ -135,26 +134,20 @@ void ImageBrowser::buildControls()
     sheet->setText(tr("Contact sheet…"));
     sheet->setToolTip(tr("Save the selected images (all shown images when none is selected) as one PNG"));
 
-    add(bar, tr("Sort by"), sortBox_);
-    add(bar, {}, descending_);
+    bar->addGroup({label(tr("Sort by")), sortBox_, descending_});
     bar->addSpacing(12);
-    add(bar, tr("Split"), splitBox_);
-    add(bar, tr("Class"), classBox_);
-    add(bar, {}, learnedBox_);
+    bar->addLabelled(tr("Split"), splitBox_);
+    bar->addLabelled(tr("Class"), classBox_);
+    bar->addWidget(learnedBox_);
     bar->addSpacing(12);
-    add(bar, tr("Learned in epochs"), minEpoch_);
-    add(bar, tr("to"), maxEpoch_);
-    bar->addStretch(1);
-    add(bar2, tr("Value filter"), valueBox_);
-    add(bar2, tr("from"), minValue_);
-    add(bar2, tr("to"), maxValue_);
+    bar->addGroup({label(tr("Learned in epochs")), minEpoch_, label(tr("to")), maxEpoch_});
+    bar2->addGroup({label(tr("Value filter")), valueBox_, label(tr("from")), minValue_, label(tr("to")), maxValue_});
     bar2->addSpacing(12);
-    add(bar2, tr("Size"), zoom_);
-    bar2->addStretch(1);
+    bar2->addLabelled(tr("Size"), zoom_);
+    bar2->addStretch();
     bar2->addWidget(count_);
     bar2->addSpacing(12);
-    bar2->addWidget(csv);
-    bar2->addWidget(sheet);
+    bar2->addGroup({csv, sheet});
 
     onlyBar_ = new QWidget;
     auto* onlyLayout = new QHBoxLayout(onlyBar_);

@@ -3,10 +3,10 @@
 #include "browser/ImageBrowserModel.h"
 #include "explorer/ScatterPlot.h"
 #include "export/FigureExport.h"
+#include "layout/FlowLayout.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -79,21 +79,14 @@ CorrelationExplorer::CorrelationExplorer(QWidget* parent) : QWidget(parent)
     auto* exportButton = new QToolButton;
     exportButton->setText(tr("Export figure…"));
 
-    auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Split")));
-    bar->addWidget(splitBox_);
+    // Wraps in a narrow window rather than cutting its controls.
+    auto* bar = new FlowLayout;
+    bar->addLabelled(tr("Split"), splitBox_);
     bar->addSpacing(12);
-    bar->addWidget(new QLabel(tr("x")));
-    bar->addWidget(xBox_);
-    bar->addWidget(swap);
-    bar->addWidget(new QLabel(tr("y")));
-    bar->addWidget(yBox_);
+    bar->addGroup({new QLabel(tr("x")), xBox_, swap, new QLabel(tr("y")), yBox_});
     bar->addSpacing(12);
-    bar->addWidget(panButton_);
-    bar->addWidget(rectButton_);
-    bar->addWidget(lassoButton_);
-    bar->addWidget(clear);
-    bar->addStretch(1);
+    bar->addGroup({panButton_, rectButton_, lassoButton_, clear});
+    bar->addStretch();
     bar->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);

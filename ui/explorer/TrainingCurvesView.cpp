@@ -2,12 +2,12 @@
 
 #include "export/FigureExport.h"
 #include "figures/Figures.h"
+#include "layout/FlowLayout.h"
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
 #include <QToolButton>
@@ -43,19 +43,15 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent)
     auto* exportButton = new QToolButton;
     exportButton->setText(tr("Export figure…"));
 
-    auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Split")));
-    bar->addWidget(splitBox_);
-    bar->addWidget(new QLabel(tr("Figure")));
-    bar->addWidget(kindBox_);
-    bar->addWidget(new QLabel(tr("Metric")));
-    bar->addWidget(metricBox_);
+    // Wraps in a narrow window rather than cutting its controls.
+    auto* bar = new FlowLayout;
+    bar->addLabelled(tr("Split"), splitBox_);
+    bar->addLabelled(tr("Figure"), kindBox_);
+    bar->addLabelled(tr("Metric"), metricBox_);
     bar->addSpacing(12);
-    bar->addWidget(new QLabel(tr("Hide below agreement")));
-    bar->addWidget(agreementThreshold_);
-    bar->addWidget(new QLabel(tr("and first epochs")));
-    bar->addWidget(epochThreshold_);
-    bar->addStretch(1);
+    bar->addGroup({new QLabel(tr("Hide below agreement")), agreementThreshold_, new QLabel(tr("and first epochs")),
+                   epochThreshold_});
+    bar->addStretch();
     bar->addWidget(exportButton);
     note_ = new QLabel;
     note_->setObjectName("thresholdNote");

@@ -3,6 +3,7 @@
 #include <QSvgGenerator>
 #include <QToolTip>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -103,8 +104,31 @@ QCPGraph* InteractivePlot::addLine(const QString& name, const QColor& colour, Qt
     return g;
 }
 
+void InteractivePlot::fitLegend()
+{
+    if (!legend)
+        return;  // a figure builder replaced the layout
+    int widest = 1;
+    for (int k = 0; k < legend->itemCount(); ++k)
+        if (const QCPAbstractLegendItem* item = legend->item(k))  // a wrapped grid has empty cells
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+    const int room = width() - legend->margins().left() - legend->margins().right();
+    const int columns = std::clamp((room + legend->columnSpacing()) / (widest + legend->columnSpacing()), 1, kLegendColumns);
+    if (columns != legend->wrap()) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    }
+}
+
+void InteractivePlot::resizeEvent(QResizeEvent* event)
+{
+    fitLegend();
+    QCustomPlot::resizeEvent(event);
+}
+
 void InteractivePlot::refresh()
 {
+    fitLegend();
     if (!userMovedView_)
         resetView();
     replot(QCustomPlot::rpQueuedReplot);

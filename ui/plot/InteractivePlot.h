@@ -41,8 +41,13 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
+    // As many legend columns (up to three) as the widest entry allows at the plot's width, so a
+    // narrow plot stacks its entries instead of cutting their names.
+    void fitLegend();
+
     QCPTextElement* title_ = nullptr;
     QString xLabel_, yUnit_;
     std::optional<QCPRange> homeValueRange_, homeKeyRange_;
