@@ -33,6 +33,12 @@ using namespace orderlens;
 
 namespace {
 
+// Exit statuses (README, "Exit status"): every error -- a bad option or configuration, a missing
+// or damaged file, a failure while working -- is one line on stderr and status 1; an interrupted
+// command (Ctrl-C, a cancel) is 130, as shells report SIGINT.
+constexpr int kErrorStatus = 1;
+constexpr int kCancelledStatus = 130;
+
 void printUsage()
 {
     std::printf("OrderLens %s: in which order do deep networks learn the images of a dataset?\n\n", ORDERLENS_VERSION);
@@ -125,7 +131,7 @@ int runCommand(const cli::Command& command, int argc, char** argv)
     args.removeAt(1);  // the command name
     if (!parser.parse(args)) {
         std::fprintf(stderr, "orderlens %s: %s\n", argv[1], parser.errorText().toUtf8().constData());
-        return 2;
+        return kErrorStatus;
     }
     if (parser.isSet("help")) {
         // Qt's help names the program by the path it was started with; name it as users type it.
@@ -137,7 +143,7 @@ int runCommand(const cli::Command& command, int argc, char** argv)
     if (!parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "orderlens %s: unexpected argument '%s'\n", argv[1],
                      parser.positionalArguments().first().toUtf8().constData());
-        return 2;
+        return kErrorStatus;
     }
     try {
         // --threads bounds every pool of the command: loading, statistics, analysis, LibTorch.
@@ -150,15 +156,12 @@ int runCommand(const cli::Command& command, int argc, char** argv)
             }
         }
         return command.run(parser);
-    } catch (const ConfigError& e) {
-        std::fprintf(stderr, "orderlens %s: %s\n", argv[1], e.what());
-        return 2;
     } catch (const Cancelled&) {
         std::fprintf(stderr, "orderlens %s: cancelled\n", argv[1]);
-        return 130;
+        return kCancelledStatus;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "orderlens %s: %s\n", argv[1], e.what());
-        return 1;
+        return kErrorStatus;
     }
 }
 
@@ -255,7 +258,7 @@ int main(int argc, char** argv)
                 break;
             if (const std::optional<std::string> problem = runArgumentProblem(argument)) {
                 std::fprintf(stderr, "orderlens: %s\n", problem->c_str());
-                return 2;
+                return kErrorStatus;
             }
         }
     }
@@ -282,7 +285,7 @@ int main(int argc, char** argv)
     parser.addPositionalArgument("runs", "Run files to open (each further one in its own window).", "[RUN.h5...]");
     if (!parser.parse(QApplication::arguments())) {
         std::fprintf(stderr, "orderlens: %s (orderlens --help lists the options)\n", parser.errorText().toUtf8().constData());
-        return 2;
+        return kErrorStatus;
     }
     ui::MainWindow window;
     window.show();

@@ -377,19 +377,19 @@ private slots:
         QProcess p;
         p.start(ORDERLENS_BINARY, {"info", "--limit-train", "many"});
         QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 2);
+        QCOMPARE(p.exitCode(), 1);
         const QString err = p.readAllStandardError();
         QVERIFY2(err.contains("--limit-train") && err.count('\n') == 1, qPrintable(err));
-        // An unknown option is a usage error (status 2, naming it), not any failure or a crash.
+        // An unknown option is a usage error (status 1, naming it), not any failure or a crash.
         p.start(ORDERLENS_BINARY, {"info", "--no-such-option"});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), 2);
+        QCOMPARE(p.exitCode(), 1);
         const QString unknown = p.readAllStandardError();
         QVERIFY2(unknown.contains("no-such-option") && unknown.count('\n') == 1, qPrintable(unknown));
         p.start(ORDERLENS_BINARY, {"frobnicate"});
         QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 2);
+        QCOMPARE(p.exitCode(), 1);
         p.start(ORDERLENS_BINARY, {"--help"});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);

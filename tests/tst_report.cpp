@@ -305,7 +305,7 @@ private slots:
     void badInputIsOneClearLine()
     {
         Result r = runOrderlens({"analyze", "--output", dir_.filePath("x")});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("--run"));
         r = runOrderlens({"analyze", "--run", dir_.filePath("missing.h5"), "--output", dir_.filePath("x")});
         QCOMPARE(r.code, 1);
@@ -313,14 +313,14 @@ private slots:
         // One line from orderlens (Qt may add its own platform notes on other lines).
         QCOMPARE(r.err.split('\n').filter("orderlens analyze:").size(), 1);
         r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--networks", "0,7"});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("network 7"));
         r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--epochs", "3:20"});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.code, 1);
         r = runOrderlens({"analyze", "--run", run_, "--output", dir_.filePath("x"), "--never", "drop"});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.code, 1);
         r = runOrderlens({"export", "--run", run_});
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("--records"));
     }
 };
