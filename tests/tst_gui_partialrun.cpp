@@ -7,6 +7,7 @@
 #include "SyntheticRun.h"
 
 #include "MainWindow.h"
+#include "TabClick.h"
 #include "analysis/AnalysisPage.h"
 #include "browser/ImageBrowser.h"
 #include "browser/ImageBrowserModel.h"
@@ -23,18 +24,13 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using test::clickTab;
 
 namespace {
 
 // What the analysis of the interrupted run covers, written out by hand from the epochs above.
 const QString kCoverage = "Analysed networks 0 and 1 of 3, epochs 0 to 0 (0-based) of the 4 planned; network 2 has "
                           "not completed an epoch; epochs completed per network (0: 3, 1: 1).";
-
-void clickTab(QTabWidget* tabs, QWidget* page)
-{
-    QTabBar* bar = tabs->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(tabs->indexOf(page)).center());
-}
 
 }  // namespace
 
@@ -85,7 +81,8 @@ private slots:
         QCOMPARE(analysisCoverage->text(), kCoverage);
 
         clickTab(window.runTabs(), window.exploration());
-        QCOMPARE(window.runTabs()->currentWidget(), static_cast<QWidget*>(window.exploration()));
+        QVERIFY(window.runTabs()->currentWidget()->isAncestorOf(window.exploration()));
+        QVERIFY(window.exploration()->isVisible());
         QCOMPARE(window.exploration()->browser()->model()->rowCount() > 0, true);
         const RunAnalysis& analysis = window.exploration()->run()->analysis();
         QCOMPARE(analysis.networks, (std::vector<int>{0, 1}));

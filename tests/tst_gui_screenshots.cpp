@@ -5,6 +5,7 @@
 
 #include "Fixtures.h"
 #include "MainWindow.h"
+#include "TabClick.h"
 #include "WelcomePage.h"
 #include "analysis/AnalysisPage.h"
 #include "monitor/LiveMonitor.h"
@@ -29,6 +30,7 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using test::clickTab;
 
 namespace {
 const QSize kScreen(1600, 1000);
@@ -70,12 +72,6 @@ int pixelsOfColour(const QImage& shot, QWidget* top, QWidget* widget, const QCol
                      std::abs(c.blue() - colour.blue()) <= 12;
         }
     return count;
-}
-
-void clickTab(QTabWidget* tabs, QWidget* page)
-{
-    QTabBar* bar = tabs->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(tabs->indexOf(page)).center());
 }
 
 // The colour of the first graph of `plot` whose name contains `name`.
@@ -290,7 +286,7 @@ void TestGuiScreenshots::twoRunsOneTraining()
     complete->analysis()->showFigure(heatMap >= 0 ? heatMap : 0);
 
     const char* const viewNames[] = {"training", "analysis", "explore"};
-    for (const QSize size : {kScreen}) {
+    for (const QSize size : {kScreen, QSize(1024, 700)}) {
         window.resize(size);
         QTRY_COMPARE(window.size(), size);
         const QString prefix = QString("workspace-%1x%2-").arg(size.width()).arg(size.height());

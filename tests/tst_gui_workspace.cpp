@@ -8,6 +8,7 @@
 #include "Fixtures.h"
 #include "FormFields.h"
 #include "MainWindow.h"
+#include "TabClick.h"
 #include "QuickTraining.h"
 #include "SyntheticRun.h"
 #include "WelcomePage.h"
@@ -45,18 +46,13 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using test::clickTab;
 using test::field;
 
 namespace {
 constexpr int kOpenTimeoutMs = 60000;
 constexpr int kTrainingTimeoutMs = 300000;
 const QString kDash = QStringLiteral(" \u2013 ");
-
-void clickTab(QTabWidget* tabs, QWidget* page)
-{
-    QTabBar* bar = tabs->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(tabs->indexOf(page)).center());
-}
 
 // The close button of `page`'s tab (its side depends on the style).
 QAbstractButton* closeButton(QTabWidget* tabs, QWidget* page)

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
@@ -68,7 +69,14 @@ RunWorkspace::RunWorkspace(QWidget* parent) : QWidget(parent)
     explore_ = new ExplorationView;
     views_->addTab(monitor_, tr("Training"));
     views_->addTab(analysis_, tr("Analysis"));
-    views_->addTab(explore_, tr("Explore"));
+    // Explore's toolbars ask for about 1000 px; in a narrower window the page scrolls sideways
+    // rather than holding the window wider than the screen.
+    auto* exploreArea = new QScrollArea;
+    exploreArea->setObjectName("exploreArea");
+    exploreArea->setWidgetResizable(true);
+    exploreArea->setFrameShape(QFrame::NoFrame);
+    exploreArea->setWidget(explore_);
+    views_->addTab(exploreArea, tr("Explore"));
     layout->addWidget(views_, 1);
 
     progress_ = new ProgressPanel;

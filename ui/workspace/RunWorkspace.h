@@ -65,7 +65,7 @@ public:
     LiveMonitor* monitor() const { return monitor_; }
     AnalysisPage* analysis() const { return analysis_; }
     ExplorationView* exploration() const { return explore_; }
-    // The run's views: training monitor, analysis, explore.
+    // The run's views: training monitor, analysis, explore (its page scrolls the ExplorationView).
     QTabWidget* views() const { return views_; }
     QLabel* header() const { return header_; }
     StatisticsOffer* statisticsOffer() const { return statistics_; }

@@ -1,0 +1,23 @@
+#pragma once
+
+// Clicking a tab the way a user does, for the GUI tests of the window's tabs.
+
+#include <QTabBar>
+#include <QTabWidget>
+#include <QtTest>
+
+namespace orderlens::test {
+
+// Clicks the tab whose page is `view` or holds it (a page may wrap its view, e.g. in a scroll
+// area).
+inline void clickTab(QTabWidget* tabs, QWidget* view)
+{
+    int index = tabs->indexOf(view);
+    for (int i = 0; i < tabs->count() && index < 0; ++i)
+        if (tabs->widget(i)->isAncestorOf(view))
+            index = i;
+    QTabBar* bar = tabs->tabBar();
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(index).center());
+}
+
+}  // namespace orderlens::test
