@@ -36,6 +36,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -112,6 +113,7 @@ private slots:
     void twoRunsTwoTabsSayingWhichRun();
     void trainingGoesOnWhileAnotherRunIsBrowsed();
     void closingATrainingAsks();
+    void keptTrainingEndsInTheBackground();
     void welcomeSaysWhatTheDemoDoes();
     void offersToComputeMissingStatistics();
     void setupFormReopensWithTheLastExperiment();
@@ -343,6 +345,35 @@ void TestGuiWorkspace::closingATrainingAsks()
     QCOMPARE(window.documents()->count(), 1);
     const std::vector<int> done = RunFile(path.toStdString()).epochsDone();
     QVERIFY(done[0] >= 2 && done[0] < config.epochs);
+}
+
+void TestGuiWorkspace::keptTrainingEndsInTheBackground()
+{
+    // Kept training with its tab closed, a run trains to its end; then its document goes, the
+    // status line says so, the file is complete and the run is first in File > Recent runs.
+    ExperimentConfig config = test::quickFixtureConfig(tmp_);
+    config.epochs = 400;
+    const QString path = tmp_.filePath("kept.h5");
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy finished(&window, &MainWindow::trainingFinished);
+    TrainingSession* session = window.startTraining(config, path, true);
+    QVERIFY(session);
+    RunWorkspace* run = window.currentWorkspace();
+    QMessageBox* box = askToClose(window, run);
+    QVERIFY(box);
+    answer(box, "keepTraining");
+    QVERIFY(!QTest::currentTestFailed());
+    QCOMPARE(window.documents()->count(), 1);
+    QVERIFY(finished.wait(kTrainingTimeoutMs) || !finished.isEmpty());
+    QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Completed);
+    QTRY_VERIFY(window.workspaces().isEmpty());
+    const QString message = window.statusBar()->currentMessage();
+    QVERIFY2(message.contains("kept.h5 stopped training in the background (now complete)"), qPrintable(message));
+    QCOMPARE(RunFile(path.toStdString()).epochsDone(), (std::vector<int>{config.epochs, config.epochs}));
+    QCOMPARE(window.recentRuns().value(0), QFileInfo(path).absoluteFilePath());
 }
 
 void TestGuiWorkspace::welcomeSaysWhatTheDemoDoes()

@@ -240,6 +240,7 @@ RunWorkspace* MainWindow::addWorkspace()
 void MainWindow::showWorkspace(RunWorkspace* w)
 {
     if (documents_->indexOf(w) < 0) {
+        w->setTabClosed(false);
         documents_->addTab(w, w->title());
         updateBackgroundMenu();
     }
@@ -303,6 +304,7 @@ void MainWindow::keepInBackground(RunWorkspace* w)
     if (index >= 0)
         documents_->removeTab(index);
     w->hide();
+    w->setTabClosed(true);
     if (!w->session()->isCancelling())
         log(tr("%1 keeps training in the background (Training > Trainings in the background shows it).")
                 .arg(w->fileName()));

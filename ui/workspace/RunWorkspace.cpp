@@ -339,7 +339,7 @@ void RunWorkspace::onFinished(TrainingSession::Outcome outcome, const QString& e
     emit actionsChanged();
     if (outcome == TrainingSession::Outcome::Failed)
         emit problem(tr("Training failed"), error);
-    if (written) {
+    if (written && !tabClosed_) {
         lastSnapshotPending_ = true;
         monitor_->requestSnapshot(path_);
         analyse();

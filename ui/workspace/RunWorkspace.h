@@ -47,6 +47,9 @@ public:
     TrainingSession* resume();
     // Cancels after the current batch.
     void cancelTraining();
+    // Its tab is closed while it trains: when the training ends the document goes, so it neither
+    // reads nor analyses the file then.
+    void setTabClosed(bool closed) { tabClosed_ = closed; }
 
     QString path() const { return path_; }
     QString fileName() const;
@@ -127,6 +130,7 @@ private:
     ResumeChoice openingResume_ = ResumeChoice::Ask;
     // A run that another process trains, followed live until its writer stops.
     bool following_ = false;
+    bool tabClosed_ = false;
     QTimer* followTimer_ = nullptr;
     // The training ended; trainingFinished waits for its last snapshot.
     bool lastSnapshotPending_ = false;
