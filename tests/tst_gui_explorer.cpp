@@ -114,7 +114,8 @@ private slots:
         explorer.setAxes("mean_intensity", "learned_epoch");
         ImageBrowser browser;
         browser.setRun(run_);
-        connect(&explorer, &CorrelationExplorer::imagesSelected, &browser, &ImageBrowser::showOnly);
+        connect(&explorer, &CorrelationExplorer::imagesSelected, &browser,
+                [&](const std::vector<std::uint32_t>& images, const QString& how) { browser.showOnly(images, how); });
         QSignalSpy selected(&explorer, &CorrelationExplorer::imagesSelected);
 
         ScatterPlot* plot = explorer.plot();

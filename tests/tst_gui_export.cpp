@@ -202,11 +202,12 @@ private slots:
         for (std::uint32_t i = 0; i < 12; ++i)
             images.push_back(i * 3);
         const QImage sheet = contactSheet(*run_, images, 5, 56, [](std::uint32_t i) { return QString::number(i); });
-        // 5 columns x 3 rows of 56 px images, 8 px margins, two 13 px caption lines.
-        QCOMPARE(sheet.size(), QSize(5 * 64 + 8, 3 * (64 + 26) + 8));
+        // 5 columns x 3 rows of 56 px images, 8 px margins, three 13 px caption lines (key, class,
+        // caption).
+        QCOMPARE(sheet.size(), QSize(5 * 64 + 8, 3 * (64 + 39) + 8));
         // Image 7 of the list (row 1, column 2) is drawn pixel for pixel, doubled.
         const QImage original = run_->image(images[7]);
-        const int x0 = 8 + 2 * 64, y0 = 8 + 1 * 90;
+        const int x0 = 8 + 2 * 64, y0 = 8 + 1 * 103;
         for (int y = 0; y < 28; y += 4)
             for (int x = 0; x < 28; x += 4)
                 QCOMPARE(qGray(sheet.pixel(x0 + 2 * x, y0 + 2 * y)), qGray(original.pixel(x, y)));

@@ -4,12 +4,12 @@
 #include "browser/ImageBrowserModel.h"
 #include "browser/ThumbnailDelegate.h"
 #include "common/Errors.h"
+#include "export/SaveTarget.h"
 #include "export/SelectionExport.h"
 #include "layout/FlowLayout.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -335,10 +335,12 @@ void ImageBrowser::setFilter(const ImageFilter& filter)
     applyControls();
 }
 
-void ImageBrowser::showOnly(const std::vector<std::uint32_t>& images, const QString& description)
+void ImageBrowser::showOnly(const std::vector<std::uint32_t>& images, const QString& description,
+                            const std::vector<std::string>& plotted)
 {
     if (!run_)
         return;
+    plotted_ = plotted;
     only_.assign(run_->size(), 0);
     for (std::uint32_t i : images)
         if (i < only_.size())
@@ -351,6 +353,7 @@ void ImageBrowser::showOnly(const std::vector<std::uint32_t>& images, const QStr
 void ImageBrowser::clearShowOnly()
 {
     only_.clear();
+    plotted_.clear();
     onlyBar_->hide();
     applyControls();
 }
@@ -418,10 +421,28 @@ std::vector<std::uint32_t> ImageBrowser::exportedImages() const
     return images.empty() ? model_->order() : images;
 }
 
+std::vector<int> ImageBrowser::exportedColumns() const
+{
+    std::vector<int> columns;
+    if (!run_)
+        return columns;
+    for (const std::string& name : plotted_) {
+        if (name == "learned_epoch")
+            continue;  // a column of its own already
+        const int c = run_->table().columnIndex(name);
+        if (c >= 0 && std::find(columns.begin(), columns.end(), c) == columns.end())
+            columns.push_back(c);
+    }
+    if (plotted_.empty() && model_->sort().column >= 0 &&
+        run_->table().columns[std::size_t(model_->sort().column)].name != "learned_epoch")
+        columns.push_back(model_->sort().column);
+    return columns;
+}
+
 void ImageBrowser::exportSelectionCsv(const QString& path) const
 {
     if (run_)
-        writeSelectionCsv(path, *run_, exportedImages());
+        writeSelectionCsv(path, *run_, exportedImages(), exportedColumns());
 }
 
 bool ImageBrowser::exportContactSheet(const QString& path) const
@@ -435,12 +456,12 @@ bool ImageBrowser::exportContactSheet(const QString& path) const
 
 void ImageBrowser::chooseCsv()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export image keys"), QStringLiteral("selection.csv"),
-                                                      tr("CSV files (*.csv)"));
+    const QString path = chooseSavePath(this, tr("Export image keys"), QStringLiteral("selection.csv"), tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     try {
         exportSelectionCsv(path);
+        announceSaved(this, tr("Keys of %n images", nullptr, int(exportedImages().size())), path);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Export image keys"), QString::fromUtf8(e.what()));
     }
@@ -448,9 +469,14 @@ void ImageBrowser::chooseCsv()
 
 void ImageBrowser::chooseContactSheet()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save contact sheet"), QStringLiteral("contact-sheet.png"),
-                                                      tr("PNG images (*.png)"));
-    if (!path.isEmpty() && !exportContactSheet(path))
+    const QString path = chooseSavePath(this, tr("Save contact sheet"), QStringLiteral("contact-sheet.png"), tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (exportContactSheet(path))
+        announceSaved(this, tr("Contact sheet of %n images", nullptr,
+                               int(std::min(exportedImages().size(), kContactSheetLimit))),
+                      path);
+    else
         QMessageBox::warning(this, tr("Save contact sheet"), tr("Could not write %1").arg(path));
 }
 

@@ -38,7 +38,10 @@ public:
     void setSort(const ImageSort& sort);
     void setFilter(const ImageFilter& filter);
     // Shows only these images (e.g. the explorer's selection), described in the filter bar.
-    void showOnly(const std::vector<std::uint32_t>& images, const QString& description);
+    // `plotted` are the columns (names) of the plot they were selected on: the keys CSV gets their
+    // values while the selection is shown.
+    void showOnly(const std::vector<std::uint32_t>& images, const QString& description,
+                  const std::vector<std::string>& plotted = {});
     void clearShowOnly();
 
     // Selected images in browser order; the current one in the detail panel.
@@ -48,7 +51,9 @@ public:
     void openImage(std::uint32_t image);
     int currentImage() const;
 
-    // Export of the selection (the whole grid when nothing is selected).
+    // Export of the selection (the whole grid when nothing is selected). The CSV's extra columns
+    // are the plotted ones of an explorer selection, else the sort key's column.
+    std::vector<int> exportedColumns() const;
     void exportSelectionCsv(const QString& path) const;
     bool exportContactSheet(const QString& path) const;
     std::vector<std::uint32_t> exportedImages() const;
@@ -91,6 +96,7 @@ private:
     QWidget* onlyBar_ = nullptr;
     QLabel* onlyLabel_ = nullptr;
     std::vector<std::uint8_t> only_;
+    std::vector<std::string> plotted_;
     bool updating_ = false;
 };
 

@@ -64,7 +64,7 @@ ExplorationView::ExplorationView(QWidget* parent) : QWidget(parent)
                 if (images.empty())
                     browser_->clearShowOnly();
                 else
-                    browser_->showOnly(images, how);
+                    browser_->showOnly(images, how, {explorer_->xColumn(), explorer_->yColumn()});
             });
     auto openImage = [this](int image) {
         browser_->openImage(std::uint32_t(image));

@@ -76,6 +76,10 @@ private:
 
 void ScatterPlot::setIntegerAxes(bool x, bool y, double xNever, double yNever)
 {
+    integerX_ = x;
+    integerY_ = y;
+    xNever_ = xNever;
+    yNever_ = yNever;
     xAxis->setTicker(x ? QSharedPointer<QCPAxisTicker>(new IntegerTicker(xNever)) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     yAxis->setTicker(y ? QSharedPointer<QCPAxisTicker>(new IntegerTicker(yNever)) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
 }
@@ -258,13 +262,24 @@ void ScatterPlot::selectInRect(const QCPRange& x, const QCPRange& y)
             selection_.push_back(ids_[k]);
     updateSelectionGraph();
     replot();
-    emit selectionChanged(selection_, tr("%1 %2 to %3, %4 %5 to %6")
-                                          .arg(xAxis->label())
-                                          .arg(x.lower, 0, 'g', 4)
-                                          .arg(x.upper, 0, 'g', 4)
-                                          .arg(yAxis->label())
-                                          .arg(y.lower, 0, 'g', 4)
-                                          .arg(y.upper, 0, 'g', 4));
+    emit selectionChanged(selection_, describeRange(xAxis, x) + tr(", ") + describeRange(yAxis, y));
+}
+
+QString ScatterPlot::describeRange(const QCPAxis* axis, const QCPRange& range) const
+{
+    const bool integer = axis == xAxis ? integerX_ : integerY_;
+    const double never = axis == xAxis ? xNever_ : yNever_;
+    if (!integer)
+        return tr("%1 %2 to %3").arg(axis->label()).arg(range.lower, 0, 'g', 4).arg(range.upper, 0, 'g', 4);
+    // The whole numbers whose jittered points the range can hold.
+    const double lo = std::ceil(range.lower - kJitter), hi = std::floor(range.upper + kJitter);
+    const bool withNever = !std::isnan(never) && lo <= never && never <= hi;
+    const double last = withNever ? std::min(hi, never - 1) : hi;
+    QString values;
+    if (last < lo)
+        return withNever ? tr("%1: never").arg(axis->label()) : tr("%1: none").arg(axis->label());
+    values = last > lo ? tr("%1 to %2").arg(lo).arg(last) : QString::number(lo);
+    return withNever ? tr("%1 %2 or never").arg(axis->label(), values) : tr("%1 %2").arg(axis->label(), values);
 }
 
 void ScatterPlot::selectInPolygon(const QPolygonF& pixels)

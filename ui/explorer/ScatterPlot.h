@@ -4,6 +4,7 @@
 
 #include <QImage>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -79,6 +80,8 @@ private:
     void rebin();
     void updateSelectionGraph();
     void showHover(const QPointF& pos, const QPoint& global);
+    // "Learned-by-all epoch 3 to 5", "... 12 to 14 or never", "...: never", "Mean intensity 0.2 to 0.3".
+    QString describeRange(const QCPAxis* axis, const QCPRange& range) const;
 
     std::vector<double> x_, y_, shownX_, shownY_;
     std::vector<std::uint32_t> ids_;
@@ -92,6 +95,8 @@ private:
     QPolygonF lasso_;
     bool lassoActive_ = false;
     QPointF pressPos_;
+    bool integerX_ = false, integerY_ = false;
+    double xNever_ = std::nan(""), yNever_ = std::nan("");
     QLabel* hover_ = nullptr;
     std::function<QImage(std::uint32_t)> thumbnail_;
     std::size_t densityThreshold_ = kDensityThreshold;

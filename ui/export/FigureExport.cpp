@@ -1,6 +1,7 @@
 #include "export/FigureExport.h"
 
 #include "common/Errors.h"
+#include "export/SaveTarget.h"
 
 #include <qcustomplot.h>
 
@@ -18,8 +19,10 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orderlens::ui {
@@ -28,6 +31,8 @@ namespace {
 // Qt lays widgets out at 96 logical pixels per inch; vector output uses 72 points per inch.
 constexpr double kLogicalDpi = 96.0;
 constexpr double kPointsPerInch = 72.0;
+// The format chosen last, offered first next time (QSettings).
+constexpr const char* kFormatKey = "export/figure_format";
 }  // namespace
 
 FigureFormat figureFormatFor(const QString& path)
@@ -95,7 +100,8 @@ FigureExportDialog::FigureExportDialog(QCustomPlot* plot, const QString& baseNam
     : QDialog(parent), plot_(plot)
 {
     setWindowTitle(tr("Export figure"));
-    path_ = new QLineEdit(QDir::current().filePath(baseName + ".pdf"));
+    const QString format = QSettings().value(kFormatKey, QStringLiteral("pdf")).toString();
+    path_ = new QLineEdit(QDir::current().filePath(baseName + "." + format));
     auto* browse = new QPushButton(tr("Browse…"));
     format_ = new QComboBox;
     format_->addItem(tr("PDF (vector)"), "pdf");
@@ -113,6 +119,7 @@ FigureExportDialog::FigureExportDialog(QCustomPlot* plot, const QString& baseNam
     dpi_->setRange(50, 1200);
     dpi_->setSuffix(tr(" dpi"));
     setSize({});
+    format_->setCurrentIndex(std::max(0, format_->findData(format)));
 
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(path_, 1);
@@ -170,8 +177,10 @@ void FigureExportDialog::syncExtension()
 
 void FigureExportDialog::browse()
 {
+    // Replacing an existing file is asked once, when the figure is written (exportNow).
     const QString chosen = QFileDialog::getSaveFileName(this, tr("Export figure"), path_->text(),
-                                                        tr("Figures (*.pdf *.svg *.png)"));
+                                                        tr("Figures (*.pdf *.svg *.png)"), nullptr,
+                                                        QFileDialog::DontConfirmOverwrite);
     if (!chosen.isEmpty())
         setPath(chosen);
 }
@@ -179,7 +188,15 @@ void FigureExportDialog::browse()
 bool FigureExportDialog::exportNow()
 {
     try {
-        exportFigureFile(plot_, path(), size());
+        // The file written is the path with its extension in lower case: that is the one to ask about.
+        const QFileInfo info(path());
+        figureFormatFor(path());
+        const QString target = info.dir().filePath(info.completeBaseName() + "." + info.suffix().toLower());
+        if (!confirmReplace(this, target))
+            return false;
+        const QString written = exportFigureFile(plot_, path(), size());
+        QSettings().setValue(kFormatKey, QFileInfo(written).suffix());
+        announceSaved(parentWidget() ? parentWidget() : this, tr("Figure"), written);
         return true;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Export figure"), QString::fromUtf8(e.what()));

@@ -9,18 +9,30 @@
 #include <QPainter>
 #include <QSaveFile>
 
+#include <cmath>
+
 namespace orderlens::ui {
 
-void writeSelectionCsv(const QString& path, const RunImages& run, const std::vector<std::uint32_t>& images)
+void writeSelectionCsv(const QString& path, const RunImages& run, const std::vector<std::uint32_t>& images,
+                       const std::vector<int>& columns)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
         throw InputError(path.toStdString(), "cannot write: " + file.errorString().toStdString());
-    std::string text = "key,split,class,learned_epoch\n";
+    const auto& table = run.table().columns;
+    std::string text = "key,split,class,learned_epoch";
+    for (int c : columns)
+        text += ',' + csvQuote(table[std::size_t(c)].name);
+    text += '\n';
     for (std::uint32_t i : images) {
         const int e = run.table().learnedEpoch[i];
         text += csvQuote(run.key(i)) + ',' + splitName(run.split(i)) + ',' + csvQuote(run.className(i).toStdString()) +
-                ',' + (e == kNeverLearned ? std::string("never") : std::to_string(e)) + '\n';
+                ',' + (e == kNeverLearned ? std::string("never") : std::to_string(e));
+        for (int c : columns) {
+            const double v = table[std::size_t(c)].values[i];
+            text += ',' + (std::isnan(v) ? std::string() : QString::number(v, 'g', 12).toStdString());
+        }
+        text += '\n';
     }
     file.write(text.data(), qint64(text.size()));
     if (!file.commit())
@@ -34,7 +46,7 @@ QImage contactSheet(const RunImages& run, const std::vector<std::uint32_t>& imag
     columns = std::max(1, std::min(columns, int(std::max<std::size_t>(count, 1))));
     const int rows = int((count + std::size_t(columns) - 1) / std::size_t(columns));
     constexpr int kMargin = 8;
-    const int captionLines = caption ? 2 : 1;
+    const int captionLines = caption ? 3 : 2;
     const int lineHeight = 13;
     const int cellW = side + kMargin;
     const int cellH = side + kMargin + captionLines * lineHeight;
@@ -55,9 +67,11 @@ QImage contactSheet(const RunImages& run, const std::vector<std::uint32_t>& imag
         p.setPen(QColor(40, 40, 40));
         const QString key = p.fontMetrics().elidedText(QString::fromStdString(run.key(images[k])), Qt::ElideLeft, side + kMargin - 2);
         p.drawText(QRect(x - kMargin / 2, y + side + 1, side + kMargin, lineHeight), Qt::AlignHCenter, key);
+        const QString className = p.fontMetrics().elidedText(run.className(images[k]), Qt::ElideRight, side + kMargin - 2);
+        p.drawText(QRect(x - kMargin / 2, y + side + 1 + lineHeight, side + kMargin, lineHeight), Qt::AlignHCenter, className);
         if (caption) {
             p.setPen(QColor(90, 90, 90));
-            p.drawText(QRect(x - kMargin / 2, y + side + 1 + lineHeight, side + kMargin, lineHeight), Qt::AlignHCenter,
+            p.drawText(QRect(x - kMargin / 2, y + side + 1 + 2 * lineHeight, side + kMargin, lineHeight), Qt::AlignHCenter,
                        caption(images[k]));
         }
     }
