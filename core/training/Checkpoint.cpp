@@ -4,6 +4,8 @@
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
 
+#include <torch/torch.h>
+
 #include <filesystem>
 #include <sstream>
 
@@ -61,7 +63,7 @@ void Checkpoint::save(const std::string& runPath, int network, int epochsDone, t
 }
 
 std::optional<int> Checkpoint::load(const std::string& runPath, int network, torch::nn::Module& model,
-                                    torch::optim::Optimizer& optimizer, const torch::Device& device)
+                                    torch::optim::Optimizer& optimizer, const c10::Device& device)
 {
     const std::string path = file(runPath, network);
     if (!fs::exists(path))

@@ -1,11 +1,22 @@
 #pragma once
 
-// Internal to core (includes LibTorch): the per-network training state beside a run file.
-
-#include <torch/torch.h>
+// The per-network training state beside a run file. LibTorch's types are only declared here:
+// the header does not pull LibTorch into the files that include it.
 
 #include <optional>
 #include <string>
+
+namespace c10 {
+struct Device;
+}
+namespace torch {
+namespace nn {
+class Module;
+}
+namespace optim {
+class Optimizer;
+}
+}  // namespace torch
 
 namespace orderlens {
 
@@ -24,7 +35,7 @@ public:
     // Loads into model and optimizer (on `device`) and returns the epochs it covers; nullopt
     // when there is no checkpoint for the network. A damaged file is an InputError.
     static std::optional<int> load(const std::string& runPath, int network, torch::nn::Module& model,
-                                   torch::optim::Optimizer& optimizer, const torch::Device& device);
+                                   torch::optim::Optimizer& optimizer, const c10::Device& device);
     // The epochs the network's checkpoint covers, without loading it into a model; nullopt when
     // there is none. A damaged file is an InputError.
     static std::optional<int> epochsCovered(const std::string& runPath, int network);
