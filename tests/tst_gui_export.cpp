@@ -91,8 +91,8 @@ private slots:
             xml.readNext();
             if (xml.isStartElement() && xml.name() == QStringLiteral("svg")) {
                 sawSvg = true;
-                // 6.4 x 4.8 in laid out in points.
-                QCOMPARE(xml.attributes().value("viewBox").toString(), QStringLiteral("0 0 461 346"));
+                // The default 6.67 x 4.58 in (640 x 440 at 96 per inch) laid out in points.
+                QCOMPARE(xml.attributes().value("viewBox").toString(), QStringLiteral("0 0 480 330"));
             }
             if (xml.isStartElement() && xml.name() == QStringLiteral("text"))
                 ++texts;
@@ -153,8 +153,8 @@ private slots:
         QGuiApplication::clipboard()->clear();
         actions[0]->trigger();
         const QImage fromMenu = QGuiApplication::clipboard()->image();
-        QCOMPARE(fromMenu.width(), 1920);  // 6.4 in at 300 dpi
-        QVERIFY(std::abs(fromMenu.height() - 1440) <= 2);
+        QCOMPARE(fromMenu.width(), 2000);  // 640 logical pixels = 6.67 in, at 300 dpi
+        QVERIFY(std::abs(fromMenu.height() - 1375) <= 2);
 
         FigureExportDialog dialog(explorer_->plot(), "scatter");
         dialog.setPath(dir_.filePath("dialog.svg"));

@@ -14,6 +14,7 @@
 #include "explorer/ExplorationView.h"
 #include "explorer/ScatterPlot.h"
 #include "export/FigureExport.h"
+#include "plot/InteractivePlot.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -245,6 +246,9 @@ private slots:
         QTest::mouseClick(buttonTitled(view->explorer(), "Export figure…"), Qt::LeftButton);
         QVERIFY(QFileInfo(figure).size() > 0);
         QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Figure saved to %1").arg(figure));
+        // Every figure file has one size: 640 x 440 logical pixels (6.67 x 4.58 in) at 300 dpi.
+        const QSize figureSize(640 * 300 / 96, 440 * 300 / 96);
+        QCOMPARE(QImage(figure).size(), figureSize);
         QString offered;
         asked = false;
         whenModal([&](QWidget* w) {
@@ -264,6 +268,21 @@ private slots:
         QTest::mouseClick(buttonTitled(view->explorer(), "Export figure…"), Qt::LeftButton);
         QVERIFY(offered.startsWith("png ") && offered.endsWith(".png"));
         QVERIFY(asked);
+
+        // The same size from the plots of the monitor (InteractivePlot's export, behind File >
+        // Export > Figures) and from the report (as `orderlens analyze` writes it).
+        InteractivePlot line;
+        line.resize(500, 300);
+        line.addLine("a line", Qt::black)->setData(QVector<double>{0, 1, 2}, QVector<double>{1, 3, 2});
+        line.refresh();
+        const QString linePath = dir_.filePath("line.png");
+        QVERIFY(line.exportTo(linePath));
+        QCOMPARE(QImage(linePath).size(), figureSize);
+        QTemporaryDir report;
+        const QStringList files = view->writeReport(report.path());
+        const QString agreement = report.filePath("agreement_train.png");
+        QVERIFY2(files.contains(agreement), qPrintable(files.join(", ")));
+        QCOMPARE(QImage(agreement).size(), figureSize);
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include "analysis/AnalysisPlan.h"
 #include "common/Errors.h"
+#include "export/SaveTarget.h"
 #include "storage/RunFile.h"
 
 #include <QFileDialog>
@@ -227,12 +228,18 @@ void AnalysisPage::exportCurrent()
     if (current_ < 0)
         return;
     const QString base = QFileDialog::getSaveFileName(this, tr("Export figure"), figures_[std::size_t(current_)].stem,
-                                                      tr("Figure base name (PNG, SVG and PDF are written)"));
+                                                      tr("Figure base name (PNG, SVG and PDF are written)"), nullptr,
+                                                      QFileDialog::DontConfirmOverwrite);
     if (base.isEmpty())
         return;
+    const QString stem = QFileInfo(base).dir().filePath(QFileInfo(base).completeBaseName());
+    const std::vector<FigureFormat> formats = {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf};
+    for (FigureFormat f : formats)
+        if (!confirmReplace(this, FigurePicture::fileFor(stem, f)))
+            return;
     try {
-        exportFigure(plot_, QFileInfo(base).dir().filePath(QFileInfo(base).completeBaseName()),
-                     {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf});
+        exportFigure(plot_, stem, formats);
+        announceSaved(this, tr("Figure (PNG, SVG and PDF)"), stem + ".*");
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(e.what()));
     }

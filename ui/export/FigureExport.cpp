@@ -29,7 +29,7 @@ namespace orderlens::ui {
 
 namespace {
 // Qt lays widgets out at 96 logical pixels per inch; vector output uses 72 points per inch.
-constexpr double kLogicalDpi = 96.0;
+constexpr double kLogicalDpi = FigureSize::kLogicalPerInch;
 constexpr double kPointsPerInch = 72.0;
 // The format chosen last, offered first next time (QSettings).
 constexpr const char* kFormatKey = "export/figure_format";

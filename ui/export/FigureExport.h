@@ -1,5 +1,6 @@
 #pragma once
 
+#include "figures/FigurePicture.h"
 #include "figures/Figures.h"
 
 #include <QDialog>
@@ -17,12 +18,14 @@ class QSpinBox;
 
 namespace orderlens::ui {
 
-// A figure's physical size and raster resolution. The default is matplotlib's figure size
-// (6.4 x 4.8 in) at a print resolution.
+// A figure's physical size and raster resolution. The default is every figure file's size
+// (kFigureLogicalSize at Qt's 96 per inch, kFigureDpi: figures/FigurePicture.h), so a figure
+// exported here matches the report's and the monitor's.
 struct FigureSize {
-    static constexpr double kDefaultWidthInches = 6.4;
-    static constexpr double kDefaultHeightInches = 4.8;
-    static constexpr int kDefaultDpi = 300;
+    static constexpr double kLogicalPerInch = 96.0;
+    static constexpr double kDefaultWidthInches = kFigureLogicalSize.width() / kLogicalPerInch;
+    static constexpr double kDefaultHeightInches = kFigureLogicalSize.height() / kLogicalPerInch;
+    static constexpr int kDefaultDpi = kFigureDpi;
     double widthInches = kDefaultWidthInches;
     double heightInches = kDefaultHeightInches;
     int dpi = kDefaultDpi;  // PNG and clipboard only; SVG and PDF are vector

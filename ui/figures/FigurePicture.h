@@ -14,6 +14,13 @@ namespace orderlens::ui {
 
 enum class FigureFormat { Png, Svg, Pdf };
 
+// The size of every figure file unless the user chooses another (the report, `orderlens
+// analyze`, the Analysis and Explore tabs and the monitor's figures alike): a full-width paper
+// figure of 640 x 440 logical pixels (6.67 x 4.58 in at Qt's 96 per inch), PNG at 300 dpi
+// (2000 x 1375 pixels).
+constexpr QSize kFigureLogicalSize(640, 440);
+constexpr int kFigureDpi = 300;
+
 // A figure drawn once into the painting commands of its plot. QCustomPlot is a widget, so a plot
 // is built and drawn on the GUI thread; replaying its commands into an image, an SVG or a PDF
 // needs only QPainter, which works on any thread. That is how the report writes its figures in
@@ -47,6 +54,6 @@ private:
 
 // Records the plot (FigurePicture::record) and writes it (FigurePicture::write).
 void exportFigure(QCustomPlot* plot, const QString& base, const std::vector<FigureFormat>& formats,
-                  QSize logicalSize = QSize(640, 440), int dpi = 300);
+                  QSize logicalSize = kFigureLogicalSize, int dpi = kFigureDpi);
 
 }  // namespace orderlens::ui

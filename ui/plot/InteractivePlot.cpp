@@ -1,6 +1,7 @@
 #include "plot/InteractivePlot.h"
 
-#include <QSvgGenerator>
+#include "export/FigureExport.h"
+
 #include <QToolTip>
 
 #include <algorithm>
@@ -12,9 +13,6 @@ namespace orderlens::ui {
 namespace {
 // How close (in pixels) the cursor must be to a data point for the hover tooltip.
 constexpr double kHoverRadius = 12.0;
-// Export size in device-independent pixels; PNGs are written at twice that.
-constexpr int kExportWidth = 800;
-constexpr int kExportHeight = 500;
 // Legend entries per row below the plot.
 constexpr int kLegendColumns = 3;
 }  // namespace
@@ -207,21 +205,13 @@ QString InteractivePlot::valueTextAt(const QPointF& pos) const
 
 bool InteractivePlot::exportTo(const QString& path)
 {
-    if (path.endsWith(".pdf", Qt::CaseInsensitive))
-        return savePdf(path, kExportWidth, kExportHeight);
-    if (path.endsWith(".svg", Qt::CaseInsensitive)) {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(kExportWidth, kExportHeight));
-        svg.setViewBox(QRect(0, 0, kExportWidth, kExportHeight));
-        svg.setTitle(title_->text());
-        QCPPainter painter;
-        if (!painter.begin(&svg))
-            return false;
-        toPainter(&painter, kExportWidth, kExportHeight);
-        return painter.end();
+    // The one figure exporter, at the size every figure file has (the report's).
+    try {
+        exportFigureFile(this, path);
+        return true;
+    } catch (const std::exception&) {
+        return false;
     }
-    return savePng(path, kExportWidth, kExportHeight, 2.0);
 }
 
 void InteractivePlot::mouseDoubleClickEvent(QMouseEvent* event)

@@ -33,7 +33,8 @@ public:
     // The text the hover tooltip shows at a widget position (empty far from every point).
     QString valueTextAt(const QPointF& pos) const;
 
-    // Writes the plot as a vector file (PDF or SVG, by extension) or PNG at 2x resolution.
+    // Writes the plot (PDF, SVG or PNG, by extension) through exportFigureFile at the size of
+    // every figure file (FigureSize's default); false when it cannot be written.
     bool exportTo(const QString& path);
 
 protected:

@@ -24,7 +24,7 @@ namespace {
 
 // The report is laid out at 96 units per inch, the figures' logical resolution.
 constexpr int kReportResolution = 96;
-constexpr QSize kFigureSize(640, 440);
+constexpr QSize kFigureSize = kFigureLogicalSize;
 constexpr int kStrongestCorrelations = 8;
 constexpr std::size_t kFiguresPerPage = 2;
 constexpr int kReportScatterPoints = 2000;

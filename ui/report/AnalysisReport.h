@@ -14,7 +14,7 @@ namespace orderlens::ui {
 
 struct ReportOptions {
     std::vector<FigureFormat> formats = {FigureFormat::Png, FigureFormat::Svg, FigureFormat::Pdf};
-    int dpi = 300;
+    int dpi = kFigureDpi;
     FigureStyle style;
     bool figures = true;  // the figures (and report.pdf); without them, the tables only
     bool report = true;   // also write report.pdf
