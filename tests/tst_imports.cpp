@@ -101,7 +101,13 @@ private slots:
         writeNpy(p, 1, dict("<f8", "(10,)"), raw(std::vector<double>(10)));
         expectError([&] { readNpyMatrix(p); }, {p, "two-dimensional"});
         writeNpy(p, 1, dict("<f8", "(4, 10)"), raw(std::vector<double>(39)));
-        expectError([&] { readNpyMatrix(p); }, {p, "312 data bytes", "needs 320", "truncated"});
+        expectError([&] { readNpyMatrix(p); }, {p, "312 data bytes", "needs 40 values of 8 bytes", "truncated"});
+        // Found by fuzz_npy: a dimension beyond 64 bits escaped as std::out_of_range.
+        writeNpy(p, 1, dict("<f8", "(1, 99999999999999999999999)"), raw(std::vector<double>(1)));
+        expectError([&] { readNpyMatrix(p); }, {p, "(1, 99999999999999999999999)", "too large a dimension"});
+        // 2^61 values of 8 bytes are 2^64 bytes, 0 when multiplied in 64 bits: no data must not match.
+        writeNpy(p, 1, dict("<f8", "(2305843009213693952, 1)"), "");
+        expectError([&] { readNpyMatrix(p); }, {p, "0 data bytes", "truncated"});
         writeText(p, std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 16));
         expectError([&] { readNpyMatrix(p); }, {p, "truncated NumPy header"});
     }

@@ -39,9 +39,12 @@ NpyMatrix readNpyMatrix(const std::string& path)
     const std::size_t count = m.rows * m.cols;
     if (m.cols != 0 && count / m.cols != m.rows)
         throw InputError(path, "array shape " + shape + " is too large");
-    if (bytes.size() - dataStart != count * item)
-        throw InputError(path, "holds " + std::to_string(bytes.size() - dataStart) + " data bytes, but shape " + shape +
-                                   " needs " + std::to_string(count * item) + " (truncated or damaged)");
+    // Divided rather than multiplied: count * item may overflow.
+    const std::size_t dataBytes = bytes.size() - dataStart;
+    if (dataBytes % item != 0 || dataBytes / item != count)
+        throw InputError(path, "holds " + std::to_string(dataBytes) + " data bytes, but shape " + shape + " needs " +
+                                   std::to_string(count) + " values of " + std::to_string(item) +
+                                   " bytes (truncated or damaged)");
     m.values.resize(count);
     const char* data = bytes.data() + dataStart;
     for (std::size_t i = 0; i < count; ++i) {

@@ -4,6 +4,7 @@
 
 #include <zip.h>
 
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -147,8 +148,13 @@ NpyHeader readNpyHeader(const std::string& bytes, const std::string& where)
         throw InputError(where, "NumPy header has shape " + h.shapeText);
     static const std::regex kDimension(R"(\d+)");
     for (auto it = std::sregex_iterator(h.shapeText.begin(), h.shapeText.end(), kDimension); it != std::sregex_iterator();
-         ++it)
-        h.shape.push_back(std::stoull(it->str()));
+         ++it) {
+        std::size_t dimension = 0;
+        const std::string digits = it->str();
+        if (std::from_chars(digits.data(), digits.data() + digits.size(), dimension).ec != std::errc())
+            throw InputError(where, "NumPy header has shape " + h.shapeText + ", too large a dimension");
+        h.shape.push_back(dimension);
+    }
     h.dataStart = headerStart + headerLength;
     return h;
 }
