@@ -114,7 +114,7 @@ QString stripTooltip(const RecordStrip* strip, int network, int epoch)
     if (at.x() < 0)
         return {};
     QTest::mouseMove(const_cast<RecordStrip*>(strip), at);
-    const QString cell = QStringLiteral("network %1, epoch %2:").arg(network).arg(epoch);
+    const QString cell = QStringLiteral("network %1, epoch %2:").arg(network + 1).arg(epoch);
     if (!QTest::qWaitFor([&] { return QToolTip::isVisible() && QToolTip::text().startsWith(cell); }, 5000))
         return {};
     return QToolTip::text();
@@ -198,7 +198,8 @@ private slots:
             QCOMPARE(table->columnCount(), spec.networks);
             QCOMPARE(table->rowCount(), spec.epochs);
             for (int n = 0; n < spec.networks; ++n) {
-                QCOMPARE(table->horizontalHeaderItem(n)->text(), QStringLiteral("net %1").arg(n));
+                // Networks are counted from 1 on screen (docs/GUI.md).
+                QCOMPARE(table->horizontalHeaderItem(n)->text(), QStringLiteral("net %1").arg(n + 1));
                 for (int e = 0; e < spec.epochs; ++e) {
                     const std::uint64_t p = stored.predicted(n, e, image);
                     QVERIFY(p < std::uint64_t(kFashionClasses.size()));

@@ -200,9 +200,30 @@ private slots:
                          qPrintable(QStringLiteral("'%1': %2 px of %3").arg(text).arg(shown.width()).arg(needed)));
             }
         }
+        // One colour per quantity on the Training and Analysis tabs (Okabe-Ito blue, vermillion,
+        // bluish green, by their published RGB values), and the note on agreement vs accuracy.
+        const QColor blue(0, 114, 178), vermillion(213, 94, 0), green(0, 158, 115);
+        auto colourOf = [](QCustomPlot* plot, const QString& name) {
+            for (int g = 0; g < plot->graphCount(); ++g)
+                if (plot->graph(g)->name() == name)
+                    return plot->graph(g)->pen().color();
+            return QColor();
+        };
+        QCustomPlot* monitorAgreement = workspace->monitor()->findChildren<QCustomPlot*>().first();
+        QCOMPARE(colourOf(monitorAgreement, "true-positive agreement"), blue);
+        QCOMPARE(colourOf(monitorAgreement, QStringLiteral("mean accuracy \u00b1 std")), vermillion);
+        QCOMPARE(colourOf(monitorAgreement, "lower bound"), green);
+        auto* note = workspace->monitor()->findChild<QLabel*>("agreementNote");
+        QVERIFY(note && note->isVisible());
+        QVERIFY(note->text().contains("can exceed the mean accuracy"));
+
         clickTab(workspace->views(), "Analysis");
         QTest::qWait(100);
         saveScreenshot(window, "small-analysis");
+        QCustomPlot* figure = workspace->analysis()->plot();
+        QCOMPARE(colourOf(figure, "Agreement (true positive)"), blue);
+        QCOMPARE(colourOf(figure, "Mean accuracy"), vermillion);
+        QCOMPARE(colourOf(figure, "Lower bound"), green);
         const QStringList problems = layoutProblems(workspace->analysis(), 80);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join("\n")));
     }

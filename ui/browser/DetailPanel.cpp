@@ -245,7 +245,7 @@ void DetailPanel::showPredictions(const ImageRecords& records)
     predictionsTitle_->setText(tr("<b>Predictions</b> (%1; one row per epoch, green = correct)").arg(what));
     QStringList columns, rows;
     for (int n : records.networks)
-        columns << tr("net %1").arg(n);
+        columns << tr("net %1").arg(n + 1);  // networks are counted from 1 on screen
     for (int e = 0; e < records.epochs; ++e)
         rows << tr("epoch %1").arg(records.firstEpoch + e);
     predictions_->setHorizontalHeaderLabels(columns);
@@ -257,7 +257,7 @@ void DetailPanel::showPredictions(const ImageRecords& records)
             const bool correct = records.correct[k];
             item->setBackground(correct ? QColor(222, 242, 232) : QColor(250, 226, 214));
             item->setToolTip(tr("network %1, epoch %2: %3 (%4)")
-                                 .arg(records.networks[std::size_t(n)])
+                                 .arg(records.networks[std::size_t(n)] + 1)
                                  .arg(records.firstEpoch + e)
                                  .arg(records.predicted[k], correct ? tr("correct") : tr("incorrect")));
             predictions_->setItem(e, n, item);

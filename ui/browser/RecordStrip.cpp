@@ -84,7 +84,7 @@ void RecordStrip::paintEvent(QPaintEvent*)
         const int y = g.top() + n * kRowHeight;
         p.setPen(QColor(60, 60, 60));
         p.drawText(QRect(0, y, kLabelWidth - 4, kRowHeight), Qt::AlignRight | Qt::AlignVCenter,
-                   tr("net %1").arg(records_.networks[std::size_t(n)]));
+                   tr("net %1").arg(records_.networks[std::size_t(n)] + 1));
         for (int e = 0; e < records_.epochs; ++e) {
             const QRectF cell(g.left() + e * cw, y + 1, cw, kRowHeight - 2);
             p.fillRect(cell.adjusted(0, 0, cw > 4 ? -1 : 0, 0), cellColour(n, e));
@@ -114,7 +114,7 @@ bool RecordStrip::event(QEvent* event)
         }
         const std::size_t k = std::size_t(c.x()) * std::size_t(records_.epochs) + std::size_t(c.y());
         QString text = tr("network %1, epoch %2: %3")
-                           .arg(records_.networks[std::size_t(c.x())])
+                           .arg(records_.networks[std::size_t(c.x())] + 1)
                            .arg(records_.firstEpoch + c.y())
                            .arg(records_.correct[k] ? tr("correct") : tr("incorrect"));
         if (!records_.predicted.empty())

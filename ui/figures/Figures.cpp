@@ -41,24 +41,24 @@ void drawAgreement(QCustomPlot* plot, const AgreementCurve& a)
     QCPGraph* bandHigh = plot->addGraph();
     bandHigh->setData(epochs, upper, true);
     bandHigh->setPen(Qt::NoPen);
-    bandHigh->setBrush(withAlpha(kVermillion, 60));
+    bandHigh->setBrush(withAlpha(kMeanAccuracyColour, 60));
     bandHigh->setChannelFillGraph(bandLow);
     bandHigh->setName(QStringLiteral("Mean accuracy \u00b1 1 std"));
 
     QCPGraph* lowerGraph = plot->addGraph();
     lowerGraph->setData(epochs, lower, true);
-    lowerGraph->setPen(QPen(kBluishGreen, 2.5, Qt::DotLine));
+    lowerGraph->setPen(QPen(kLowerBoundColour, 2.5, Qt::DotLine));
     lowerGraph->setName(QStringLiteral("Lower bound"));
 
     QCPGraph* meanGraph = plot->addGraph();
     meanGraph->setData(epochs, mean, true);
-    meanGraph->setPen(QPen(kVermillion, 2));
+    meanGraph->setPen(QPen(kMeanAccuracyColour, 2));
     meanGraph->setName(QStringLiteral("Mean accuracy"));
 
     QCPGraph* agreementGraph = plot->addGraph();
     agreementGraph->setData(epochs, agreement, true);
-    agreementGraph->setPen(QPen(kBlue, 3));
-    agreementGraph->setBrush(QBrush(withAlpha(kBlue, 110), Qt::BDiagPattern));
+    agreementGraph->setPen(QPen(kAgreementColour, 3));
+    agreementGraph->setBrush(QBrush(withAlpha(kAgreementColour, 110), Qt::BDiagPattern));
     agreementGraph->setChannelFillGraph(lowerGraph);
     agreementGraph->setName(QStringLiteral("Agreement (true positive)"));
 

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QGridLayout>
+#include <QLabel>
 #include <QTimer>
 #include <QtConcurrent>
 
@@ -14,7 +15,8 @@ namespace {
 // Replots at most this often while batches stream in: smooth to the eye, cheap for the
 // event loop.
 constexpr int kReplotIntervalMs = 100;
-const QColor kBandColour(86, 180, 233, 70);  // Okabe-Ito sky blue, translucent
+// The mean accuracy's +/- std band: its colour, translucent.
+const QColor kBandColour(kMeanAccuracyColour.red(), kMeanAccuracyColour.green(), kMeanAccuracyColour.blue(), 60);
 }  // namespace
 
 LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
@@ -30,10 +32,20 @@ LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
     accuracy_ = new InteractivePlot(this);
     accuracy_->setLabels(tr("Accuracy per network"), tr("epochs trained"), tr("accuracy (%)"), "%");
     accuracy_->setHomeValueRange(QCPRange(0, 100));
+    // As the Analysis tab's caption says: agreement is not bounded by the mean accuracy.
+    auto* agreementNote = new QLabel(
+        tr("Agreement counts the images every network classifies correctly among those at least one does, so it "
+           "can exceed the mean accuracy (which counts among all images); it cannot fall below the lower bound."));
+    agreementNote->setObjectName("agreementNote");
+    agreementNote->setWordWrap(true);
+    agreementNote->setStyleSheet("color: #404040;");
     grid->addWidget(train_.plot, 0, 0);
     grid->addWidget(test_.plot, 0, 1);
-    grid->addWidget(loss_, 1, 0);
-    grid->addWidget(accuracy_, 1, 1);
+    grid->addWidget(agreementNote, 1, 0, 1, 2);
+    grid->addWidget(loss_, 2, 0);
+    grid->addWidget(accuracy_, 2, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(2, 1);
 
     replotTimer_ = new QTimer(this);
     replotTimer_->setInterval(kReplotIntervalMs);
@@ -62,12 +74,13 @@ LiveMonitor::AgreementGraphs LiveMonitor::makeAgreementPlot(const QString& title
     g.upper->setChannelFillGraph(g.lower);
     g.upper->removeFromLegend();
     g.lower->removeFromLegend();
-    g.mean = g.plot->addLine(tr("mean accuracy \u00b1 std"), okabeIto::kBlue, Qt::SolidLine, 1.6);
-    g.lowerBound = g.plot->addLine(tr("lower bound"), okabeIto::kVermillion, Qt::DashLine, 1.6);
-    g.agreement = g.plot->addLine(tr("true-positive agreement"), okabeIto::kBlack, Qt::SolidLine, 2.2);
+    g.mean = g.plot->addLine(tr("mean accuracy \u00b1 std"), kMeanAccuracyColour, Qt::SolidLine, 1.6);
+    g.lowerBound = g.plot->addLine(tr("lower bound"), kLowerBoundColour, Qt::DotLine, 1.8);
+    g.agreement = g.plot->addLine(tr("true-positive agreement"), kAgreementColour, Qt::SolidLine, 2.2);
     // The study hatches the gap between agreement and its lower bound: how much more the
     // networks agree than their accuracies force them to.
-    g.agreement->setBrush(QBrush(QColor(120, 120, 120), Qt::BDiagPattern));
+    g.agreement->setBrush(QBrush(QColor(kAgreementColour.red(), kAgreementColour.green(), kAgreementColour.blue(), 110),
+                                 Qt::BDiagPattern));
     g.agreement->setChannelFillGraph(g.lowerBound);
     for (QCPGraph* graph : {g.mean, g.lowerBound, g.agreement})
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));

@@ -17,6 +17,12 @@ inline const QColor kVermillion{213, 94, 0};
 inline const QColor kReddishPurple{204, 121, 167};
 }  // namespace okabeIto
 
+// One colour per quantity wherever it is drawn (the live monitor, the Analysis tab, Explore, the
+// report): agreement, mean accuracy (its +/- std band translucent) and the lower bound.
+inline const QColor kAgreementColour = okabeIto::kBlue;
+inline const QColor kMeanAccuracyColour = okabeIto::kVermillion;
+inline const QColor kLowerBoundColour = okabeIto::kBluishGreen;
+
 // The colour of network n: yellow is left out (unreadable as a thin line on white), black is
 // kept for aggregate curves such as agreement.
 inline QColor networkColour(int n)
