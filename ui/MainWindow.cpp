@@ -104,6 +104,8 @@ MainWindow::~MainWindow()
 {
     // Each run cancels and waits for its training; their signals must not reach a half-destroyed
     // window.
+    // Tabs go with their runs: no current-tab bookkeeping on a window being destroyed.
+    documents_->disconnect(this);
     const QList<RunWorkspace*> open = workspaces_;
     workspaces_.clear();
     for (RunWorkspace* w : open) {
@@ -315,6 +317,8 @@ void MainWindow::keepInBackground(RunWorkspace* w)
 void MainWindow::closeWorkspace(RunWorkspace* w)
 {
     workspaces_.removeAll(w);
+    if (lastWorkspace_ == w)
+        lastWorkspace_ = nullptr;
     const int index = documents_->indexOf(w);
     if (index >= 0)
         documents_->removeTab(index);
