@@ -62,6 +62,28 @@ void selectData(QComboBox* box, const QString& value)
     QVERIFY2(i >= 0, qPrintable("no item " + value));
     box->setCurrentIndex(i);
 }
+
+// Chooses a dataset format and types its folder, as a user does, and waits for the preview.
+void chooseDatasetFolder(ExperimentSetupDialog& form, const QString& scheme, const std::string& dir)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(!form.datasetLoading(), kLoadTimeoutMs);
+    selectData(field<QComboBox>(form, "dataset_format"), scheme);
+    auto* location = field<QLineEdit>(form, "dataset_location");
+    QTest::keyClicks(location, QString::fromStdString(dir));
+    QTest::keyClick(location, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!form.datasetLoading(), kLoadTimeoutMs);
+}
+
+// Whether loading the whole dataset meets an image it cannot decode: what the preview must not try.
+bool loadingMeetsAnUndecodableImage(const std::string& spec)
+{
+    try {
+        loadDataset(spec);
+    } catch (const InputError& e) {
+        return QString(e.what()).contains("unreadable image");
+    }
+    return false;
+}
 }  // namespace
 
 class TestGuiSetup : public QObject {
@@ -77,6 +99,8 @@ private slots:
     void folderDatasetIsCheckedOnTheSpot();
     void missingFolderNamesThePath();
     void previewDoesNotDecodeEveryImage();
+    void vocPreviewDoesNotDecodeEveryImage();
+    void kthPreviewDoesNotDecodeEveryImage();
     void humanUncertaintyOnlyForCifar10();
     void savedJsonRoundTrips();
     void badJsonIsRejectedWithTheKey();
@@ -465,43 +489,25 @@ void TestGuiSetup::folderDatasetIsCheckedOnTheSpot()
 void TestGuiSetup::previewDoesNotDecodeEveryImage()
 {
     const std::string dir = tmp_.filePath("undecodable").toStdString();
-    const std::string sample = tmp_.filePath("sample.png").toStdString();
-    test::writeGradientImage(sample, 10, 14, 7);
-    std::ifstream in(sample, std::ios::binary);
-    std::string header(33, '\0');  // signature (8) and the IHDR chunk (25): 10 x 14, RGB
-    QVERIFY(in.read(header.data(), std::streamsize(header.size())));
     const int classes = 3, trainPerClass = 700, testPerClass = 200;
     for (const char* split : {"train", "test"})
         for (int c = 0; c < classes; ++c) {
             const std::string folder = dir + "/" + split + "/class" + std::to_string(c);
-            QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
             const int count = std::string(split) == "train" ? trainPerClass : testPerClass;
             for (int i = 0; i < count; ++i) {
                 char name[32];
                 std::snprintf(name, sizeof name, "/%05d.png", i);
-                if (i == 0) {
+                if (i == 0)
                     test::writeGradientImage(folder + name, 10, 14, std::uint32_t(c));
-                    continue;
-                }
-                std::ofstream out(folder + name, std::ios::binary);
-                out << header << "these are not the image's compressed pixels";
+                else
+                    test::writeUndecodableImage(folder + name, 10, 14);
             }
         }
-    bool loadFailed = false;
-    try {
-        loadDataset("folder:" + dir);
-    } catch (const InputError& e) {
-        loadFailed = QString(e.what()).contains("unreadable image");
-    }
-    QVERIFY(loadFailed);
+    QVERIFY(loadingMeetsAnUndecodableImage("folder:" + dir));
 
     ExperimentSetupDialog dialog;
-    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
-    selectData(field<QComboBox>(dialog, "dataset_format"), "folder");
-    auto* location = field<QLineEdit>(dialog, "dataset_location");
-    QTest::keyClicks(location, QString::fromStdString(dir));
-    QTest::keyClick(location, Qt::Key_Return);
-    QTRY_VERIFY_WITH_TIMEOUT(!dialog.datasetLoading(), kLoadTimeoutMs);
+    chooseDatasetFolder(dialog, "folder", dir);
+    QVERIFY(!dialog.datasetLoading());
     const DatasetSummary& s = field<DatasetPreview>(dialog, "dataset_preview")->summary();
     QVERIFY2(s.ok(), qPrintable(s.error));
     QCOMPARE(s.trainImages, classes * trainPerClass);
@@ -514,6 +520,92 @@ void TestGuiSetup::previewDoesNotDecodeEveryImage()
     QCOMPARE(s.samples.size(), classes);
     QCOMPARE(s.samples.front().size(), QSize(14, 10));
     QCOMPARE(s.sampleLabels, (QStringList{"class0", "class1", "class2"}));
+}
+
+// Pascal VOC is previewed from its image lists and annotations (parsed: they are small) and the
+// JPEG headers. Every image but the first training image of five classes has a whole header and
+// garbage for pixels, so decoding any of them would fail (as loading does).
+void TestGuiSetup::vocPreviewDoesNotDecodeEveryImage()
+{
+    const std::string dir = tmp_.filePath("voc-undecodable").toStdString();
+    // Training image i shows class i % 5 (aeroplane .. bottle), every third one a person too; test
+    // images a dog. Sizes cycle through heights 20, 24, 28 and widths 30, 24.
+    const char* trainClasses[] = {"aeroplane", "bicycle", "bird", "boat", "bottle"};
+    const int voc2007Train = 30, voc2012Train = 20, voc2007Test = 15;
+    std::vector<test::VocImageSpec> images;
+    auto add = [&](const std::string& year, const std::string& id, const std::string& set, int i,
+                   std::vector<test::VocObjectSpec> objects) {
+        images.push_back({year, id, set, 20 + (i % 3) * 4, 30 - (i % 2) * 6, std::move(objects)});
+    };
+    for (int i = 0; i < voc2007Train + voc2012Train; ++i) {
+        std::vector<test::VocObjectSpec> objects = {{trainClasses[i % 5], 1, 1, 10, 10}};
+        if (i % 3 == 0)
+            objects.push_back({"person", 2, 2, 12, 18});
+        char id[16];
+        std::snprintf(id, sizeof id, i < voc2007Train ? "%06d" : "2008_%06d", 100 + i);
+        add(i < voc2007Train ? "VOC2007" : "VOC2012", id, "trainval", i, objects);
+    }
+    for (int i = 0; i < voc2007Test; ++i)
+        add("VOC2007", std::to_string(200000 + i), "test", i, {{"dog", 0, 0, 8, 8}});
+    test::writeVocTree(dir, images);
+    for (std::size_t i = 5; i < images.size(); ++i)
+        test::writeUndecodableImage(dir + "/" + images[i].year + "/JPEGImages/" + images[i].id + ".jpg",
+                                    images[i].height, images[i].width);
+    QVERIFY(loadingMeetsAnUndecodableImage("voc:" + dir + "?cache=off"));
+
+    ExperimentSetupDialog dialog;
+    chooseDatasetFolder(dialog, "voc", dir);
+    QVERIFY(!dialog.datasetLoading());
+    const DatasetSummary& s = field<DatasetPreview>(dialog, "dataset_preview")->summary();
+    QVERIFY2(s.ok(), qPrintable(s.error));
+    QCOMPARE(s.trainImages, voc2007Train + voc2012Train);
+    QCOMPARE(s.testImages, voc2007Test);
+    QCOMPARE(s.classes, 20);
+    QVERIFY(s.multiLabel);
+    QCOMPARE(s.height, 0);  // the sizes differ
+    QCOMPARE(s.channels, 3);
+    QCOMPARE(s.smallestSide, 20);
+    QCOMPARE(s.sampleLabels, (QStringList{"aeroplane", "bicycle", "bird", "boat", "bottle"}));
+    QCOMPARE(s.samples.front().size(), QSize(30, 20));  // training image 0: 20 x 30
+    QCOMPARE(s.samples.back().size(), QSize(30, 24));   // training image 4: 24 x 30
+}
+
+// KTH-TIPS2-b is previewed from its folders, file names and PNG headers. Every image but the
+// first of each class's sample_a has a whole header and garbage for pixels.
+void TestGuiSetup::kthPreviewDoesNotDecodeEveryImage()
+{
+    const std::string dir = tmp_.filePath("kth-undecodable").toStdString() + "/KTH-TIPS2-b";
+    const std::vector<std::string> classes = {"wool", "cork", "lettuce_leaf"};
+    std::vector<std::pair<int, int>> grid;  // scale 2, image indices 1..9: sorted by index
+    for (int index = 1; index <= 9; ++index)
+        grid.push_back({2, index});
+    const int side = 20;
+    test::writeKthTree(dir, classes, grid, side);
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        for (char sample : {'a', 'b', 'c', 'd'})
+            for (const auto& [scale, index] : grid)
+                if (sample != 'a' || index != 1)
+                    test::writeUndecodableImage(dir + "/" + classes[c] + "/sample_" + sample + "/" +
+                                                    test::kthFileName(int(c) + 1, sample, scale, index),
+                                                side, side);
+    QVERIFY(loadingMeetsAnUndecodableImage("kth-tips2b:" + dir + "?cache=off"));
+
+    ExperimentSetupDialog dialog;
+    chooseDatasetFolder(dialog, "kth-tips2b", dir);
+    QVERIFY(!dialog.datasetLoading());
+    const DatasetSummary& s = field<DatasetPreview>(dialog, "dataset_preview")->summary();
+    QVERIFY2(s.ok(), qPrintable(s.error));
+    const int perSample = int(grid.size());
+    QCOMPARE(s.trainImages, int(classes.size()) * 3 * perSample);  // sample_a, _b, _d
+    QCOMPARE(s.testImages, int(classes.size()) * perSample);       // sample_c
+    QCOMPARE(s.classes, 3);
+    QVERIFY(!s.multiLabel);
+    QCOMPARE(s.height, side);
+    QCOMPARE(s.width, side);
+    QCOMPARE(s.channels, 3);
+    QCOMPARE(s.smallestSide, side);
+    QCOMPARE(s.sampleLabels, (QStringList{"cork", "lettuce_leaf", "wool"}));  // sorted folder order
+    QCOMPARE(s.samples.front().size(), QSize(side, side));
 }
 
 void TestGuiSetup::missingFolderNamesThePath()

@@ -4,6 +4,7 @@
 #include "ErrorExpectation.h"
 #include "AnalysisRecount.h"
 #include "DatasetFixtures.h"
+#include "OutlineComparison.h"
 
 #include "analysis/RunAnalysis.h"
 #include "common/Errors.h"
@@ -130,6 +131,26 @@ private slots:
             for (int x : {0, 7, 11})
                 for (int c = 0; c < 3; ++c)
                     QCOMPARE(int(v.data[(y * 12 + x) * 3 + c]), int(test::gradientPixel(1, x, y, c)));
+    }
+
+    // The outline (the setup form's preview) takes names, classes and splits from the folders and
+    // file names and the sizes from the PNG headers, and decodes only the first image of each
+    // class: it agrees with the dataset loaded whole.
+    void outlineMatchesTheLoadedDataset()
+    {
+        const DatasetOutline outline = outlineDataset("kth-tips2b:" + root_, 10);
+        QCOMPARE(outline.classNames, (std::vector<std::string>{"aluminium_foil", "cork", "wool"}));
+        QCOMPARE(outline.trainImages, std::size_t(3 * 3 * kGrid.size()));
+        QCOMPARE(outline.testImages, std::size_t(3 * kGrid.size()));
+        QCOMPARE(outline.height, 12);
+        QCOMPARE(outline.width, 12);
+        QCOMPARE(outline.channels, 3);
+        QCOMPARE(outline.smallestSide, 12);
+        QCOMPARE(outline.samples.size(), std::size_t(3));
+        // aluminium_foil was written as class number 2; "scale_10" sorts before "scale_2".
+        QCOMPARE(outline.samples.front().key, std::string("aluminium_foil/sample_a/2a-scale_10_im_4_col.png"));
+        test::compareWithLoadedOutline(outline, DatasetOutline::of(loadDataset("kth-tips2b:" + root_), 10));
+        expectError([&] { outlineDataset("kth-tips2b:" + root_ + "?resize=16", 10); }, {"unknown option 'resize'"});
     }
 
     void parentFolderAndSubset()

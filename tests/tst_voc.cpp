@@ -4,6 +4,7 @@
 #include "ErrorExpectation.h"
 #include "AnalysisRecount.h"
 #include "DatasetFixtures.h"
+#include "OutlineComparison.h"
 
 #include "analysis/RunAnalysis.h"
 #include "common/Errors.h"
@@ -165,6 +166,38 @@ private slots:
         std::ofstream(dir + "/bad3.csv") << "2008_000008 3.25\n";
         expectError([&] { importVisualSearchDifficulty(ds, dir + "/bad3.csv"); }, {"bad3.csv", "line 1"});
         expectError([&] { importVisualSearchDifficulty(ds, dir + "/none.csv"); }, {"none.csv"});
+    }
+
+    // The outline (the setup form's preview) lists the images and parses the annotations but takes
+    // the sizes from the JPEG headers, as ?resize= would store them, and decodes only the samples:
+    // the first training image of each lowest class. It agrees with the dataset loaded whole.
+    void outlineMatchesTheLoadedDataset()
+    {
+        for (const std::string options : {"", "?resize=16"}) {
+            const std::string spec = "voc:" + vocDir_ + options;
+            const DatasetOutline outline = outlineDataset(spec, 10);
+            QCOMPARE(outline.trainImages, std::size_t(5));
+            QCOMPARE(outline.testImages, std::size_t(2));
+            QCOMPARE(outline.classNames.size(), std::size_t(20));
+            QCOMPARE(outline.height, 0);  // sizes vary, resized or not
+            QCOMPARE(outline.channels, 3);
+            QCOMPARE(outline.smallestSide, 16);  // 2008_000015 is 16 x 16
+            std::vector<std::pair<std::string, int>> samples;
+            for (const auto& sample : outline.samples)
+                samples.emplace_back(sample.key, sample.label);
+            // Lowest classes: bicycle 1, car 6, person 14, horse 12, tvmonitor 19.
+            QCOMPARE(samples, (std::vector<std::pair<std::string, int>>{{"VOC2007/000005", 1},
+                                                                        {"VOC2007/000007", 6},
+                                                                        {"VOC2007/000009", 14},
+                                                                        {"VOC2012/2008_000008", 12},
+                                                                        {"VOC2012/2008_000015", 19}}));
+            QCOMPARE(outline.samples.front().width, options.empty() ? 40 : 32);  // 20 x 40 -> 16 x 32
+            test::compareWithLoadedOutline(outline, DatasetOutline::of(loadDataset(spec), 10));
+        }
+        QCOMPARE(outlineDataset("voc:" + vocDir_, 2).samples.size(), std::size_t(2));
+        expectError([&] { outlineDataset("voc:" + vocDir_ + "?visual-search=" + vocDir_ + "/none.csv", 10); },
+                    {"none.csv", "cannot open"});
+        expectError([&] { outlineDataset("voc:" + vocDir_ + "?colour=yes", 10); }, {"unknown option 'colour'"});
     }
 
     void onlyVoc2007AndParentFolder()

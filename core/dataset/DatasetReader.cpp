@@ -6,6 +6,7 @@
 #include "dataset/IdxReader.h"
 #include "dataset/ImageNetReader.h"
 #include "dataset/KthTipsReader.h"
+#include "dataset/OutlineReading.h"
 #include "dataset/VocReader.h"
 
 #include <algorithm>
@@ -94,15 +95,13 @@ DatasetOutline DatasetOutline::of(const Dataset& ds, std::size_t samples)
     o.channels = ds.channels();
     o.notes = ds.notes;
     o.smallestSide = std::numeric_limits<int>::max();
-    std::vector<bool> shown(ds.classNames.size(), false);
+    OutlineSampleChoice choice(ds.classNames.size(), samples);
     for (std::size_t i = 0; i < ds.size(); ++i) {
         const ImageView v = ds.image(i);
         o.smallestSide = std::min({o.smallestSide, v.height, v.width});
         const int label = ds.label(i);
-        if (ds.split(i) != Split::Train || o.samples.size() >= samples || label < 0 ||
-            std::size_t(label) >= shown.size() || shown[std::size_t(label)])
+        if (!choice.wants(ds.split(i), label))
             continue;
-        shown[std::size_t(label)] = true;
         o.samples.push_back({ds.key(i), label, v.height, v.width, v.channels,
                              std::vector<std::uint8_t>(v.data, v.data + v.bytes())});
     }

@@ -239,6 +239,23 @@ std::string DecodedImages::note() const
            " (later loads reuse it)";
 }
 
+ImageGeometry storedGeometry(const std::string& file, const DecodePolicy& policy, const ImageGeometry& original)
+{
+    ImageGeometry g = original;
+    if (const auto header = readImageHeader(file)) {
+        g = *header;
+    } else if (g.height <= 0 || g.width <= 0) {
+        int height = 0, width = 0;
+        decodeFile(file, DecodePolicy{}, height, width);
+        g.height = height;
+        g.width = width;
+    }
+    g.channels = 3;
+    if (policy.shorterSide > 0)
+        resizedSize(g.height, g.width, policy.shorterSide, g.height, g.width);
+    return g;
+}
+
 std::string decodedCacheRoot()
 {
     if (const char* dir = std::getenv("ORDERLENS_CACHE_DIR"); dir && *dir)

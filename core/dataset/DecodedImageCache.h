@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dataset/Dataset.h"
+#include "dataset/ImageHeader.h"
 
 #include <cstddef>
 #include <memory>
@@ -19,6 +20,13 @@ struct DecodePolicy {
     // pixel-area averaging (closest to PIL's antialiased resize), enlarging bilinear.
     int shorterSide = 0;
 };
+
+// The size decodeImages stores an image file at under `policy`, without decoding it where it can:
+// the original size from the file's header (readImageHeader), else `original` when that holds a
+// size (e.g. an annotation's), else from decoding the file. Channels are 3, as decodeImages stores
+// every image: for outlines.
+ImageGeometry storedGeometry(const std::string& file, const DecodePolicy& policy,
+                             const ImageGeometry& original = {});
 
 // Where one decoded image lies in the pixel store.
 struct DecodedImage {

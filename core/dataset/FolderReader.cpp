@@ -3,13 +3,13 @@
 #include "common/Errors.h"
 #include "dataset/DirectoryListing.h"
 #include "dataset/ImageHeader.h"
+#include "dataset/OutlineReading.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <limits>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -111,35 +111,20 @@ DatasetOutline FolderReader::outline(const std::string& location, std::size_t sa
     o.name = "folder";
     o.classNames = listing.classNames;
     // Sizes from each file's header; only files whose header says nothing are decoded.
-    bool first = true, uniform = true;
-    int maxChannels = 0;
-    o.smallestSide = std::numeric_limits<int>::max();
+    OutlineSizes sizes;
     for (Split split : {Split::Train, Split::Test})
         for (const auto& folder : split == Split::Train ? listing.train : listing.test) {
             (split == Split::Train ? o.trainImages : o.testImages) += folder.files.size();
             for (const auto& file : folder.files) {
-                ImageGeometry g;
                 if (const auto header = readImageHeader(file)) {
-                    g = *header;
+                    sizes.add(header->height, header->width, header->channels);
                 } else {
                     const cv::Mat image = decodeImage(file);
-                    g = {image.rows, image.cols, image.channels()};
+                    sizes.add(image.rows, image.cols, image.channels());
                 }
-                o.smallestSide = std::min({o.smallestSide, g.height, g.width});
-                if (first) {
-                    o.height = g.height;
-                    o.width = g.width;
-                    o.channels = g.channels;
-                    first = false;
-                }
-                uniform = uniform && g.height == o.height && g.width == o.width && g.channels == o.channels;
-                maxChannels = std::max(maxChannels, g.channels);
             }
         }
-    if (!uniform) {
-        o.height = o.width = 0;
-        o.channels = maxChannels;
-    }
+    sizes.writeTo(o);
     for (const auto& folder : listing.train) {
         if (o.samples.size() >= samples)
             break;

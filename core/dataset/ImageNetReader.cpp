@@ -4,6 +4,7 @@
 #include "dataset/DecodedImageCache.h"
 #include "dataset/DirectoryListing.h"
 #include "dataset/LocationOptions.h"
+#include "dataset/OutlineReading.h"
 
 #include <algorithm>
 #include <cctype>
@@ -161,33 +162,13 @@ Dataset ImageNetReader::read(const std::string& location) const
 DatasetOutline ImageNetReader::outline(const std::string& location, std::size_t samples) const
 {
     const ImageNetListing listing = listImageNet(location, scheme());
-    DatasetOutline o;
-    o.name = "imagenet";
-    o.classNames = listing.classNames;
+    ListedOutline outline("imagenet", listing.classNames, samples);
+    for (const auto& e : listing.entries)
+        if (outline.add(e.split, e.label))
+            outline.addSample(fs::relative(e.file, listing.root).generic_string(), e.file.string(), e.label);
+    DatasetOutline o = outline.finish(listing.policy);
     o.notes = listing.notes;
     o.notes.push_back("image sizes are read when the images are decoded for training");
-    std::vector<std::string> files;
-    std::vector<const ImageNetListing::Entry*> chosen;
-    std::vector<bool> shown(listing.classNames.size(), false);
-    for (const auto& e : listing.entries) {
-        (e.split == Split::Train ? o.trainImages : o.testImages) += 1;
-        if (e.split == Split::Train && chosen.size() < samples && !shown[std::size_t(e.label)]) {
-            shown[std::size_t(e.label)] = true;
-            chosen.push_back(&e);
-            files.push_back(e.file.string());
-        }
-    }
-    if (files.empty())
-        return o;
-    // The samples alone, as training would store them, in memory (the cache is for whole sets).
-    const DecodedImages decoded = decodeImages(files, listing.policy, std::string());
-    for (std::size_t i = 0; i < chosen.size(); ++i) {
-        const DecodedImage& d = decoded.images[i];
-        const std::uint8_t* pixels = decoded.pixels->data() + d.offset;
-        o.samples.push_back({fs::relative(chosen[i]->file, listing.root).generic_string(), chosen[i]->label, d.height,
-                             d.width, d.channels,
-                             std::vector<std::uint8_t>(pixels, pixels + std::size_t(d.height) * d.width * d.channels)});
-    }
     return o;
 }
 

@@ -4,6 +4,7 @@
 #include "dataset/DecodedImageCache.h"
 #include "dataset/DirectoryListing.h"
 #include "dataset/LocationOptions.h"
+#include "dataset/OutlineReading.h"
 
 #include <algorithm>
 #include <cctype>
@@ -72,34 +73,44 @@ int kthIllumination(int imageIndex)
     return imageIndex >= 10 ? 3 : (imageIndex - 1) % 3;
 }
 
-Dataset KthTipsReader::read(const std::string& location) const
-{
-    LocationOptions options(location);
-    const bool cache = parseSwitch("cache", options.take("cache", "on"));
-    options.rejectUnknown(scheme(), "cache");
-    fs::path root(options.path());
-    if (!fs::is_directory(root))
-        throw InputError(options.path(), "not a folder");
-    // The archive unpacks into KTH-TIPS2-b/; accept its parent too.
-    if (fs::is_directory(root / "KTH-TIPS2-b") && sortedEntries(root, true).size() == 1)
-        root /= "KTH-TIPS2-b";
+namespace {
 
-    Dataset ds;
-    ds.name = "kth-tips2b";
-    const auto classDirs = sortedEntries(root, true);
-    if (classDirs.empty())
-        throw InputError(root.string(), "no class folders (expected <class>/sample_a..sample_d/*.png)");
-
+// The option, the root, the classes and the PNG images of every class's samples, in dataset
+// order (class by class, sample_a .. sample_d, files sorted).
+struct KthListing {
+    bool cache = true;
+    fs::path root;
+    std::vector<std::string> classNames;
     struct Entry {
         fs::path file;
         Split split;
         int label, scale, index;
     };
     std::vector<Entry> entries;
+    std::vector<std::string> notes;
+};
+
+KthListing listKth(const std::string& location, const std::string& scheme)
+{
+    KthListing listing;
+    LocationOptions options(location);
+    listing.cache = parseSwitch("cache", options.take("cache", "on"));
+    options.rejectUnknown(scheme, "cache");
+    fs::path root(options.path());
+    if (!fs::is_directory(root))
+        throw InputError(options.path(), "not a folder");
+    // The archive unpacks into KTH-TIPS2-b/; accept its parent too.
+    if (fs::is_directory(root / "KTH-TIPS2-b") && sortedEntries(root, true).size() == 1)
+        root /= "KTH-TIPS2-b";
+    listing.root = root;
+
+    const auto classDirs = sortedEntries(root, true);
+    if (classDirs.empty())
+        throw InputError(root.string(), "no class folders (expected <class>/sample_a..sample_d/*.png)");
     std::size_t skipped = 0;
     for (const auto& classDir : classDirs) {
-        const int label = int(ds.classNames.size());
-        ds.classNames.push_back(classDir.filename().string());
+        const int label = int(listing.classNames.size());
+        listing.classNames.push_back(classDir.filename().string());
         const std::set<std::string> known(std::begin(kSamples), std::end(kSamples));
         for (const auto& sub : sortedEntries(classDir, true))
             if (!known.count(sub.filename().string()))
@@ -115,9 +126,9 @@ Dataset KthTipsReader::read(const std::string& location) const
                     ++skipped;
                     continue;
                 }
-                Entry e{file, split, label, 0, 0};
+                KthListing::Entry e{file, split, label, 0, 0};
                 parseKthFileName(file, e.scale, e.index);
-                entries.push_back(std::move(e));
+                listing.entries.push_back(std::move(e));
                 ++found;
             }
             if (found == 0)
@@ -125,13 +136,28 @@ Dataset KthTipsReader::read(const std::string& location) const
         }
     }
     if (skipped > 0)
-        ds.notes.push_back("ignored " + std::to_string(skipped) + " files that are not PNG images");
+        listing.notes.push_back("ignored " + std::to_string(skipped) + " files that are not PNG images");
+    return listing;
+}
+
+}  // namespace
+
+Dataset KthTipsReader::read(const std::string& location) const
+{
+    const KthListing listing = listKth(location, scheme());
+    const fs::path& root = listing.root;
+    const auto& entries = listing.entries;
+    Dataset ds;
+    ds.name = "kth-tips2b";
+    ds.classNames = listing.classNames;
+    ds.notes = listing.notes;
 
     std::vector<std::string> files;
     files.reserve(entries.size());
     for (const auto& e : entries)
         files.push_back(e.file.string());
-    const DecodedImages decoded = decodeImages(files, DecodePolicy{}, cache ? decodedCacheRoot() : std::string());
+    const DecodedImages decoded =
+        decodeImages(files, DecodePolicy{}, listing.cache ? decodedCacheRoot() : std::string());
     ds.notes.push_back(decoded.note());
     ds.setPixelStore(decoded.pixels);
     ds.reserve(entries.size(), 0);
@@ -139,7 +165,7 @@ Dataset KthTipsReader::read(const std::string& location) const
     std::vector<double>& illumination = ds.metrics[kIlluminationMetric];
     std::vector<double>& scale = ds.metrics[kScaleMetric];
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        const Entry& e = entries[i];
+        const KthListing::Entry& e = entries[i];
         const DecodedImage& d = decoded.images[i];
         ds.addStored(fs::relative(e.file, root).generic_string(), e.split, e.label, d.offset, d.height, d.width,
                      d.channels);
@@ -149,6 +175,20 @@ Dataset KthTipsReader::read(const std::string& location) const
     }
     ds.distinctValued = {kRotationMetric, kIlluminationMetric};
     return ds;
+}
+
+DatasetOutline KthTipsReader::outline(const std::string& location, std::size_t samples) const
+{
+    const KthListing listing = listKth(location, scheme());
+    ListedOutline outline("kth-tips2b", listing.classNames, samples);
+    for (const KthListing::Entry& e : listing.entries) {
+        outline.addSize(storedGeometry(e.file.string(), DecodePolicy{}));
+        if (outline.add(e.split, e.label))
+            outline.addSample(fs::relative(e.file, listing.root).generic_string(), e.file.string(), e.label);
+    }
+    DatasetOutline o = outline.finish(DecodePolicy{});
+    o.notes = listing.notes;
+    return o;
 }
 
 }  // namespace orderlens

@@ -22,6 +22,9 @@ public:
         return "kth-tips2b:DIR   KTH-TIPS2-b: DIR/<class>/sample_a..d/*.png, sample_c = test; option ?cache=on|off";
     }
     Dataset read(const std::string& location) const override;
+    // Names, classes and splits from the folders and file names, sizes from the PNG headers;
+    // only the samples are decoded.
+    DatasetOutline outline(const std::string& location, std::size_t samples) const override;
 };
 
 // The scale (2..10) and image index (1..12) a file name carries as its 2nd and 4th

@@ -3,6 +3,7 @@
 #include "common/Errors.h"
 #include "dataset/DecodedImageCache.h"
 #include "dataset/LocationOptions.h"
+#include "dataset/OutlineReading.h"
 
 #include <pugixml.hpp>
 
@@ -221,19 +222,31 @@ VisualSearchDifficulty importVisualSearchDifficulty(const Dataset& dataset, cons
     return out;
 }
 
-Dataset VocReader::read(const std::string& location) const
-{
-    LocationOptions options(location);
-    const std::string visualSearch = options.take("visual-search", "");
-    const std::string resize = options.take("resize", "none");
-    const bool cache = parseSwitch("cache", options.take("cache", "on"));
-    options.rejectUnknown(scheme(), "visual-search, resize, cache");
+namespace {
+
+// The options, the root and the annotated images of every part of the devkit that is read, in
+// dataset order (train: VOC2007 trainval, VOC2012 trainval; test: VOC2007 test).
+struct VocListing {
     DecodePolicy policy;
+    bool cache = true;
+    std::string visualSearch;
+    std::vector<VocEntry> entries;
+    std::vector<std::string> notes;
+};
+
+VocListing listVoc(const std::string& location, const std::string& scheme)
+{
+    VocListing listing;
+    LocationOptions options(location);
+    listing.visualSearch = options.take("visual-search", "");
+    const std::string resize = options.take("resize", "none");
+    listing.cache = parseSwitch("cache", options.take("cache", "on"));
+    options.rejectUnknown(scheme, "visual-search, resize, cache");
     if (resize != "none") {
         double side = 0;
         if (!parseNumber(resize, side) || side < 1 || side > 65535 || side != std::floor(side))
             throw ConfigError("dataset option resize=" + resize + ": expected none or a shorter-side length in pixels");
-        policy.shorterSide = int(side);
+        listing.policy.shorterSide = int(side);
     }
 
     fs::path root(options.path());
@@ -247,39 +260,50 @@ Dataset VocReader::read(const std::string& location) const
                          "missing: the test split is VOC2007 test (docs/DEFINITIONS.md 7), expected VOC2007/ with "
                          "Annotations/, JPEGImages/ and ImageSets/Main/test.txt");
 
-    Dataset ds;
-    ds.name = "voc";
-    ds.multiLabel = true;
-    for (const char* c : kVocClasses)
-        ds.classNames.emplace_back(c);
-
-    std::vector<VocEntry> entries;
+    std::vector<VocEntry>& entries = listing.entries;
     std::string trainParts;
     if (fs::exists(root / "VOC2007" / "ImageSets" / "Main" / "trainval.txt")) {
         const std::size_t n = addImageSet(root, "VOC2007", "trainval", Split::Train, entries);
         trainParts = "VOC2007 trainval (" + std::to_string(n) + " images)";
     } else {
-        ds.notes.push_back("VOC2007 trainval not found (no VOC2007/ImageSets/Main/trainval.txt)");
+        listing.notes.push_back("VOC2007 trainval not found (no VOC2007/ImageSets/Main/trainval.txt)");
     }
     if (fs::is_directory(root / "VOC2012")) {
         const std::size_t n = addImageSet(root, "VOC2012", "trainval", Split::Train, entries);
         trainParts += (trainParts.empty() ? "" : " + ") + std::string("VOC2012 trainval (") + std::to_string(n) +
                       " images)";
     } else {
-        ds.notes.push_back("VOC2012 not found under " + root.string());
+        listing.notes.push_back("VOC2012 not found under " + root.string());
     }
     if (trainParts.empty())
         throw InputError(root.string(), "no training images: neither VOC2007/ImageSets/Main/trainval.txt nor "
                                         "VOC2012/ImageSets/Main/trainval.txt exists");
     const std::size_t tested = addImageSet(root, "VOC2007", "test", Split::Test, entries);
-    ds.notes.insert(ds.notes.begin(), {"train split: " + trainParts,
-                                       "test split: VOC2007 test (" + std::to_string(tested) + " images)"});
+    listing.notes.insert(listing.notes.begin(), {"train split: " + trainParts,
+                                                 "test split: VOC2007 test (" + std::to_string(tested) + " images)"});
+    return listing;
+}
+
+std::vector<std::string> vocClassNames() { return {kVocClasses.begin(), kVocClasses.end()}; }
+
+}  // namespace
+
+Dataset VocReader::read(const std::string& location) const
+{
+    const VocListing listing = listVoc(location, scheme());
+    const std::vector<VocEntry>& entries = listing.entries;
+    Dataset ds;
+    ds.name = "voc";
+    ds.multiLabel = true;
+    ds.classNames = vocClassNames();
+    ds.notes = listing.notes;
 
     std::vector<std::string> files;
     files.reserve(entries.size());
     for (const auto& e : entries)
         files.push_back(e.jpeg.string());
-    const DecodedImages decoded = decodeImages(files, policy, cache ? decodedCacheRoot() : std::string());
+    const DecodedImages decoded =
+        decodeImages(files, listing.policy, listing.cache ? decodedCacheRoot() : std::string());
     ds.notes.push_back(decoded.note());
     ds.setPixelStore(decoded.pixels);
     ds.reserve(entries.size(), 0);
@@ -307,7 +331,7 @@ Dataset VocReader::read(const std::string& location) const
         instances.push_back(count);
     }
 
-    if (!visualSearch.empty()) {
+    if (const std::string& visualSearch = listing.visualSearch; !visualSearch.empty()) {
         VisualSearchDifficulty vsd = importVisualSearchDifficulty(ds, visualSearch);
         ds.notes.push_back("visual search difficulty: " + std::to_string(vsd.matched) + " of " +
                            std::to_string(ds.size()) + " images matched a score (" + std::to_string(vsd.rows) +
@@ -315,6 +339,27 @@ Dataset VocReader::read(const std::string& location) const
         ds.metrics[kVisualSearchDifficultyMetric] = std::move(vsd.values);
     }
     return ds;
+}
+
+DatasetOutline VocReader::outline(const std::string& location, std::size_t samples) const
+{
+    const VocListing listing = listVoc(location, scheme());
+    if (!listing.visualSearch.empty() && !std::ifstream(listing.visualSearch))
+        throw InputError(listing.visualSearch, "cannot open the visual search difficulty file");
+    ListedOutline outline("voc", vocClassNames(), samples);
+    for (const VocEntry& e : listing.entries) {
+        // The size from the JPEG's header, else from the annotation's <size>.
+        outline.addSize(storedGeometry(e.jpeg.string(), listing.policy,
+                                       {int(e.annotation.height), int(e.annotation.width), 3}));
+        // The lowest class, as Dataset::label (an annotation has at least one object).
+        const int label = __builtin_ctzll(e.annotation.labelBits);
+        if (outline.add(e.split, label))
+            outline.addSample(e.year + "/" + e.id, e.jpeg.string(), label);
+    }
+    DatasetOutline o = outline.finish(listing.policy);
+    o.multiLabel = true;
+    o.notes = listing.notes;
+    return o;
 }
 
 }  // namespace orderlens

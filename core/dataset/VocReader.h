@@ -34,6 +34,9 @@ public:
                "?visual-search=CSV&resize=none|N&cache=on|off";
     }
     Dataset read(const std::string& location) const override;
+    // Lists the image sets and parses the annotations (small) as read() does; sizes from the
+    // JPEG headers (else the annotation's <size>), only the samples decoded.
+    DatasetOutline outline(const std::string& location, std::size_t samples) const override;
 };
 
 // One annotation file (Annotations/NAME.xml): the image's object classes as label bits, its

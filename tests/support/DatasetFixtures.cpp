@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QStringList>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -36,6 +37,31 @@ void writeGradientImage(const std::string& path, int height, int width, std::uin
         }
     fs::create_directories(fs::path(path).parent_path());
     if (!cv::imwrite(path, img))
+        throw std::runtime_error("cannot write " + path);
+}
+
+void writeUndecodableImage(const std::string& path, int height, int width)
+{
+    const std::string extension = fs::path(path).extension().string();
+    const cv::Mat img(height, width, CV_8UC3, cv::Scalar(40, 120, 200));
+    std::vector<std::uint8_t> encoded;
+    if (!cv::imencode(extension, img, encoded))
+        throw std::runtime_error("cannot encode a " + extension + " image");
+    std::size_t headerBytes = 0;
+    if (extension == ".png") {
+        headerBytes = 33;  // signature (8) and IHDR (4 length, 4 type, 13 data, 4 CRC)
+    } else if (extension == ".jpg" || extension == ".jpeg") {
+        const std::uint8_t startOfScan[2] = {0xff, 0xda};
+        headerBytes = std::size_t(std::search(encoded.begin(), encoded.end(), startOfScan, startOfScan + 2) -
+                                  encoded.begin());
+    }
+    if (headerBytes == 0 || headerBytes >= encoded.size())
+        throw std::runtime_error("no header to keep for " + path);
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(encoded.data()), std::streamsize(headerBytes));
+    out << "these are not the image's compressed pixels";
+    if (!out)
         throw std::runtime_error("cannot write " + path);
 }
 

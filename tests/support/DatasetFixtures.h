@@ -15,6 +15,11 @@ std::uint8_t gradientPixel(std::uint32_t seed, int x, int y, int c);
 // Writes an RGB (or grey) gradient image; the format follows the extension.
 void writeGradientImage(const std::string& path, int height, int width, std::uint32_t seed, bool grey = false);
 
+// An image file whose header is that of a real height x width RGB image in the extension's format
+// (PNG: the signature and IHDR chunk; JPEG: every marker before the first scan) followed by bytes
+// that are no compressed pixels: whoever reads the header sees the size, decoding it fails.
+void writeUndecodableImage(const std::string& path, int height, int width);
+
 struct VocObjectSpec {
     std::string name;
     double xmin, ymin, xmax, ymax;
