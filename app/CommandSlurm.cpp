@@ -10,6 +10,8 @@
 #include <QFile>
 #include <QProcess>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <map>

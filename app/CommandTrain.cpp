@@ -6,6 +6,8 @@
 
 #include <QFile>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <atomic>

@@ -1,6 +1,9 @@
 // The layering of the developer guide, read from the source tree: LibTorch is included only by
 // core's own files (and the tests that look inside training), never by anything ui or app
-// includes, directly or through another header; core includes neither Qt nor QCustomPlot.
+// includes, directly or through another header; nlohmann/json's full library reaches ui and app
+// only through their own .cpp files that use json (headers declare it with
+// <nlohmann/json_fwd.hpp>), so that the files that merely include a configuration do not parse
+// the whole library; core includes neither Qt nor QCustomPlot.
 
 #include <QDirIterator>
 #include <QFile>
@@ -39,6 +42,37 @@ std::map<QString, QStringList> includesUnder(const QString& folder)
 
 bool isLibTorch(const QString& target) { return target.startsWith("torch/") || target.startsWith("ATen/"); }
 
+// Anything of nlohmann/json but the forward declarations.
+bool isFullJson(const QString& target)
+{
+    return target.startsWith("nlohmann/") && target != "nlohmann/json_fwd.hpp";
+}
+
+// A file as the others include it: "core/models/Networks.h" -> "models/Networks.h" (core, ui and
+// app are include directories).
+QString asIncluded(const QString& file) { return file.mid(file.indexOf('/') + 1); }
+
+// The headers among `files` that include a target for which `direct` holds, directly or through
+// one another, as included ("models/Networks.h").
+template <typename Direct>
+std::set<QString> headersReaching(const std::map<QString, QStringList>& files, Direct direct)
+{
+    std::set<QString> reaching;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& [file, targets] : files) {
+            if (!file.endsWith(".h") || reaching.count(asIncluded(file)))
+                continue;
+            if (std::any_of(targets.begin(), targets.end(),
+                            [&](const QString& t) { return direct(t) || reaching.count(t) > 0; })) {
+                reaching.insert(asIncluded(file));
+                grew = true;
+            }
+        }
+    }
+    return reaching;
+}
+
 }  // namespace
 
 class TestHeaders : public QObject {
@@ -50,21 +84,7 @@ private slots:
         const std::map<QString, QStringList> core = includesUnder("core");
         QVERIFY(core.size() > 100);  // the tree was found
         // core's headers that bring LibTorch in, directly or through one another.
-        std::set<QString> torchHeaders;
-        for (bool grew = true; grew;) {
-            grew = false;
-            for (const auto& [file, targets] : core) {
-                if (!file.endsWith(".h") || torchHeaders.count(file.mid(5)))
-                    continue;
-                const bool torch = std::any_of(targets.begin(), targets.end(), [&](const QString& t) {
-                    return isLibTorch(t) || torchHeaders.count(t) > 0;
-                });
-                if (torch) {
-                    torchHeaders.insert(file.mid(5));  // as included: "models/Networks.h"
-                    grew = true;
-                }
-            }
-        }
+        const std::set<QString> torchHeaders = headersReaching(core, isLibTorch);
         QVERIFY(torchHeaders.count("models/Networks.h"));  // the check sees what it must
         QVERIFY(!torchHeaders.count("training/Checkpoint.h"));
         QVERIFY(!torchHeaders.count("training/Trainer.h"));
@@ -72,6 +92,24 @@ private slots:
             for (const auto& [file, targets] : includesUnder(folder))
                 for (const QString& t : targets)
                     QVERIFY2(!isLibTorch(t) && !torchHeaders.count(t), qPrintable(file + " includes " + t));
+    }
+
+    void fullJsonOnlyInSources()
+    {
+        std::map<QString, QStringList> files;
+        for (const QString& folder : {QStringLiteral("core"), QStringLiteral("ui"), QStringLiteral("app")})
+            files.merge(includesUnder(folder));
+        const auto config = files.find("core/experiment/ExperimentConfig.cpp");
+        QVERIFY(config != files.end() && config->second.contains("nlohmann/json.hpp"));  // the check sees it
+        const std::set<QString> jsonHeaders = headersReaching(files, isFullJson);
+        for (const auto& [file, targets] : files) {
+            if (!file.startsWith("ui/") && !file.startsWith("app/"))
+                continue;
+            for (const QString& t : targets) {
+                QVERIFY2(!isFullJson(t) || file.endsWith(".cpp"), qPrintable(file + " includes " + t));
+                QVERIFY2(!jsonHeaders.count(t), qPrintable(file + " includes " + t + ", which includes nlohmann/json.hpp"));
+            }
+        }
     }
 
     void coreHasNoWidgets()

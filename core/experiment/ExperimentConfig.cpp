@@ -3,6 +3,8 @@
 #include "common/Errors.h"
 #include "experiment/ExperimentSettings.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace orderlens {

@@ -5,6 +5,8 @@
 #include "dataset/DatasetReader.h"
 #include "models/Architecture.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>

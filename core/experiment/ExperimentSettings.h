@@ -2,7 +2,7 @@
 
 #include "experiment/ExperimentConfig.h"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -19,6 +19,8 @@
 
 #include <torch/version.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -3,6 +3,8 @@
 #include "FuzzInput.h"
 #include "experiment/ExperimentConfig.h"
 
+#include <nlohmann/json.hpp>
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     nlohmann::json json;

@@ -2,9 +2,11 @@
 
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
+#include "experiment/ExperimentSettings.h"
 #include "models/Architecture.h"
 #include "setup/DatasetPreview.h"
 #include "setup/ExperimentPresets.h"
+#include "setup/SettingEditor.h"
 #include "statistics/HumanUncertainty.h"
 #include "training/Trainer.h"
 
@@ -24,45 +26,17 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
 #include <QRegularExpressionValidator>
+#include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTextStream>
 #include <QVBoxLayout>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <limits>
-
-#include "setup/ExperimentSetupDialog.h"
-
-#include "common/Errors.h"
-#include "dataset/DatasetReader.h"
-#include "experiment/ExperimentSettings.h"
-#include "models/Architecture.h"
-#include "setup/DatasetPreview.h"
-#include "setup/ExperimentPresets.h"
-#include "setup/SettingEditor.h"
-#include "statistics/HumanUncertainty.h"
-#include "training/Trainer.h"
-
-#include <QCheckBox>
-#include <QComboBox>
-#include <QDateTime>
-#include <QDialogButtonBox>
-#include <QDir>
-#include <QFile>
-#include <QFileDialog>
-#include <QFileInfo>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QLineEdit>
-#include <QMessageBox>
-#include <QPushButton>
-#include <QStandardPaths>
-#include <QVBoxLayout>
 
 namespace orderlens::ui {
 

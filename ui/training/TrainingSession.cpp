@@ -5,6 +5,8 @@
 
 #include <QThread>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <optional>
 
