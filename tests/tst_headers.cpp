@@ -107,7 +107,7 @@ private slots:
                 continue;
             for (const QString& t : targets) {
                 QVERIFY2(!isFullJson(t) || file.endsWith(".cpp"), qPrintable(file + " includes " + t));
-                QVERIFY2(!jsonHeaders.count(t), qPrintable(file + " includes " + t + ", which includes nlohmann/json.hpp"));
+                QVERIFY2(!jsonHeaders.count(t), qPrintable(file + " includes " + t + ", which brings in nlohmann/json.hpp"));
             }
         }
     }
