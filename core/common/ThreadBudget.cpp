@@ -22,13 +22,17 @@ unsigned threadBudget()
 void setThreadBudget(unsigned threads)
 {
     budget = threads;
-    const int n = int(threadBudget());
-    at::set_num_threads(n);
+    setLibraryThreads(int(threadBudget()));
+}
+
+void setLibraryThreads(int threads)
+{
+    at::set_num_threads(threads);
     // OpenBLAS keeps a pool of its own (as many threads as cores unless told), which LibTorch
-    // does not resize.
+    // does not resize; threads fighting for busy cores make small networks several times slower.
     using SetThreads = void (*)(int);
     if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(n);
+        set(threads);
 }
 
 unsigned workerThreads(int requested) { return requested > 0 ? unsigned(requested) : threadBudget(); }

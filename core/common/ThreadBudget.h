@@ -15,5 +15,8 @@ void setThreadBudget(unsigned threads);
 unsigned workerThreads(int requested);
 // LibTorch's intra-op thread count now (what the budget set it to).
 int libraryThreads();
+// Sets LibTorch's intra-op threads and OpenBLAS's pool alone, leaving the budget as it is: for
+// a part of the work that shares the budget out (networks trained side by side).
+void setLibraryThreads(int threads);
 
 }  // namespace orderlens

@@ -32,7 +32,6 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
-#include <dlfcn.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -62,17 +61,6 @@ std::string blasLibrary()
         }
     }
     return found.empty() ? "none found" : found;
-}
-
-// Sets the CPU threads of LibTorch's own kernels and of the BLAS under it. OpenBLAS keeps a
-// thread pool of its own (as many threads as cores unless told), which LibTorch does not
-// resize; threads fighting for busy cores make small networks several times slower.
-void setCpuThreads(int threads)
-{
-    torch::set_num_threads(threads);
-    using SetThreads = void (*)(int);
-    if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(threads);
 }
 
 std::string utcNow()
@@ -211,7 +199,7 @@ void Trainer::Impl::prepare()
     if (config.threads > 0)
         setThreadBudget(unsigned(config.threads));
     const int threads = int(threadBudget());
-    setCpuThreads(threads);
+    setLibraryThreads(threads);
     const std::map<std::string, std::string> ownProvenance = processProvenance(resolved, threads);
     // Claim the run before the (possibly long) dataset load, so a second writer is refused at once.
     if (resuming && tasks)
@@ -487,10 +475,10 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
             nets.push_back(start(n));
     // LibTorch gives every new thread the intra-op thread count set last; restore it after.
     const int threads = torch::get_num_threads();
-    setCpuThreads(std::max(1, threads / std::max(1, int(nets.size()))));
+    setLibraryThreads(std::max(1, threads / std::max(1, int(nets.size()))));
     struct RestoreThreads {
         int threads;
-        ~RestoreThreads() { setCpuThreads(threads); }
+        ~RestoreThreads() { setLibraryThreads(threads); }
     } restoreThreads{threads};
     for (int e = 0; e < epochs; ++e) {
         const std::vector<NetworkState*> active = networksAt(nets, e);
