@@ -1,6 +1,7 @@
 #include "storage/RecordImport.h"
 
 #include "common/Errors.h"
+#include "io/AtomicFile.h"
 #include "io/CsvText.h"
 #include "io/NumpyColumns.h"
 #include "storage/RunFile.h"
@@ -453,50 +454,54 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
     provenance["training"] = "imported";
     provenance["imported_from"] = fs::absolute(path).string();
 
-    // Written beside the target and renamed into place, so a failure leaves no half-imported run.
-    const std::string tmp = import.runPath + ".importing";
-    std::error_code ec;
-    try {
-        RunFile::create(tmp, config.dump(), runImages, labels, shape, provenance);
-        RunWriter writer(tmp);
-        for (int n = 0; n < networks; ++n)
-            for (int e = 0; e < epochsDone[std::size_t(n)]; ++e) {
-                std::map<RecordSet, SplitRecords> records;
-                EpochSummary summary;
-                summary.trainLoss = summary.testLoss = summary.learningRate = std::numeric_limits<double>::quiet_NaN();
-                for (RecordSet set : sets) {
-                    const SplitRecords& all = groups.at({n, e, set}).records;
-                    const std::vector<std::size_t>& pos = positions[int(recordSetSplit(set))];
-                    SplitRecords& out = records[set];
-                    std::size_t correct = 0;
-                    for (std::size_t p : pos) {
-                        out.correct.push_back(all.correct[p]);
-                        out.predicted.push_back(all.predicted[p]);
-                        out.pTrue.push_back(all.pTrue[p]);
-                        out.margin.push_back(all.margin[p]);
-                        correct += all.correct[p];
-                    }
-                    const double accuracy = double(correct) / double(pos.size());
-                    if (set == RecordSet::Train)
-                        summary.trainAccuracy = accuracy;
-                    else if (set == RecordSet::Test)
-                        summary.testAccuracy = accuracy;
-                }
-                for (RecordSet set : sets)
-                    groups.erase({n, e, set});
-                writer.appendEpoch(n, e, records, summary);
+    // One epoch's records of the run's images, in the run's order, and its accuracies.
+    auto epochRecords = [&](int n, int e, EpochSummary& summary) {
+        std::map<RecordSet, SplitRecords> records;
+        summary.trainLoss = summary.testLoss = summary.learningRate = std::numeric_limits<double>::quiet_NaN();
+        for (RecordSet set : sets) {
+            const SplitRecords& all = groups.at({n, e, set}).records;
+            const std::vector<std::size_t>& pos = positions[int(recordSetSplit(set))];
+            SplitRecords& out = records[set];
+            std::size_t correct = 0;
+            for (std::size_t p : pos) {
+                out.correct.push_back(all.correct[p]);
+                out.predicted.push_back(all.predicted[p]);
+                out.pTrue.push_back(all.pTrue[p]);
+                out.margin.push_back(all.margin[p]);
+                correct += all.correct[p];
             }
-    } catch (...) {
-        fs::remove(tmp, ec);
-        fs::remove(RunFile::statisticsPathFor(tmp), ec);
-        throw;
-    }
-    fs::remove(RunFile::statisticsPathFor(import.runPath), ec);
-    fs::rename(tmp, import.runPath, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw InputError(import.runPath, "cannot move the imported run into place: " + ec.message());
-    }
+            const double accuracy = double(correct) / double(pos.size());
+            if (set == RecordSet::Train)
+                summary.trainAccuracy = accuracy;
+            else if (set == RecordSet::Test)
+                summary.testAccuracy = accuracy;
+        }
+        return records;
+    };
+    // Written beside the target and renamed into place, so a failure leaves no half-imported run.
+    replaceFile(
+        import.runPath,
+        [&](const std::string& tmp) {
+            std::error_code ec;
+            try {
+                RunFile::create(tmp, config.dump(), runImages, labels, shape, provenance);
+                RunWriter writer(tmp);
+                for (int n = 0; n < networks; ++n)
+                    for (int e = 0; e < epochsDone[std::size_t(n)]; ++e) {
+                        EpochSummary summary;
+                        const std::map<RecordSet, SplitRecords> records = epochRecords(n, e, summary);
+                        for (RecordSet set : sets)
+                            groups.erase({n, e, set});
+                        writer.appendEpoch(n, e, records, summary);
+                    }
+            } catch (...) {
+                fs::remove(RunFile::statisticsPathFor(tmp), ec);
+                throw;
+            }
+            // Statistics beside the run this import replaces describe other records.
+            fs::remove(RunFile::statisticsPathFor(import.runPath), ec);
+        },
+        ".importing");
     return result;
 }
 
