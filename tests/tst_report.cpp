@@ -215,6 +215,35 @@ private slots:
         QCOMPARE(QDir(out).entryList(QDir::Files | QDir::Hidden), QStringList());
     }
 
+    // The Analysis tab's "Cancel analysis" button, clicked while its analysis runs (1000 bootstrap
+    // resamples per correlation), stops it: the page says so and shows no figure, and the same
+    // page analyses the run afterwards.
+    void analysisPageCancelButtonStopsTheAnalysis()
+    {
+        ui::AnalysisPage page;
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QSignalSpy analysed(&page, &ui::AnalysisPage::analysed);
+        page.analyse(run_);
+        QPushButton* cancel = nullptr;
+        for (QPushButton* b : page.findChildren<QPushButton*>())
+            if (b->text() == "Cancel analysis")
+                cancel = b;
+        QVERIFY(cancel);
+        QVERIFY(cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(analysed.wait(120000));
+        QCOMPARE(analysed.first().at(1).toString(), QString("cancelled"));
+        QVERIFY(!page.analysis());
+        QCOMPARE(page.figureCount(), 0);
+        QVERIFY(!cancel->isVisible());
+
+        page.analyse(run_);
+        QVERIFY(analysed.wait(120000));
+        QCOMPARE(analysed.at(1).at(1).toString(), QString());
+        QVERIFY(page.figureCount() > 0);
+    }
+
     // Choices given on the command line are the plan's: the same choices made through
     // AnalysisPlan give the same settings file.
     void commandLineChoicesAreThePlans()
