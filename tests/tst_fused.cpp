@@ -7,6 +7,7 @@
 
 #include "common/Errors.h"
 #include "models/FusedEnsemble.h"
+#include "models/Networks.h"
 #include "storage/RunFile.h"
 #include "training/Checkpoint.h"
 #include "training/Trainer.h"

@@ -1,6 +1,7 @@
 #include "models/FusedEnsemble.h"
 
 #include "common/Errors.h"
+#include "models/Networks.h"
 
 #include <stdexcept>
 

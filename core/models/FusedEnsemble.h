@@ -1,13 +1,30 @@
 #pragma once
 
-// Internal to core (includes LibTorch): N networks of one architecture trained as one module.
+// Internal to core: N networks of one architecture trained as one module. LibTorch's types are
+// only declared here (torch::Tensor is at::Tensor, torch::Device is c10::Device); the files that
+// use the ensemble include models/Networks.h.
 
-#include "models/Networks.h"
+#include "models/Architecture.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+namespace at {
+class Tensor;
+}
+namespace c10 {
+struct Device;
+}
+namespace torch {
+namespace optim {
+class Optimizer;
+}
+}  // namespace torch
+
 namespace orderlens {
+
+struct ClassifierImpl;  // models/Networks.h
 
 // One network as the trainer keeps it: its model and the optimiser over its parameters.
 struct EnsembleMember {
@@ -29,7 +46,7 @@ struct EnsembleMember {
 class FusedEnsemble {
 public:
     // Builds the module on `device` and loads the members' weights into it.
-    FusedEnsemble(ModelSpec spec, const std::vector<EnsembleMember>& members, const torch::Device& device);
+    FusedEnsemble(ModelSpec spec, const std::vector<EnsembleMember>& members, const c10::Device& device);
 
     int size() const { return networks_; }
     ClassifierImpl& module() { return *module_; }
@@ -41,17 +58,17 @@ public:
     void store(const std::vector<EnsembleMember>& members, const torch::optim::Optimizer& fused) const;
 
     // Network k's batch (B, C, H, W) into channel group k: (B, N C, H, W).
-    static torch::Tensor stackInputs(const std::vector<torch::Tensor>& batches);
+    static at::Tensor stackInputs(const std::vector<at::Tensor>& batches);
     // The same images for every network (evaluation passes).
-    torch::Tensor repeatInput(const torch::Tensor& batch) const;
+    at::Tensor repeatInput(const at::Tensor& batch) const;
     // Network k's logits (B, classes) from the fused output (B, N classes).
-    torch::Tensor networkLogits(const torch::Tensor& fusedLogits, int k) const;
+    at::Tensor networkLogits(const at::Tensor& fusedLogits, int k) const;
     // Seeds network k's dropout stream as training network k alone seeds LibTorch's generator.
     void seedDropout(const std::vector<std::uint64_t>& seeds);
 
 private:
     int networks_ = 0;
-    Classifier module_;
+    std::shared_ptr<ClassifierImpl> module_;
 };
 
 }  // namespace orderlens
