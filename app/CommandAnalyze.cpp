@@ -35,11 +35,11 @@ std::vector<int> parseNetworks(const QString& text)
         bool ok = false;
         const int n = part.trimmed().toInt(&ok);
         if (!ok || n < 0)
-            throw ConfigError("--networks: '" + part.toStdString() + "' is not a network number (0, 1, ...)");
+            throw ConfigError("--networks: '" + part.toStdString() + "' is not a network index (0 for network 1, 1, ...)");
         out.push_back(n);
     }
     if (out.empty())
-        throw ConfigError("--networks: give network numbers separated by commas, e.g. 0,2,3");
+        throw ConfigError("--networks: give network indices separated by commas, e.g. 0,2,3");
     return out;
 }
 
@@ -100,7 +100,7 @@ void declare(QCommandLineParser& p)
     p.addOption({"run", "The run file to analyse (HDF5). Required.", "FILE.h5"});
     p.addOption({"output", "Folder for the CSV tables, figures and report.pdf (created). Required.", "DIR"});
     p.addOption({"split", "train, test, both or train_eval (default both).", "SPLIT", "both"});
-    p.addOption({"networks", "Networks to analyse, e.g. 0,2,3 (default: all).", "LIST"});
+    p.addOption({"networks", "Networks to analyse by their index from 0 (network 1 is 0), e.g. 0,2,3 (default: all).", "LIST"});
     p.addOption({"epochs", "Epoch range A:B, 0-based, B excluded like a Python slice (default: every epoch all "
                            "selected networks completed).", "A:B"});
     p.addOption({"statistics", "Image statistics of the run to analyse, e.g. entropy,dct_percent (default: every "

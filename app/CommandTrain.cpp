@@ -1,6 +1,7 @@
 #include "Command.h"
 
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "experiment/ExperimentSettings.h"
 #include "training/Trainer.h"
 
@@ -214,8 +215,8 @@ public:
             return;
         lastDraw_ = now;
         char detail[160];
-        std::snprintf(detail, sizeof detail, "net %d/%d epoch %d/%d batch %d/%d loss %.3f acc %s %.0f img/s",
-                      p.network + 1, networks_, p.epoch + 1, epochs_, p.batch + 1, p.batches, p.loss,
+        std::snprintf(detail, sizeof detail, "network %d/%d %s batch %d/%d loss %.3f acc %s %.0f img/s",
+                      p.network + 1, networks_, epochProgressText(p.epoch, epochs_).c_str(), p.batch + 1, p.batches, p.loss,
                       percent(p.runningAccuracy).c_str(), p.imagesPerSecond);
         printer_.update(p.fraction, detail, p.etaSeconds);
     }
@@ -224,8 +225,8 @@ public:
         char text[200];
         const EpochSummary& s = p.summary;
         std::snprintf(text, sizeof text,
-                      "network %d epoch %d/%d: train loss %.4f acc %s | test loss %.4f acc %s | lr %.5g | %.1f s",
-                      p.network + 1, p.epoch + 1, epochs_, s.trainLoss, percent(s.trainAccuracy).c_str(), s.testLoss,
+                      "%s %s: train loss %.4f acc %s | test loss %.4f acc %s | lr %.5g | %.1f s",
+                      networkText(p.network).c_str(), epochProgressText(p.epoch, epochs_).c_str(), s.trainLoss, percent(s.trainAccuracy).c_str(), s.testLoss,
                       percent(s.testAccuracy).c_str(), s.learningRate, s.seconds);
         printer_.line(text);
     }
@@ -284,7 +285,7 @@ int run(const QCommandLineParser& p)
 
     const ExperimentConfig& c = trainer.config();
     CliObserver observer(c.networks, c.epochs);
-    const std::string which = task >= 0 ? "network " + std::to_string(task) + " of " : "";
+    const std::string which = task >= 0 ? networkIndexText(task) + " of " : "";
     observer.printer().line("Training " + which + std::to_string(c.networks) + " x " + c.architecture + " (" +
                             trainer.trainingPath() + ") for " + std::to_string(c.epochs) + " epochs on " + c.dataset +
                             " (device " + Trainer::resolveDevice(c.device) + ") -> " + runPath);

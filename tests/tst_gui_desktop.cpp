@@ -3,6 +3,7 @@
 // command line (the menu entry's %F). Settings land in the test's temporary HOME
 // (tests/isolation/TemporaryHome.cpp).
 
+#include "DialogAnswers.h"
 #include "MainWindow.h"
 #include "SyntheticRun.h"
 #include "setup/ExperimentSetupDialog.h"
@@ -33,6 +34,7 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using namespace orderlens::test;
 
 namespace {
 constexpr int kOpenTimeoutMs = 60000;
@@ -47,51 +49,10 @@ QString writeRun(const QString& path)
     return QFileInfo(path).absoluteFilePath();
 }
 
-QAction* findAction(const QList<QAction*>& actions, const QString& text)
-{
-    for (QAction* a : actions)
-        if (QString(a->text()).remove('&') == text)
-            return a;
-    return nullptr;
-}
-
-QStringList entryTexts(QMenu* menu)
-{
-    QStringList texts;
-    for (QAction* a : menu->actions())
-        if (!a->isSeparator())
-            texts << QString(a->text()).remove('&');
-    return texts;
-}
-
 QMenu* menuOf(QMainWindow& window, const QString& title)
 {
     QAction* a = findAction(window.menuBar()->actions(), title);
     return a ? a->menu() : nullptr;
-}
-
-// Clicks through the menu bar as a user does: the top menu, then each entry of `path` (entries
-// with a submenu open it). Check QTest::currentTestFailed() after the call.
-void clickMenuPath(QMainWindow& window, const QStringList& path)
-{
-    QMenuBar* bar = window.menuBar();
-    QAction* top = findAction(bar->actions(), path.first());
-    QVERIFY2(top, qPrintable("no menu " + path.first()));
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->actionGeometry(top).center());
-    QMenu* menu = top->menu();
-    QTRY_VERIFY(menu->isVisible());
-    for (const QString& entry : path.mid(1)) {
-        QAction* a = findAction(menu->actions(), entry);
-        QVERIFY2(a, qPrintable(QString("no entry %1 in %2").arg(entry, entryTexts(menu).join(", "))));
-        QVERIFY2(a->isEnabled(), qPrintable(entry + " is disabled"));
-        // Taken before the click: an entry may rebuild its menu (and delete itself) when chosen.
-        QMenu* submenu = a->menu();
-        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(a).center());
-        if (submenu) {
-            menu = submenu;
-            QTRY_VERIFY(menu->isVisible());
-        }
-    }
 }
 
 // The folder a file dialog opened by `open` starts in; the dialog is then cancelled. The dialog

@@ -3,6 +3,7 @@
 // (with class labels), a figure; each asks before replacing a file, says in the status bar what
 // it wrote where, and the figure dialog offers the format chosen last.
 
+#include "DialogAnswers.h"
 #include "FashionRun.h"
 #include "Fixtures.h"
 
@@ -37,54 +38,9 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+using namespace orderlens::test;
 
 namespace {
-
-// Runs `act` on the next modal dialog that it accepts (returns true for), polling while the
-// code under test waits in the dialog's event loop.
-void whenModal(std::function<bool(QWidget*)> act)
-{
-    auto* timer = new QTimer(qApp);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, act] {
-        QWidget* modal = QApplication::activeModalWidget();
-        if (modal && modal->isVisible() && act(modal)) {
-            timer->stop();
-            timer->deleteLater();
-        }
-    });
-    timer->start(30);
-}
-
-// Types `path` into the file dialog's name field and presses Return.
-void answerFileDialog(const QString& path)
-{
-    whenModal([path](QWidget* w) {
-        auto* dialog = qobject_cast<QFileDialog*>(w);
-        if (!dialog)
-            return false;
-        auto* name = dialog->findChild<QLineEdit*>("fileNameEdit");
-        if (!name)
-            return false;
-        // Set rather than typed: typing an existing file's name opens the completer's popup,
-        // which would take the Return.
-        name->setText(path);
-        QTest::keyClick(name, Qt::Key_Return);
-        return true;
-    });
-}
-
-// Clicks Yes or No in the "Replace the file?" question; `asked` records that it came.
-void answerReplace(bool replace, bool* asked)
-{
-    whenModal([replace, asked](QWidget* w) {
-        auto* box = qobject_cast<QMessageBox*>(w);
-        if (!box || !box->text().contains("already exists"))
-            return false;
-        *asked = true;
-        QTest::mouseClick(box->button(replace ? QMessageBox::Yes : QMessageBox::No), Qt::LeftButton);
-        return true;
-    });
-}
 
 void clickTab(QTabWidget* tabs, const QString& title)
 {
@@ -195,18 +151,18 @@ private slots:
         marked.write("marker\n");
         marked.close();
         window.statusBar()->clearMessage();
-        bool asked = false;
+        QString asked;
         answerFileDialog(csv);
         answerReplace(false, &asked);
         QTest::mouseClick(buttonTitled(browser, "Keys CSV…"), Qt::LeftButton);
-        QVERIFY(asked);
+        QVERIFY(!asked.isEmpty());
         QCOMPARE(read(csv), before + "marker\n");
         QVERIFY(window.statusBar()->currentMessage().isEmpty());
-        asked = false;
+        asked.clear();
         answerFileDialog(csv);
         answerReplace(true, &asked);
         QTest::mouseClick(buttonTitled(browser, "Keys CSV…"), Qt::LeftButton);
-        QVERIFY(asked);
+        QVERIFY(!asked.isEmpty());
         QCOMPARE(read(csv), before);
 
         // The contact sheet: one row of thumbnails (64 px) captioned with key, class and sort key.
@@ -250,7 +206,7 @@ private slots:
         const QSize figureSize(640 * 300 / 96, 440 * 300 / 96);
         QCOMPARE(QImage(figure).size(), figureSize);
         QString offered;
-        asked = false;
+        asked.clear();
         whenModal([&](QWidget* w) {
             auto* dialog = qobject_cast<FigureExportDialog*>(w);
             if (!dialog)
@@ -267,7 +223,7 @@ private slots:
         });
         QTest::mouseClick(buttonTitled(view->explorer(), "Export figure…"), Qt::LeftButton);
         QVERIFY(offered.startsWith("png ") && offered.endsWith(".png"));
-        QVERIFY(asked);
+        QVERIFY(!asked.isEmpty());
 
         // The same size from the plots of the monitor (InteractivePlot's export, behind File >
         // Export > Figures) and from the report (as `orderlens analyze` writes it).

@@ -29,8 +29,10 @@ using test::clickTab;
 namespace {
 
 // What the analysis of the interrupted run covers, written out by hand from the epochs above.
-const QString kCoverage = "Analysed networks 0 and 1 of 3, epochs 0 to 0 (0-based) of the 4 planned; network 2 has "
-                          "not completed an epoch; epochs completed per network (0: 3, 1: 1).";
+// Networks are counted from 1 as on screen, with the files' indices from 0 in brackets.
+const QString kCoverage = "Analysed networks 1 and 2 (indices 0 and 1) of 3, epochs 0 to 0 (0-based) of the 4 planned; "
+                          "network 3 (index 2) has not completed an epoch; epochs completed per network (network 1: 3, "
+                          "network 2: 1).";
 
 }  // namespace
 

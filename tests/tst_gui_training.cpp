@@ -3,27 +3,36 @@
 // resumes) from its file. How long the event loop stalls meanwhile is measured by
 // tests/bench/bench_gui_training (docs/PERFORMANCE.md), never asserted here.
 
+#include "DialogAnswers.h"
 #include "Fixtures.h"
 #include "FormFields.h"
 #include "QuickTraining.h"
+#include "TabClick.h"
 #include "MainWindow.h"
 #include "analysis/AnalysisPage.h"
+#include "explorer/ExplorationView.h"
 #include "monitor/LiveMonitor.h"
 #include "monitor/ProgressPanel.h"
 #include "plot/InteractivePlot.h"
 #include "setup/ExperimentSetupDialog.h"
 #include "storage/RunFile.h"
 #include "training/Trainer.h"
+#include "workspace/RunWorkspace.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QStandardPaths>
@@ -31,6 +40,8 @@
 #include <QTimer>
 #include <QThreadPool>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -80,6 +91,8 @@ private slots:
     void reopenShowsTheRunAndResumes();
     void plotsExportAndShowValues();
     void failureIsReported();
+    void trainingRunNumbersEpochsAndSaysWhatItWaitsFor();
+    void exportsFromTheMenuAskBeforeReplacing();
 
 private:
     QTemporaryDir tmp_;
@@ -329,6 +342,224 @@ void TestGuiTraining::failureIsReported()
     QCOMPARE(message->windowTitle(), QStringLiteral("Training failed"));
     QCOMPARE(message->text(), error);
     QTest::mouseClick(message->button(QMessageBox::Ok), Qt::LeftButton);
+}
+
+namespace {
+// Explore of `workspace` fits its scroll area's width (no sideways scrolling); empty when it does.
+QString exploreOverflow(RunWorkspace* workspace)
+{
+    auto* area = workspace->findChild<QScrollArea*>("exploreArea");
+    if (!area)
+        return "no exploreArea";
+    if (area->horizontalScrollBar()->isVisible() || area->widget()->width() > area->viewport()->width())
+        return QStringLiteral("Explore is %1 px wide in %2 px (minimum %3 px)")
+            .arg(area->widget()->width())
+            .arg(area->viewport()->width())
+            .arg(area->widget()->minimumSizeHint().width());
+    return {};
+}
+}  // namespace
+
+void TestGuiTraining::trainingRunNumbersEpochsAndSaysWhatItWaitsFor()
+{
+    // A 1024 x 700 window trains 2 networks one after the other for 2 epochs of 6 batches
+    // (300 images, 50 per batch). Epochs are the run's numbers from 0 everywhere (docs/GUI.md):
+    // the first epoch is "epoch 0 (1 of 2)" in the status bar, the Progress panel and the Log.
+    MainWindow window;
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ExperimentSetupDialog* dialog = window.newExperiment();
+    const QString runPath = tmp_.filePath("numbered.h5");
+    fillTinyExperiment(dialog, 2, runPath);
+    field<QCheckBox>(dialog, "parallel_networks")->setChecked(false);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->canStart(), 60000);
+    QSignalSpy finished(&window, &MainWindow::trainingFinished);
+    QTest::mouseClick(field<QPushButton>(dialog, "start"), Qt::LeftButton);
+    TrainingSession* session = window.session();
+    QVERIFY(session);
+    RunWorkspace* workspace = window.currentWorkspace();
+    QSignalSpy analysed(workspace->analysis(), &AnalysisPage::analysed);
+    QSignalSpy loaded(workspace->exploration(), &ExplorationView::loaded);
+
+    // What Analysis and Explore wait for: the end of the training (the trainer writes the run file
+    // until then), with the network-epochs recorded of 2 x 2.
+    const QString waitingAnalysis = "numbered.h5 is being trained. Its analysis is computed when the training ends "
+                                    "(finished or cancelled); %1 of 4 network-epochs are recorded so far.";
+    const QString waitingExplore = "numbered.h5 is being trained. Its images open here after its analysis, which is "
+                                   "computed when the training ends; %1 of 4 network-epochs are recorded so far.";
+    QCOMPARE(workspace->analysis()->statusText(), waitingAnalysis.arg(0));
+    QCOMPARE(workspace->exploration()->messageText(), waitingExplore.arg(0));
+    test::clickTab(workspace->views(), workspace->exploration());
+    QTest::qWait(50);
+    QVERIFY2(exploreOverflow(workspace).isEmpty(), qPrintable(exploreOverflow(workspace)));
+
+    // The texts as they are right after the window took the first batch and the first epoch (these
+    // handlers are connected after the window's own, so they run after it).
+    auto* log = window.findChild<QPlainTextEdit*>();
+    QVERIFY(log);
+    QLabel* firstNetwork = window.progress()->findChild<QLabel*>("networkProgress0");
+    QVERIFY(firstNetwork);
+    BatchProgress firstBatch;
+    EpochProgress firstEpoch;
+    QString statusAtBatch, logAtEpoch, progressAtEpoch, analysisAtEpoch, exploreAtEpoch;
+    int batchesSeen = 0, epochsSeen = 0;
+    connect(session, &TrainingSession::batchDone, &window, [&](const BatchProgress& p) {
+        if (batchesSeen++ > 0)
+            return;
+        firstBatch = p;
+        for (QLabel* label : window.statusBar()->findChildren<QLabel*>())
+            if (label->text().contains("batch"))
+                statusAtBatch = label->text();
+    });
+    connect(session, &TrainingSession::epochDone, &window, [&](const EpochProgress& p) {
+        if (epochsSeen++ > 0)
+            return;
+        firstEpoch = p;
+        logAtEpoch = log->toPlainText().section('\n', -1);
+        progressAtEpoch = firstNetwork->text();
+        analysisAtEpoch = workspace->analysis()->statusText();
+        exploreAtEpoch = workspace->exploration()->messageText();
+    });
+    QVERIFY(finished.wait(kTrainingTimeoutMs));
+    QCOMPARE(finished.first().at(0).value<TrainingSession::Outcome>(), TrainingSession::Outcome::Completed);
+    QCOMPARE(batchesSeen, 2 * 2 * 6);
+    QCOMPARE(epochsSeen, 4);
+
+    // One after the other: the first batch is network 1's (index 0) first batch of epoch 0.
+    QCOMPARE(firstBatch.network, 0);
+    QCOMPARE(firstBatch.epoch, 0);
+    QCOMPARE(firstBatch.batch, 0);
+    QVERIFY2(statusAtBatch.startsWith("numbered.h5: network 1, epoch 0 (1 of 2), batch 1/6  |  "), qPrintable(statusAtBatch));
+    QCOMPARE(firstEpoch.network, 0);
+    QCOMPARE(firstEpoch.epoch, 0);
+    QCOMPARE(progressAtEpoch, QString("network 1: epoch 0 (1 of 2) done, test accuracy %1 %")
+                                  .arg(100.0 * firstEpoch.summary.testAccuracy, 0, 'f', 1));
+    QVERIFY2(logAtEpoch.contains("numbered.h5: network 1 epoch 0 (1 of 2): train accuracy "), qPrintable(logAtEpoch));
+    QCOMPARE(analysisAtEpoch, waitingAnalysis.arg(1));
+    QCOMPARE(exploreAtEpoch, waitingExplore.arg(1));
+
+    // When the training ends, the analysis and then the images arrive in place of the messages.
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 120000);
+    QCOMPARE(analysed.size(), 1);
+    QVERIFY2(analysed.first().at(1).toString().isEmpty(), qPrintable(analysed.first().at(1).toString()));
+    QVERIFY(workspace->analysis()->figureCount() > 0);
+    test::clickTab(workspace->views(), workspace->exploration());
+    QTest::qWait(50);
+    QTabWidget* exploreTabs = workspace->exploration()->tabs();
+    QVERIFY(exploreTabs->isVisible());
+    for (int tab = 0; tab < exploreTabs->count(); ++tab) {
+        test::clickTab(exploreTabs, exploreTabs->widget(tab));
+        QTest::qWait(50);
+        QVERIFY2(exploreOverflow(workspace).isEmpty(), qPrintable(exploreTabs->tabText(tab) + ": " + exploreOverflow(workspace)));
+    }
+
+    // The loss plot: epoch e's mean training loss at x = e (as read from the run file), its batches
+    // from e - 1 to e; hovering names the epoch the same way.
+    test::clickTab(workspace->views(), workspace->monitor());
+    InteractivePlot* loss = workspace->monitor()->plots().at(2);
+    QCOMPARE(loss->xAxis->label(), QString("epoch (epoch e's batches run from e - 1 to e)"));
+    loss->resetView();
+    loss->replot();
+    QCPGraph* batches = nullptr;
+    QCPGraph* means = nullptr;
+    for (int g = 0; g < loss->graphCount(); ++g) {
+        if (loss->graph(g)->name() == "network 1")
+            batches = loss->graph(g);
+        if (loss->graph(g)->name() == "network 1, epoch mean (train)")
+            means = loss->graph(g);
+    }
+    QVERIFY(batches && means);
+    const RunFile run(runPath.toStdString());
+    QCOMPARE(means->data()->size(), 2);
+    for (int e = 0; e < 2; ++e) {
+        QCOMPARE(means->data()->at(e)->key, double(e));
+        QCOMPARE(means->data()->at(e)->value, double(run.readSummary(0, e).trainLoss));
+    }
+    auto hover = [loss](const QCPGraphData& point) {
+        return loss->valueTextAt(QPointF(loss->xAxis->coordToPixel(point.key), loss->yAxis->coordToPixel(point.value)));
+    };
+    QString text = hover(*means->data()->at(1));
+    QVERIFY2(text.startsWith("network 1, epoch mean (train)\nepoch 1: "), qPrintable(text));
+    // Batch 3 of epoch 0's six sits at -1 + 3/6 = -0.5: half-way through epoch 0.
+    QCOMPARE(batches->data()->size(), 12);
+    QCOMPARE(batches->data()->at(2)->key, -0.5);
+    text = hover(*batches->data()->at(2));
+    QVERIFY2(text.startsWith("network 1\nepoch 0, 50 % through: "), qPrintable(text));
+}
+
+void TestGuiTraining::exportsFromTheMenuAskBeforeReplacing()
+{
+    // File > Export > Figures writes the monitor's 12 files (4 plots x PDF, SVG, PNG) into a folder
+    // and File > Export > Configuration the run's JSON; each asks before replacing what is there.
+    const QString runPath = tmp_.filePath("exported.h5");
+    trainTinyRun(runPath, 1, 0);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &MainWindow::runOpened);
+    window.openRun(runPath, MainWindow::ResumeChoice::DontResume);
+    QVERIFY(opened.wait(30000));
+
+    QTemporaryDir out;
+    const QString folder = out.path();
+    test::answerFileDialog(folder);
+    test::clickMenuPath(window, {"File", "Export", "Figures (PDF, SVG, PNG)..."});
+    QVERIFY(!QTest::currentTestFailed());
+    const QStringList names = {"agreement_train", "agreement_test", "loss", "accuracy"};
+    for (const QString& name : names)
+        for (const QString ext : {"pdf", "svg", "png"})
+            QVERIFY2(QFileInfo(folder + "/" + name + "." + ext).size() > 1000, qPrintable(name + "." + ext));
+    QVERIFY2(window.statusBar()->currentMessage().startsWith("12 figure files (PDF, SVG, PNG) saved to "),
+             qPrintable(window.statusBar()->currentMessage()));
+
+    // Again into the same folder: asked (all 12 exist); No leaves a marked file as it is, Yes
+    // replaces it with the figure.
+    const QString marked = folder + "/loss.png";
+    auto mark = [](const QString& path) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("marker\n");
+    };
+    auto contents = [](const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    mark(marked);
+    QString question;
+    test::answerFileDialog(folder);
+    test::answerReplace(false, &question);
+    test::clickMenuPath(window, {"File", "Export", "Figures (PDF, SVG, PNG)..."});
+    QVERIFY2(question.startsWith("12 of the 12 files of this export already exist in "), qPrintable(question));
+    QVERIFY2(question.contains("loss.png"), qPrintable(question));
+    QCOMPARE(contents(marked), QByteArray("marker\n"));
+    question.clear();
+    test::answerFileDialog(folder);
+    test::answerReplace(true, &question);
+    test::clickMenuPath(window, {"File", "Export", "Figures (PDF, SVG, PNG)..."});
+    QVERIFY(!question.isEmpty());
+    QVERIFY(contents(marked).startsWith("\x89PNG"));
+
+    // The configuration: the run's stored JSON (compared as parsed JSON with the run file's).
+    const QString json = folder + "/experiment.json";
+    test::answerFileDialog(json);
+    test::clickMenuPath(window, {"File", "Export", "Configuration (JSON)..."});
+    QVERIFY(!QTest::currentTestFailed());
+    const RunFile run(runPath.toStdString());
+    QCOMPARE(nlohmann::json::parse(contents(json).toStdString()), nlohmann::json::parse(run.configJson()));
+    QVERIFY2(window.statusBar()->currentMessage().contains(" saved to " + QDir::toNativeSeparators(json)),
+             qPrintable(window.statusBar()->currentMessage()));
+    mark(json);
+    question.clear();
+    test::answerFileDialog(json);
+    test::answerReplace(false, &question);
+    test::clickMenuPath(window, {"File", "Export", "Configuration (JSON)..."});
+    QVERIFY2(question.contains("experiment.json already exists"), qPrintable(question));
+    QCOMPARE(contents(json), QByteArray("marker\n"));
+    test::answerFileDialog(json);
+    test::answerReplace(true, &question);
+    test::clickMenuPath(window, {"File", "Export", "Configuration (JSON)..."});
+    QCOMPARE(nlohmann::json::parse(contents(json).toStdString()), nlohmann::json::parse(run.configJson()));
 }
 
 QTEST_MAIN(TestGuiTraining)

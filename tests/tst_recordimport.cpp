@@ -408,7 +408,7 @@ private slots:
             line = firstLine(rows, 1, 1, "train");
         });
         QVERIFY(line > 0);
-        expectImportError(file, {"line " + std::to_string(line) + ":", "network 1 has train records of epoch 1 but none of epoch 0"});
+        expectImportError(file, {"line " + std::to_string(line) + ":", "network 2 (index 1) has train records of epoch 1 but none of epoch 0"});
     }
 
     void missingNetwork()
@@ -418,7 +418,7 @@ private slots:
                                       [](const std::string& r) { return fieldsOf(r)[0] == "0"; }),
                        rows.end());
         });
-        expectImportError(file, {"no records of network 0"});
+        expectImportError(file, {"no records of network 1 (index 0)"});
     }
 
     void imageMissingFromOneEpoch()
@@ -430,7 +430,7 @@ private slots:
             key = fieldsOf(rows[line])[3];  // the epoch's second row
             rows.erase(rows.begin() + std::ptrdiff_t(line));
         });
-        expectImportError(file, {"network 0, epoch 1, test (from line " + std::to_string(line) + ")",
+        expectImportError(file, {"network 1 (index 0), epoch 1, test (from line " + std::to_string(line) + ")",
                                  "no record of key '" + key + "'", "1 missing"});
     }
 

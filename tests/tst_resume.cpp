@@ -216,7 +216,7 @@ void TestResume::interruptExitsWithResumeHint()
     QString seen;
     child.start(ORDERLENS_BINARY, trainArguments(resumeConfig(), run));
     QVERIFY(child.waitForStarted());
-    QVERIFY2(waitForOutput(child, "network 1 epoch 1/3:", seen), qPrintable(seen));
+    QVERIFY2(waitForOutput(child, "network 1 epoch 0 (1 of 3):", seen), qPrintable(seen));
     ::kill(pid_t(child.processId()), SIGINT);
     QVERIFY(child.waitForFinished(120000));
     seen += QString::fromLocal8Bit(child.readAllStandardOutput());

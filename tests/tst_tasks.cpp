@@ -182,7 +182,8 @@ private slots:
         QVERIFY2(out.contains("--task 2 --resume"), qPrintable(out));
 
         QCOMPARE(test::runOrderlens({"train", "--run", QString::fromStdString(run), "--task", "2", "--resume"}, &out), 0);
-        QVERIFY2(out.contains("resuming at epoch 2"), qPrintable(out));
+        // Task 2 is network 3 on screen; with epoch 0 of 2 recorded it resumes at epoch 1, the second.
+        QVERIFY2(out.contains("network 3: resuming at epoch 1 (2 of 2)"), qPrintable(out));
         const RunFile expected(reference_);
         QCOMPARE(RunFile(run).epochsDone(), std::vector<int>({0, 0, 2}));
         std::string difference = test::recordDifference(expected, RunFile(run), 2);

@@ -10,6 +10,7 @@
 #include "runs/RunsTable.h"
 
 #include "common/LibraryVersions.h"
+#include "export/SaveTarget.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -17,6 +18,7 @@
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSaveFile>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -128,12 +130,14 @@ void MainWindow::exportFigures()
     if (dir.isEmpty())
         return;
     rememberFolder(dir);
+    if (!confirmReplace(this, LiveMonitor::figureFiles(dir)))
+        return;
     QString error;
     const QStringList written = figures->exportFigures(dir, &error);
     if (!error.isEmpty())
         showError(tr("Export failed"), error);
     else
-        statusBar()->showMessage(tr("%1 figure files written to %2").arg(written.size()).arg(dir), 8000);
+        announceSaved(this, tr("%1 figure files (PDF, SVG, PNG)").arg(written.size()), dir);
 }
 
 void MainWindow::exportConfiguration()
@@ -142,8 +146,8 @@ void MainWindow::exportConfiguration()
     if (!w)
         return;
     const std::string configJson = w->configJson();
-    QString path = QFileDialog::getSaveFileName(this, tr("Export configuration"), lastFolder() + "/experiment.json",
-                                                tr("Experiment configurations (*.json)"));
+    const QString path = chooseSavePath(this, tr("Export configuration"), lastFolder() + "/experiment.json",
+                                        tr("Experiment configurations (*.json)"));
     if (path.isEmpty())
         return;
     rememberFolder(path);
@@ -152,13 +156,13 @@ void MainWindow::exportConfiguration()
         showError(tr("Export failed"), tr("The run's stored configuration is not valid JSON."));
         return;
     }
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    // Written whole or not at all: a failed write leaves an existing file as it was.
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(config.dump(2) + "\n")) < 0 || !f.commit()) {
         showError(tr("Export failed"), tr("%1: %2").arg(path, f.errorString()));
         return;
     }
-    f.write(QByteArray::fromStdString(config.dump(2) + "\n"));
-    statusBar()->showMessage(tr("Configuration written to %1 (orderlens train --config reads it)").arg(path), 8000);
+    announceSaved(this, tr("Configuration (orderlens train --config reads it)"), path);
 }
 
 void MainWindow::showShortcuts()

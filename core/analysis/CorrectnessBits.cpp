@@ -1,6 +1,7 @@
 #include "analysis/CorrectnessBits.h"
 
 #include "common/Errors.h"
+#include "common/Numbering.h"
 
 #include <algorithm>
 #include <set>
@@ -20,10 +21,10 @@ RecordSelection RecordSelection::resolved(const RunFile& run) const
     std::set<int> seen;
     for (int n : r.networks) {
         if (n < 0 || n >= total)
-            throw ConfigError("network " + std::to_string(n) + " does not exist (the run has networks 0 to " +
-                              std::to_string(total - 1) + ")");
+            throw ConfigError("network index " + std::to_string(n) + " does not exist (the run has networks 1 to " +
+                              std::to_string(total) + ", indices 0 to " + std::to_string(total - 1) + ")");
         if (!seen.insert(n).second)
-            throw ConfigError("network " + std::to_string(n) + " is selected twice");
+            throw ConfigError(networkIndexText(n) + " is selected twice");
     }
     int done = run.shape().epochs;
     for (int n : r.networks)

@@ -1,6 +1,7 @@
 #include "analysis/RunAnalysis.h"
 
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "common/ThreadBudget.h"
 #include "numeric/Hashing.h"
 
@@ -81,13 +82,22 @@ void correlateSplit(SplitAnalysis& split, const AnalysisOptions& options)
                 {jobs[j].metric->name, jobs[j].measure->first, kCorrelationMethods[k], results[j][k]});
 }
 
-// Network numbers as "0, 1 and 3".
-std::string networkList(const std::vector<int>& networks)
+// Numbers as "0, 1 and 3", each `offset` more than its index.
+std::string numberList(const std::vector<int>& indices, int offset)
 {
     std::string out;
-    for (std::size_t k = 0; k < networks.size(); ++k)
-        out += (k == 0 ? "" : k + 1 == networks.size() ? " and " : ", ") + std::to_string(networks[k]);
+    for (std::size_t k = 0; k < indices.size(); ++k)
+        out += (k == 0 ? "" : k + 1 == indices.size() ? " and " : ", ") + std::to_string(indices[k] + offset);
     return out;
+}
+
+// Networks as people count them, then the indices the files and --networks use: "networks 1 and
+// 3 (indices 0 and 2)".
+std::string networkList(const std::vector<int>& networks)
+{
+    const bool one = networks.size() == 1;
+    return std::string(one ? "network " : "networks ") + numberList(networks, 1) + (one ? " (index " : " (indices ") +
+           numberList(networks, 0) + ")";
 }
 
 std::string describeCoverage(const RunFile& run, const RecordSelection& selection)
@@ -97,8 +107,7 @@ std::string describeCoverage(const RunFile& run, const RecordSelection& selectio
     if (int(selection.networks.size()) == shape.networks && selection.firstEpoch == 0 &&
         selection.endEpoch == shape.epochs)
         return {};
-    std::string text = "Analysed network" + std::string(selection.networks.size() == 1 ? " " : "s ") +
-                       networkList(selection.networks) + " of " + std::to_string(shape.networks) + ", epochs " +
+    std::string text = "Analysed " + networkList(selection.networks) + " of " + std::to_string(shape.networks) + ", epochs " +
                        std::to_string(selection.firstEpoch) + " to " + std::to_string(selection.endEpoch - 1) +
                        " (0-based) of the " + std::to_string(shape.epochs) + " planned";
     std::vector<int> untrained, left;
@@ -106,14 +115,13 @@ std::string describeCoverage(const RunFile& run, const RecordSelection& selectio
         if (std::find(selection.networks.begin(), selection.networks.end(), n) == selection.networks.end())
             (done[std::size_t(n)] == 0 ? untrained : left).push_back(n);
     if (!untrained.empty())
-        text += "; network" + std::string(untrained.size() == 1 ? " " : "s ") + networkList(untrained) +
-                (untrained.size() == 1 ? " has" : " have") + " not completed an epoch";
+        text += "; " + networkList(untrained) + (untrained.size() == 1 ? " has" : " have") + " not completed an epoch";
     if (!left.empty())
-        text += "; network" + std::string(left.size() == 1 ? " " : "s ") + networkList(left) + " not selected";
+        text += "; " + networkList(left) + " not selected";
     if (selection.endEpoch < shape.epochs) {
         std::string counts;
         for (int n : selection.networks)
-            counts += (counts.empty() ? "" : ", ") + std::to_string(n) + ": " + std::to_string(done[std::size_t(n)]);
+            counts += (counts.empty() ? "" : ", ") + networkText(n) + ": " + std::to_string(done[std::size_t(n)]);
         text += "; epochs completed per network (" + counts + ")";
     }
     return text + ".";

@@ -1,6 +1,7 @@
 #include "storage/RecordImport.h"
 
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "io/AtomicFile.h"
 #include "io/CsvText.h"
 #include "io/NumpyColumns.h"
@@ -282,7 +283,7 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
     while (source->next(r)) {
         ++result.rows;
         if (r.network < 0 || r.network >= kMaxNetworks)
-            fail("network " + std::to_string(r.network) + " is out of range (0 to " + std::to_string(kMaxNetworks - 1) +
+            fail("network index " + std::to_string(r.network) + " is out of range (0 to " + std::to_string(kMaxNetworks - 1) +
                  ", counting from 0)");
         if (r.epoch < 0 || r.epoch >= kMaxEpochs)
             fail("epoch " + std::to_string(r.epoch) + " is out of range (0 to " + std::to_string(kMaxEpochs - 1) +
@@ -330,7 +331,7 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
         }
         const std::size_t at = positionInSplit[image];
         if (g.present[at])
-            fail("duplicate record: network " + std::to_string(r.network) + ", epoch " + std::to_string(r.epoch) + ", " +
+            fail("duplicate record: " + networkIndexText(r.network) + ", epoch " + std::to_string(r.epoch) + ", " +
                  r.split + ", key '" + r.key + "' has a record already");
         g.present[at] = true;
         ++g.count;
@@ -358,14 +359,14 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
     std::vector<int> epochsDone(std::size_t(networks), 0);
     for (int n = 0; n < networks; ++n) {
         if (!epochsOf.count(n))
-            throw InputError(path, "has no records of network " + std::to_string(n) + " but some of network " +
-                                       std::to_string(networks - 1) + " (networks count from 0)");
+            throw InputError(path, "has no records of " + networkIndexText(n) + " but some of " +
+                                       networkIndexText(networks - 1));
         for (RecordSet set : sets) {
             const std::map<int, std::string>& epochs = epochsOf[n][set];
             int expected = 0;
             for (const auto& [epoch, firstRow] : epochs) {
                 if (epoch != expected)
-                    throw InputError(path, firstRow + ": network " + std::to_string(n) + " has " + recordSetName(set) +
+                    throw InputError(path, firstRow + ": " + networkIndexText(n) + " has " + recordSetName(set) +
                                                " records of epoch " + std::to_string(epoch) + " but none of epoch " +
                                                std::to_string(expected) + " (epochs count from 0)");
                 ++expected;
@@ -373,7 +374,7 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
             if (set == RecordSet::Train)
                 epochsDone[std::size_t(n)] = expected;
             else if (expected != epochsDone[std::size_t(n)])
-                throw InputError(path, "network " + std::to_string(n) + " has train records of epochs " +
+                throw InputError(path, networkIndexText(n) + " has train records of epochs " +
                                            epochRange(epochsOf[n][RecordSet::Train]) + " but " + recordSetName(set) +
                                            " records of epochs " + epochRange(epochs) +
                                            " (every epoch needs the records of each split)");
@@ -404,7 +405,7 @@ RecordImportResult importRecords(const RecordImport& import, const Dataset& data
         for (std::size_t i = 0; i < dataset.size(); ++i)
             if (int(dataset.split(i)) == s && positionInSplit[i] == positions[s][missing])
                 image = i;
-        throw InputError(path, "network " + std::to_string(std::get<0>(key)) + ", epoch " +
+        throw InputError(path, networkIndexText(std::get<0>(key)) + ", epoch " +
                                    std::to_string(std::get<1>(key)) + ", " + recordSetName(std::get<2>(key)) +
                                    " (from " + g.firstRow + "): no record of key '" + dataset.key(image) +
                                    "', which other epochs have (" + std::to_string(positions[s].size() - g.count) +

@@ -2,6 +2,7 @@
 
 #include "common/CrashPoint.h"
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "io/AtomicFile.h"
 #include "storage/RunLayout.h"
 
@@ -234,7 +235,7 @@ void RunFile::load()
     Id file = openRun(path_);
     const std::string format = H5Aexists(file, "format") > 0 ? hdf5::readStringAttr(file, "format", path_) : "";
     if (format == kPartFormatName)
-        fail(path_, "holds network " + std::to_string(hdf5::readIntAttr(file, "network", path_)) + " of the run " +
+        fail(path_, "holds " + networkIndexText(hdf5::readIntAttr(file, "network", path_)) + " of the run " +
                         hdf5::readStringAttr(file, "run_file", path_) +
                         ", which was trained as tasks: open that file, it reads every part");
     if (format != kFormatName)
@@ -323,7 +324,7 @@ void RunFile::refresh(long long fileId)
         if (madeOfParts())
             epochsDone_[std::size_t(n)] = partEpochsDone(n);
         if (epochsDone_[std::size_t(n)] < 0 || epochsDone_[std::size_t(n)] > shape_.epochs)
-            fail(recordsPath(n), "records/epochs_done says network " + std::to_string(n) + " completed " +
+            fail(recordsPath(n), "records/epochs_done says " + networkIndexText(n) + " completed " +
                                      std::to_string(epochsDone_[std::size_t(n)]) + " of " +
                                      std::to_string(shape_.epochs) + " epochs: damaged file");
     }
@@ -342,8 +343,8 @@ Id openPart(const std::string& part, const std::string& runPath, const std::stri
         fail(part, "belongs to another run than " + runPath +
                        " (an earlier run of the same name): remove it, or restart the run");
     if (hdf5::readIntAttr(file, "network", part) != network)
-        fail(part, "holds network " + std::to_string(hdf5::readIntAttr(file, "network", part)) + ", not network " +
-                       std::to_string(network) + ": damaged or renamed file");
+        fail(part, "holds " + networkIndexText(hdf5::readIntAttr(file, "network", part)) + ", not " +
+                       networkIndexText(network) + ": damaged or renamed file");
     return file;
 }
 
@@ -485,7 +486,7 @@ void RunFile::appendEpoch(int network, int epoch, const std::map<RecordSet, Spli
 void RunFile::checkCompleted(int network, int epoch) const
 {
     if (network < 0 || network >= shape_.networks || epoch < 0 || epoch >= epochsDone_[std::size_t(network)])
-        throw InputError(path_, "network " + std::to_string(network) + " has no completed epoch " + std::to_string(epoch));
+        throw InputError(path_, networkIndexText(network) + " has no completed epoch " + std::to_string(epoch));
 }
 
 std::vector<std::uint8_t> RunFile::readCorrectBits(RecordSet set, int network, int epoch) const
@@ -501,7 +502,7 @@ std::vector<std::uint8_t> RunFile::readCorrectBits(RecordSet set, int network, i
     accessRow(g, "correct", H5T_NATIVE_UINT8, network, epoch, out.data(), false, from);
     // Bits past the last image are never set by a writer.
     if (images % 8 && (out.back() >> (images % 8)) != 0)
-        fail(from, std::string("records/") + recordSetName(set) + "/correct of network " + std::to_string(network) +
+        fail(from, std::string("records/") + recordSetName(set) + "/correct of " + networkIndexText(network) +
                         ", epoch " + std::to_string(epoch) + " has bits beyond the last image: damaged file");
     return out;
 }

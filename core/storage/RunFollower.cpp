@@ -1,5 +1,7 @@
 #include "storage/RunFollower.h"
 
+#include "common/Numbering.h"
+
 #include <sys/stat.h>
 
 namespace orderlens {
@@ -59,7 +61,7 @@ const std::vector<std::uint8_t>& RunFollower::correctBits(RecordSet set, int net
     const std::size_t s = set == RecordSet::Train ? 0 : set == RecordSet::Test ? 1 : 2;
     if (network < 0 || network >= int(read_.size()) || epoch < 0 || epoch >= read_[std::size_t(network)] ||
         !run_.hasRecordSet(set))
-        throw Error("RunFollower: network " + std::to_string(network) + " epoch " + std::to_string(epoch) +
+        throw Error("RunFollower: " + networkIndexText(network) + ", epoch " + std::to_string(epoch) +
                     " has not been read");
     return bits_[s][std::size_t(network)][std::size_t(epoch)];
 }
@@ -67,7 +69,7 @@ const std::vector<std::uint8_t>& RunFollower::correctBits(RecordSet set, int net
 const EpochSummary& RunFollower::summary(int network, int epoch) const
 {
     if (network < 0 || network >= int(read_.size()) || epoch < 0 || epoch >= read_[std::size_t(network)])
-        throw Error("RunFollower: network " + std::to_string(network) + " epoch " + std::to_string(epoch) +
+        throw Error("RunFollower: " + networkIndexText(network) + ", epoch " + std::to_string(epoch) +
                     " has not been read");
     return summaries_[std::size_t(network)][std::size_t(epoch)];
 }

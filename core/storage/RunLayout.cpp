@@ -1,5 +1,7 @@
 #include "storage/RunLayout.h"
 
+#include "common/Numbering.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -296,7 +298,7 @@ void accessRow(hid_t group, const std::string& name, hid_t memType, int network,
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
     check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path, "cannot read the shape of '" + name + "'");
     if (hsize_t(network) >= dims[0] || hsize_t(epoch) >= dims[1])
-        fail(path, "dataset '" + name + "' has no row for network " + std::to_string(network) + ", epoch " +
+        fail(path, "dataset '" + name + "' has no row for " + networkIndexText(network) + ", epoch " +
                        std::to_string(epoch));
     std::vector<hsize_t> start(dims.size(), 0), count = dims;
     start[0] = hsize_t(network);
@@ -308,10 +310,10 @@ void accessRow(hid_t group, const std::string& name, hid_t memType, int network,
     const herr_t st = write ? H5Dwrite(ds, memType, mem, space, H5P_DEFAULT, data)
                             : H5Dread(ds, memType, mem, space, H5P_DEFAULT, data);
     check(st, path,
-          std::string(write ? "cannot write " : "cannot read ") + name + " of network " + std::to_string(network) +
+          std::string(write ? "cannot write " : "cannot read ") + name + " of " + networkIndexText(network) +
               ", epoch " + std::to_string(epoch) + (write ? "" : " (damaged file: checksum or read error)"));
     if (write)
-        hdf5::closeWritten(ds, name + " of network " + std::to_string(network) + ", epoch " + std::to_string(epoch), path);
+        hdf5::closeWritten(ds, name + " of " + networkIndexText(network) + ", epoch " + std::to_string(epoch), path);
 }
 
 void writeEpochRows(hid_t file, const RunManifest& manifest, const RunShape& shape, int layoutVersion, int network,

@@ -175,15 +175,16 @@ std::string describeRunProgress(const RunProgress& p)
     else
         out += "State: interrupted, no process is training it (resume with: orderlens train --run " + p.path +
                " --resume)\n";
-    out += std::string("network  epochs      last epoch finished    s/epoch   images/s") + (p.tasks ? "  task" : "") +
-           "\n";
+    // Networks counted from 1, as everywhere people read them; a task is addressed by its index.
+    out += std::string("network  epochs      last epoch finished    s/epoch   images/s") +
+           (p.tasks ? "  task (--task index): state" : "") + "\n";
     for (std::size_t n = 0; n < p.networks.size(); ++n) {
         const NetworkProgress& np = p.networks[n];
-        std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f", n, np.epochsDone, p.epochs,
+        std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f", n + 1, np.epochsDone, p.epochs,
                       localTime(np.lastFinishedAt).c_str(), np.secondsPerEpoch, np.imagesPerSecond);
         out += line;
         if (p.tasks)
-            out += "  " + taskState(p, np);
+            out += "  " + std::to_string(n) + ": " + taskState(p, np);
         out += "\n";
     }
     if (!p.complete()) {

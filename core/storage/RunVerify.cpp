@@ -1,5 +1,6 @@
 #include "storage/RunVerify.h"
 
+#include "common/Numbering.h"
 #include "storage/RunFile.h"
 
 #include <nlohmann/json.hpp>
@@ -35,7 +36,7 @@ struct EpochDamage {
                           (j > i ? "-" + std::to_string(list[j]) : "");
                 i = j + 1;
             }
-            out.push_back("network " + std::to_string(network) + ", epoch" + (list.size() > 1 ? "s " : " ") + ranges +
+            out.push_back(networkIndexText(network) + ", epoch" + (list.size() > 1 ? "s " : " ") + ranges +
                           " (" + set + "): " + problem);
         }
     }

@@ -1,6 +1,7 @@
 #include "storage/RunFile.h"
 
 #include "common/CrashPoint.h"
+#include "common/Numbering.h"
 #include "storage/RunLayout.h"
 
 #include <cerrno>
@@ -100,7 +101,7 @@ RunWriter::RunWriter(const std::string& runPath, int network) : impl_(std::make_
     if (!m.run->madeOfParts())
         fail(runPath, "is not trained as tasks, so it has no parts");
     if (network < 0 || network >= m.run->shape().networks)
-        throw ConfigError("network " + std::to_string(network) + " is outside the run's " +
+        throw ConfigError(networkIndexText(network) + " is outside the run's " +
                           std::to_string(m.run->shape().networks) + " networks (0 to " +
                           std::to_string(m.run->shape().networks - 1) + ")");
     m.path = m.run->recordsPath(network);
@@ -176,15 +177,15 @@ void RunWriter::appendEpoch(int network, int epoch, const std::map<RecordSet, Sp
     Impl& m = *impl_;
     const RunShape& shape = m.run->shape();
     if (m.network >= 0 && network != m.network)
-        throw Error("RunWriter::appendEpoch: the writer of network " + std::to_string(m.network) + "'s part got network " +
-                    std::to_string(network));
+        throw Error("RunWriter::appendEpoch: the writer of the part of " + networkIndexText(m.network) + " got " +
+                    networkIndexText(network));
     if (network < 0 || network >= shape.networks || epoch < 0 || epoch >= shape.epochs)
-        throw Error("RunWriter::appendEpoch: network " + std::to_string(network) + " epoch " + std::to_string(epoch) +
+        throw Error("RunWriter::appendEpoch: " + networkIndexText(network) + ", epoch " + std::to_string(epoch) +
                     " is outside the run");
     std::lock_guard<std::mutex> lock(m.mutex);
     const int done = m.done[std::size_t(network)];
     if (epoch > done)
-        throw Error("RunWriter::appendEpoch: epoch " + std::to_string(epoch) + " of network " + std::to_string(network) +
+        throw Error("RunWriter::appendEpoch: epoch " + std::to_string(epoch) + " of " + networkIndexText(network) +
                     " written before epoch " + std::to_string(done));
     EpochSummary s = summary;
     if (s.finishedAt <= 0)

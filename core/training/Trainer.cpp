@@ -4,6 +4,7 @@
 
 #include "common/CrashPoint.h"
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "common/ThreadBudget.h"
 #include "dataset/DatasetReader.h"
 #include "experiment/ExperimentSettings.h"
@@ -127,7 +128,7 @@ void Trainer::Impl::checkTaskCanStart() const
     if (other.live())
         throw WriterBusyError(run.recordsPath(task), other);
     if (run.epochsDone()[std::size_t(task)] > 0)
-        throw ConfigError("network " + std::to_string(task) + " of " + runPath + " already has " +
+        throw ConfigError(networkIndexText(task) + " of " + runPath + " already has " +
                           std::to_string(run.epochsDone()[std::size_t(task)]) + " epochs recorded in " +
                           run.recordsPath(task) + "; continue it with --task " + std::to_string(task) + " --resume");
 }
@@ -164,7 +165,7 @@ void Trainer::Impl::joinTaskRun(const Dataset& dataset, const std::vector<std::i
     partWriters[task] = std::make_unique<RunWriter>(runPath, task);
     const int done = partWriters[task]->epochsDone()[std::size_t(task)];
     if (done > 0)
-        throw ConfigError("network " + std::to_string(task) + " of " + runPath + " already has " + std::to_string(done) +
+        throw ConfigError(networkIndexText(task) + " of " + runPath + " already has " + std::to_string(done) +
                           " epochs recorded; continue it with --task " + std::to_string(task) + " --resume");
     // A checkpoint of an earlier run of this name must not be mistaken for this task's.
     Checkpoint::remove(runPath, task);
@@ -403,8 +404,7 @@ void Trainer::run(TrainingObserver* observer, const std::atomic<bool>* cancel)
                              "checkpoint is ahead of the run file's records (" + std::to_string(net.nextEpoch) + " vs " +
                                  std::to_string(done) + " epochs): the files do not belong together");
         if (done > 0 || net.nextEpoch > 0)
-            m.message("network " + std::to_string(net.index) + ": resuming at epoch " + std::to_string(net.nextEpoch + 1) +
-                      " of " + std::to_string(epochs));
+            m.message(networkText(net.index) + ": resuming at " + epochProgressText(net.nextEpoch, epochs));
     };
 
     if (m.resuming) {

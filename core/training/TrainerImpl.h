@@ -7,6 +7,7 @@
 
 #include "training/Trainer.h"
 
+#include "common/Numbering.h"
 #include "models/FusedEnsemble.h"
 #include "models/Networks.h"
 #include "storage/RunFile.h"
@@ -114,7 +115,7 @@ struct Trainer::Impl {
             return *writer;
         auto it = partWriters.find(network);
         if (it == partWriters.end())
-            throw Error("Trainer: network " + std::to_string(network) + "'s part is not claimed");
+            throw Error("Trainer: the part of " + networkIndexText(network) + " is not claimed");
         return *it->second;
     }
     void releaseWriters()

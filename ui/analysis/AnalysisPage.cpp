@@ -166,6 +166,14 @@ void AnalysisPage::clear()
     cancelButton_->setVisible(false);
 }
 
+void AnalysisPage::showWaiting(const QString& why)
+{
+    clear();
+    status_->setText(why);
+}
+
+QString AnalysisPage::statusText() const { return status_->text(); }
+
 void AnalysisPage::finish()
 {
     const Result r = watcher_.result();

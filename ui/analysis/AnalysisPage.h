@@ -31,6 +31,10 @@ public:
     // guarantees that nothing writes the file meanwhile.
     void analyse(const QString& runPath);
     void clear();
+    // Clears the page and says what its analysis waits for (e.g. the end of a training).
+    void showWaiting(const QString& why);
+    // What the page says while it shows no figures.
+    QString statusText() const;
     // Stops a running analysis (its page then says it was cancelled).
     void cancel();
     // Cancels and waits for a running analysis (so that its file may be written again), then clears.

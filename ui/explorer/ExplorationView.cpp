@@ -100,6 +100,16 @@ void ExplorationView::openRun(const QString& path)
     watcher_->setFuture(QtConcurrent::run([file] { return RunImages::load(file); }));
 }
 
+void ExplorationView::showWaiting(const QString& why)
+{
+    if (run_)
+        setRun(nullptr);
+    message_->setText(why);
+    pages_->setCurrentWidget(message_);
+}
+
+QString ExplorationView::messageText() const { return message_->text(); }
+
 void ExplorationView::setRun(std::shared_ptr<const RunImages> run)
 {
     run_ = std::move(run);

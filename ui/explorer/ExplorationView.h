@@ -36,6 +36,10 @@ public:
     void setRun(std::shared_ptr<const RunImages> run);
     const std::shared_ptr<const RunImages>& run() const { return run_; }
     bool loading() const;
+    // Closes the run shown and says what the view waits for (e.g. the end of a training).
+    void showWaiting(const QString& why);
+    // What the view says while it shows no run.
+    QString messageText() const;
 
     // Writes the analysis report (every figure and report.pdf, as `orderlens analyze` does) of the
     // open run into `dir`, with the study's full correlation bootstrap. Throws on failure.

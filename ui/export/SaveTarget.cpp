@@ -36,6 +36,25 @@ bool confirmReplace(QWidget* parent, const QString& path)
                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
 }
 
+bool confirmReplace(QWidget* parent, const QStringList& paths)
+{
+    QStringList existing;
+    for (const QString& path : paths)
+        if (QFileInfo::exists(path))
+            existing << QFileInfo(path).fileName();
+    if (existing.isEmpty())
+        return true;
+    if (existing.size() == 1 && paths.size() == 1)
+        return confirmReplace(parent, paths.first());
+    const QString folder = QDir::toNativeSeparators(QFileInfo(paths.first()).absolutePath());
+    return QMessageBox::question(parent, QObject::tr("Replace the files?"),
+                                 QObject::tr("%1 of the %2 files of this export already exist in %3: %4. Replace them?")
+                                     .arg(existing.size())
+                                     .arg(paths.size())
+                                     .arg(folder, existing.join(QStringLiteral(", "))),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+}
+
 void announceSaved(QWidget* from, const QString& what, const QString& path)
 {
     const QString text = QObject::tr("%1 saved to %2").arg(what, QDir::toNativeSeparators(path));

@@ -356,7 +356,7 @@ void plotTrainingCurves(QCustomPlot* plot, const RunAnalysis& analysis, bool los
         QCPGraph* tr = plot->addGraph();
         tr->setData(epochs, train, true);
         tr->setPen(QPen(c, 2));
-        tr->setName(QStringLiteral("Network %1").arg(analysis.networks[k]));
+        tr->setName(QStringLiteral("Network %1").arg(analysis.networks[k] + 1));
         QCPGraph* te = plot->addGraph();
         te->setData(epochs, test, true);
         te->setPen(QPen(c, 2, Qt::DashLine));

@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QtConcurrent>
 
+#include <cmath>
+
 namespace orderlens::ui {
 
 namespace {
@@ -17,6 +19,27 @@ namespace {
 constexpr int kReplotIntervalMs = 100;
 // The mean accuracy's +/- std band: its colour, translucent.
 const QColor kBandColour(kMeanAccuracyColour.red(), kMeanAccuracyColour.green(), kMeanAccuracyColour.blue(), 60);
+
+// The loss and accuracy plots' x axis: the run's epoch numbers, as on the agreement plots, with
+// epoch e's batches drawn from e - 1 up to e, where the epoch's summary sits. Epoch 0's batches
+// lie left of 0, which has no epoch number to show.
+class EpochTicker : public QCPAxisTicker {
+protected:
+    QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override
+    {
+        return tick < -1e-9 ? QString() : QCPAxisTicker::getTickLabel(tick, locale, formatChar, precision);
+    }
+};
+
+// A point of those plots in words: "epoch 2" at an epoch's end, "epoch 2, 40 % through" within.
+QString epochPosition(double key)
+{
+    const int epoch = int(std::ceil(key - 1e-9));
+    const double through = key - (epoch - 1);
+    if (through > 1 - 1e-9)
+        return LiveMonitor::tr("epoch %1").arg(epoch);
+    return LiveMonitor::tr("epoch %1, %2 % through").arg(epoch).arg(std::lround(100 * through));
+}
 }  // namespace
 
 LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
@@ -27,10 +50,14 @@ LiveMonitor::LiveMonitor(QWidget* parent) : QWidget(parent)
     train_ = makeAgreementPlot(tr("Agreement, training split"));
     test_ = makeAgreementPlot(tr("Agreement, test split"));
     loss_ = new InteractivePlot(this);
-    // Progress in epochs: epoch e's batches run from e to e + 1, its summary sits at e + 1.
-    loss_->setLabels(tr("Loss per network"), tr("epochs trained"), tr("cross-entropy loss"));
+    const QString epochAxis = tr("epoch (epoch e's batches run from e - 1 to e)");
+    loss_->setLabels(tr("Loss per network"), epochAxis, tr("cross-entropy loss"));
     accuracy_ = new InteractivePlot(this);
-    accuracy_->setLabels(tr("Accuracy per network"), tr("epochs trained"), tr("accuracy (%)"), "%");
+    accuracy_->setLabels(tr("Accuracy per network"), epochAxis, tr("accuracy (%)"), "%");
+    for (InteractivePlot* p : {loss_, accuracy_}) {
+        p->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new EpochTicker));
+        p->setKeyText(epochPosition);
+    }
     accuracy_->setHomeValueRange(QCPRange(0, 100));
     // As the Analysis tab's caption says: agreement is not bounded by the mean accuracy.
     auto* agreementNote = new QLabel(
@@ -99,7 +126,7 @@ void LiveMonitor::reset(int networks, int epochs)
     }
     for (InteractivePlot* p : {loss_, accuracy_}) {
         p->clearGraphs();
-        p->setHomeKeyRange(epochs > 0 ? std::optional<QCPRange>(QCPRange(0, epochs)) : std::nullopt);
+        p->setHomeKeyRange(epochs > 0 ? std::optional<QCPRange>(QCPRange(-1, epochs - 1)) : std::nullopt);
     }
     networks_.assign(std::size_t(networks), {});
     for (int n = 0; n < networks; ++n) {
@@ -133,7 +160,7 @@ void LiveMonitor::addBatch(const BatchProgress& p)
 {
     if (p.network < 0 || std::size_t(p.network) >= networks_.size() || p.batches <= 0)
         return;
-    const double x = p.epoch + double(p.batch + 1) / p.batches;
+    const double x = p.epoch - 1 + double(p.batch + 1) / p.batches;
     NetworkGraphs& g = networks_[std::size_t(p.network)];
     // A resumed or restarted epoch replays its batches: drop what lies ahead of this point.
     if (!g.batchLoss->data()->isEmpty() && (g.batchLoss->data()->constEnd() - 1)->key >= x) {
@@ -202,7 +229,7 @@ void LiveMonitor::showSnapshot(const RunSnapshot& s)
             graph->data()->clear();
         for (std::size_t e = 0; e < s.summaries[n].size(); ++e) {
             const EpochSummary& sum = s.summaries[n][e];
-            const double x = double(e + 1);
+            const double x = double(e);
             g.epochLoss->addData(x, sum.trainLoss);
             g.epochAccuracy->addData(x, 100.0 * sum.trainAccuracy);
             g.testLoss->addData(x, sum.testLoss);
@@ -258,14 +285,30 @@ int LiveMonitor::epochPoints(int network) const
 
 QList<InteractivePlot*> LiveMonitor::plots() const { return {train_.plot, test_.plot, loss_, accuracy_}; }
 
+namespace {
+// The files exportFigures writes: each plot of plots(), in each format.
+constexpr const char* kFigureNames[] = {"agreement_train", "agreement_test", "loss", "accuracy"};
+constexpr const char* kFigureFormats[] = {"pdf", "svg", "png"};
+}  // namespace
+
+QStringList LiveMonitor::figureFiles(const QString& dir)
+{
+    QStringList paths;
+    for (const char* name : kFigureNames)
+        for (const char* ext : kFigureFormats)
+            paths << QDir(dir).filePath(QString("%1.%2").arg(name, ext));
+    return paths;
+}
+
 QStringList LiveMonitor::exportFigures(const QString& dir, QString* error) const
 {
-    static const char* const names[] = {"agreement_train", "agreement_test", "loss", "accuracy"};
     QStringList written;
     const QList<InteractivePlot*> all = plots();
+    const QStringList paths = figureFiles(dir);
+    constexpr int formats = int(std::size(kFigureFormats));
     for (int i = 0; i < all.size(); ++i)
-        for (const char* ext : {"pdf", "svg", "png"}) {
-            const QString path = QDir(dir).filePath(QString("%1.%2").arg(names[i], ext));
+        for (int f = 0; f < formats; ++f) {
+            const QString& path = paths[i * formats + f];
             if (!all[i]->exportTo(path)) {
                 if (error)
                     *error = tr("Could not write %1").arg(path);

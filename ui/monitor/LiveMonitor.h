@@ -40,6 +40,8 @@ public:
     QList<InteractivePlot*> plots() const;
     // Writes every plot as PDF, SVG and PNG into dir; returns the files written.
     QStringList exportFigures(const QString& dir, QString* error = nullptr) const;
+    // The files exportFigures writes into dir.
+    static QStringList figureFiles(const QString& dir);
 
 signals:
     void snapshotShown(const orderlens::ui::RunSnapshot& snapshot);

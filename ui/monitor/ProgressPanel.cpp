@@ -1,5 +1,6 @@
 #include "monitor/ProgressPanel.h"
 
+#include "common/Numbering.h"
 #include "plot/Palette.h"
 
 #include <QFormLayout>
@@ -85,6 +86,9 @@ void ProgressPanel::reset(int networks, int epochs)
     networkLabels_.clear();
     for (int n = 0; n < networks; ++n) {
         auto* label = new QLabel(tr("network %1: waiting").arg(n + 1));
+        label->setObjectName(QStringLiteral("networkProgress%1").arg(n));
+        // A narrow panel wraps the line rather than cutting the loss off.
+        label->setWordWrap(true);
         QProgressBar* bar = newBar(networkColour(n), 6);
         bar->setValue(0);
         bars_->addWidget(label);
@@ -104,10 +108,9 @@ void ProgressPanel::addBatch(const BatchProgress& p)
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0 && p.batches > 0) {
         const double done = (p.epoch + double(p.batch + 1) / p.batches) / epochs_;
         networkBars_[std::size_t(p.network)]->setValue(int(std::lround(done * kBarSteps)));
-        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: epoch %2/%3, batch %4/%5, loss %6")
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2, batch %3/%4, loss %5")
                            .arg(p.network + 1)
-                           .arg(p.epoch + 1)
-                           .arg(epochs_)
+                           .arg(QString::fromStdString(epochProgressText(p.epoch, epochs_)))
                            .arg(p.batch + 1)
                            .arg(p.batches)
                            .arg(p.loss, 0, 'f', 3));
@@ -126,10 +129,9 @@ void ProgressPanel::addEpoch(const EpochProgress& p)
     elapsed_->setText(formatDuration(p.elapsedSeconds));
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0) {
         networkBars_[std::size_t(p.network)]->setValue(int(std::lround(double(p.epoch + 1) / epochs_ * kBarSteps)));
-        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: epoch %2/%3, test accuracy %4 %")
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2 done, test accuracy %3 %")
                            .arg(p.network + 1)
-                           .arg(p.epoch + 1)
-                           .arg(epochs_)
+                           .arg(QString::fromStdString(epochProgressText(p.epoch, epochs_)))
                            .arg(100.0 * p.summary.testAccuracy, 0, 'f', 1));
     }
 }

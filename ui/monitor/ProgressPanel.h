@@ -20,6 +20,8 @@ public:
     explicit ProgressPanel(QWidget* parent = nullptr);
 
     void reset(int networks, int epochs);
+    // The run's planned epochs (as reset was given them).
+    int epochs() const { return epochs_; }
     void addBatch(const BatchProgress& progress);
     void addEpoch(const EpochProgress& progress);
     // Shows completed epochs per network (an opened run or a resumed one).

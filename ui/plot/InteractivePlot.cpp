@@ -192,9 +192,12 @@ QString InteractivePlot::valueTextAt(const QPointF& pos) const
             const double d = std::hypot(p.x() - pos.x(), p.y() - pos.y());
             if (d < best && std::isfinite(it->value)) {
                 best = d;
-                text = QStringLiteral("%1\n%2 %3: %4%5")
-                           .arg(g->name(), xLabel_.isEmpty() ? QStringLiteral("x") : xLabel_)
-                           .arg(it->key, 0, 'g', 4)
+                const QString where = keyText_ ? keyText_(it->key)
+                                               : QStringLiteral("%1 %2")
+                                                     .arg(xLabel_.isEmpty() ? QStringLiteral("x") : xLabel_)
+                                                     .arg(it->key, 0, 'g', 4);
+                text = QStringLiteral("%1\n%2: %3%4")
+                           .arg(g->name(), where)
                            .arg(it->value, 0, 'g', 4)
                            .arg(yUnit_.isEmpty() ? QString() : " " + yUnit_);
             }

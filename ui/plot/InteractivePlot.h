@@ -2,6 +2,7 @@
 
 #include <qcustomplot.h>
 
+#include <functional>
 #include <optional>
 
 namespace orderlens::ui {
@@ -18,6 +19,8 @@ public:
     // Axis titles, and how hover tooltips name the x value and format the y value.
     void setLabels(const QString& title, const QString& xLabel, const QString& yLabel, const QString& yUnit = {});
     void setTitle(const QString& title);
+    // How hover tooltips name an x value; by default "<x label> <value>".
+    void setKeyText(std::function<QString(double)> text) { keyText_ = std::move(text); }
     // A value range the reset view always shows (e.g. 0-100 % for accuracies).
     void setHomeValueRange(std::optional<QCPRange> range) { homeValueRange_ = range; }
     // Keys at least this wide on reset (e.g. the run's epochs), so the axis does not jump.
@@ -51,6 +54,7 @@ private:
 
     QCPTextElement* title_ = nullptr;
     QString xLabel_, yUnit_;
+    std::function<QString(double)> keyText_;
     std::optional<QCPRange> homeValueRange_, homeKeyRange_;
     bool userMovedView_ = false;
 };

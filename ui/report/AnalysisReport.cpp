@@ -115,11 +115,16 @@ QString reportSummaryHtml(const RunAnalysis& a)
     if (train || test)
         row(QStringLiteral("Images analysed"), QStringLiteral("%1 train, %2 test").arg(train).arg(test));
     row(QStringLiteral("Architecture"), configText("architecture"));
-    QStringList nets;
-    for (int n : a.networks)
-        nets << QString::number(n);
-    row(QStringLiteral("Networks"),
-        QStringLiteral("%1 of %2 (%3)").arg(a.networks.size()).arg(a.shape.networks).arg(nets.join(", ")));
+    // Networks as on screen, from 1, and the indices the CSV tables and --networks use.
+    QStringList nets, indices;
+    for (int n : a.networks) {
+        nets << QString::number(n + 1);
+        indices << QString::number(n);
+    }
+    row(QStringLiteral("Networks"), QStringLiteral("%1 of %2: %3 (indices %4)")
+                                        .arg(a.networks.size())
+                                        .arg(a.shape.networks)
+                                        .arg(nets.join(", "), indices.join(", ")));
     row(QStringLiteral("Epochs analysed"), QStringLiteral("%1 to %2 (0-based) of %3")
                                                .arg(a.firstEpoch)
                                                .arg(a.endEpoch - 1)
@@ -144,7 +149,7 @@ QString reportSummaryHtml(const RunAnalysis& a)
             continue;
         const EpochSummary& s = a.history[k].back();
         h += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
-                 .arg(a.networks[k])
+                 .arg(a.networks[k] + 1)
                  .arg(num(100 * s.trainAccuracy), num(100 * s.testAccuracy), num(s.trainLoss, 4), num(s.testLoss, 4));
     }
     h += QStringLiteral("</table>");

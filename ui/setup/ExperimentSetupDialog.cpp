@@ -3,6 +3,7 @@
 #include "common/Errors.h"
 #include "dataset/DatasetReader.h"
 #include "experiment/ExperimentSettings.h"
+#include "export/SaveTarget.h"
 #include "models/Architecture.h"
 #include "setup/DatasetPreview.h"
 #include "setup/ExperimentPresets.h"
@@ -20,6 +21,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QSaveFile>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -397,13 +399,14 @@ QString ExperimentSetupDialog::defaultRunPath(const ExperimentConfig& config)
 
 bool ExperimentSetupDialog::saveConfig(const QString& path, QString* error) const
 {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+    // Written whole or not at all: a failed write leaves an existing file as it was.
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Text) ||
+        f.write(QByteArray::fromStdString(config().toJson().dump(2) + "\n")) < 0 || !f.commit()) {
         if (error)
             *error = tr("%1: %2").arg(path, f.errorString());
         return false;
     }
-    f.write(QByteArray::fromStdString(config().toJson().dump(2) + "\n"));
     return true;
 }
 
@@ -443,15 +446,20 @@ void ExperimentSetupDialog::onLoadClicked()
 
 void ExperimentSetupDialog::onSaveClicked()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save configuration"), "experiment.json",
-                                                tr("Experiment configurations (*.json)"));
+    QString path = chooseSavePath(this, tr("Save configuration"), QDir::current().filePath("experiment.json"),
+                                  tr("Experiment configurations (*.json)"));
     if (path.isEmpty())
         return;
-    if (!path.endsWith(".json"))
+    if (!path.endsWith(".json")) {
         path += ".json";
+        if (!confirmReplace(this, path))
+            return;
+    }
     QString error;
     if (!saveConfig(path, &error))
         QMessageBox::warning(this, tr("Cannot save the configuration"), error);
+    else
+        announceSaved(this, tr("Configuration"), path);
 }
 
 void ExperimentSetupDialog::restoreLastExperiment()

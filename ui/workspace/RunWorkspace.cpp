@@ -7,6 +7,7 @@
 #include "workspace/StatisticsOffer.h"
 
 #include "common/Errors.h"
+#include "common/Numbering.h"
 #include "training/Trainer.h"
 
 #include <QEventLoop>
@@ -22,6 +23,9 @@
 #include <QVBoxLayout>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <numeric>
 
 namespace orderlens::ui {
 
@@ -90,6 +94,8 @@ RunWorkspace::RunWorkspace(QWidget* parent) : QWidget(parent)
     connect(analysis_, &AnalysisPage::analysed, this, [this](const QString& path, const QString& error) {
         if (error.isEmpty())
             explore_->openRun(path);
+        else
+            explore_->showWaiting(tr("Nothing to explore in %1: its analysis failed (%2).").arg(fileName(), error));
     });
     connect(statistics_, &StatisticsOffer::computed, this, [this](const QString& path, const QString& summary) {
         emit logged(summary);
@@ -222,6 +228,9 @@ TrainingSession* RunWorkspace::resume()
     TrainingSession* session = launch(TrainingSession::resume(path_, this), known.shape.networks, known.shape.epochs);
     monitor_->showSnapshot(known);
     progress_->setEpochsDone(known.epochsDone);
+    recorded_ = known.epochsDone;
+    showWaitingForTraining(std::accumulate(recorded_.begin(), recorded_.end(), 0),
+                           known.shape.networks * known.shape.epochs);
     return session;
 }
 
@@ -243,6 +252,8 @@ TrainingSession* RunWorkspace::launch(TrainingSession* session, int networks, in
         if (explore_->loading())
             loaded.exec(QEventLoop::ExcludeUserInputEvents);
     }
+    recorded_.assign(std::size_t(networks), 0);
+    showWaitingForTraining(0, networks * epochs);
     showRunInfo();
     monitor_->reset(networks, epochs);
     views_->setCurrentWidget(monitor_);
@@ -283,10 +294,10 @@ void RunWorkspace::onBatch(const BatchProgress& p)
 {
     monitor_->addBatch(p);
     progress_->addBatch(p);
-    batchStatus_ = tr("%1: network %2, epoch %3, batch %4/%5  |  %6 images/s  |  %7 left")
+    batchStatus_ = tr("%1: network %2, %3, batch %4/%5  |  %6 images/s  |  %7 left")
                        .arg(fileName())
                        .arg(p.network + 1)
-                       .arg(p.epoch + 1)
+                       .arg(QString::fromStdString(epochProgressText(p.epoch, progress_->epochs())))
                        .arg(p.batch + 1)
                        .arg(p.batches)
                        .arg(p.imagesPerSecond, 0, 'f', 0)
@@ -297,9 +308,14 @@ void RunWorkspace::onBatch(const BatchProgress& p)
 void RunWorkspace::onEpoch(const EpochProgress& p)
 {
     progress_->addEpoch(p);
-    emit logged(tr("network %1 epoch %2: train accuracy %3 %, test accuracy %4 %, loss %5, lr %6, %7 s")
+    if (p.network >= 0 && std::size_t(p.network) < recorded_.size()) {
+        recorded_[std::size_t(p.network)] = std::max(recorded_[std::size_t(p.network)], p.epoch + 1);
+        showWaitingForTraining(std::accumulate(recorded_.begin(), recorded_.end(), 0),
+                               int(recorded_.size()) * progress_->epochs());
+    }
+    emit logged(tr("network %1 %2: train accuracy %3 %, test accuracy %4 %, loss %5, lr %6, %7 s")
                     .arg(p.network + 1)
-                    .arg(p.epoch + 1)
+                    .arg(QString::fromStdString(epochProgressText(p.epoch, progress_->epochs())))
                     .arg(100 * p.summary.trainAccuracy, 0, 'f', 2)
                     .arg(100 * p.summary.testAccuracy, 0, 'f', 2)
                     .arg(p.summary.trainLoss, 0, 'f', 4)
@@ -397,6 +413,7 @@ void RunWorkspace::onOpened(const RunSnapshot& s)
 
 void RunWorkspace::analyse()
 {
+    explore_->showWaiting(tr("The images of %1 open here when its analysis is done.").arg(fileName()));
     analysis_->analyse(path_);
     statistics_->check(path_);
 }
@@ -428,6 +445,7 @@ void RunWorkspace::onFollowedSnapshot(const RunSnapshot& s)
                                  .arg(QString::fromStdString(s.writer.describe()))
                                  .arg(done)
                                  .arg(s.shape.networks * s.shape.epochs));
+        showWaitingForTraining(done, s.shape.networks * s.shape.epochs);
         return;
     }
     // Its writer is gone: finished, or stopped early.
@@ -442,6 +460,18 @@ void RunWorkspace::onFollowedSnapshot(const RunSnapshot& s)
         emit logged(tr("%1 finished training").arg(fileName()));
         analyse();
     }
+}
+
+void RunWorkspace::showWaitingForTraining(int recorded, int planned)
+{
+    // The trainer writes the run file until the training ends; the analysis reads it after.
+    const QString sofar = tr("%1 of %2 network-epochs are recorded so far.").arg(recorded).arg(planned);
+    analysis_->showWaiting(tr("%1 is being trained. Its analysis is computed when the training ends (finished or "
+                              "cancelled); %2")
+                               .arg(fileName(), sofar));
+    explore_->showWaiting(tr("%1 is being trained. Its images open here after its analysis, which is computed "
+                             "when the training ends; %2")
+                              .arg(fileName(), sofar));
 }
 
 void RunWorkspace::stopFollowing()

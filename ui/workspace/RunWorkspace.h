@@ -111,6 +111,9 @@ private:
     void follow(const RunSnapshot& snapshot);
     void onFollowedSnapshot(const RunSnapshot& snapshot);
     void stopFollowing();
+    // While the run is trained (here or by another process): what its Analysis and Explore
+    // views wait for, and how many of its network-epochs are recorded.
+    void showWaitingForTraining(int recorded, int planned);
 
     QLabel* header_ = nullptr;
     StatisticsOffer* statistics_ = nullptr;
@@ -125,6 +128,8 @@ private:
     QString path_;
     std::string configJson_;
     QString batchStatus_;
+    // Epochs recorded per network by the training running here.
+    std::vector<int> recorded_;
     QPointer<TrainingSession> session_;
     bool opening_ = false;
     ResumeChoice openingResume_ = ResumeChoice::Ask;
