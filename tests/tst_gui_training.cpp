@@ -370,6 +370,12 @@ void TestGuiTraining::trainingRunNumbersEpochsAndSaysWhatItWaitsFor()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     ExperimentSetupDialog* dialog = window.newExperiment();
+    // The form reopens with the experiment started last (another test's); the demo preset first.
+    auto* preset = field<QComboBox>(dialog, "preset");
+    preset->setFocus();
+    QTest::keyClick(preset, Qt::Key_Home);
+    QTest::keyClick(preset, Qt::Key_Down);
+    QCOMPARE(preset->currentIndex(), 1);
     const QString runPath = tmp_.filePath("numbered.h5");
     fillTinyExperiment(dialog, 2, runPath);
     field<QCheckBox>(dialog, "parallel_networks")->setChecked(false);
