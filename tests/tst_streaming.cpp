@@ -11,6 +11,9 @@
 #include "training/BatchPrefetcher.h"
 #include "training/TrainingData.h"
 
+// LibTorch before any Qt header: Qt's `slots` macro would break its headers.
+#include <torch/torch.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 

@@ -2,6 +2,8 @@
 
 #include "common/Errors.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 
 namespace orderlens {

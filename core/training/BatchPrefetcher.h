@@ -1,6 +1,7 @@
 #pragma once
 
-// Internal to core (includes LibTorch): streamed batches prepared ahead on background threads.
+// Internal to core: streamed batches prepared ahead on background threads. LibTorch's types are
+// only declared (training/TrainingData.h).
 
 #include "training/TrainingData.h"
 
@@ -33,12 +34,12 @@ public:
     BatchPrefetcher& operator=(const BatchPrefetcher&) = delete;
 
     // The next batch's images (CPU, normalised); rethrows what building it threw.
-    torch::Tensor next();
+    at::Tensor next();
 
     // The background threads a run's thread budget leaves for building batches: on a GPU the
     // CPU threads are free for it (all but the one that drives the training); on the CPU one
     // thread, which sleeps whenever it is kBatchesAhead batches ahead of the networks.
-    static int workersFor(const torch::Device& device, int cpuThreads);
+    static int workersFor(const c10::Device& device, int cpuThreads);
 
 private:
     void work();
@@ -46,7 +47,7 @@ private:
     const TrainingData& data_;
     std::vector<std::vector<std::int64_t>> batches_;
     std::vector<TrainingData::BatchAugmentation> augmentation_;
-    std::vector<torch::Tensor> built_;
+    std::vector<at::Tensor> built_;
     std::vector<std::exception_ptr> errors_;
     std::vector<bool> done_;
     std::size_t taken_ = 0, claimed_ = 0, ahead_ = 0;

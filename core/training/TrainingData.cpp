@@ -3,6 +3,7 @@
 #include "common/Errors.h"
 
 #include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,12 @@
 #include <limits>
 
 namespace orderlens {
+
+struct TrainingData::Tensors {
+    torch::Tensor pixels;  // float (normalised) or uint8; undefined when streamed
+    torch::Tensor labels;  // int64 (N) or float (N, classes)
+    torch::Tensor mean, std, padValue;  // (1, C, 1, 1)
+};
 
 namespace {
 
@@ -88,7 +95,8 @@ std::vector<std::int64_t> permutation(std::int64_t n, std::mt19937_64& engine)
 
 TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize,
                            Residency residency)
-    : inputSize_(inputSize), classes_(int(dataset.classNames.size())), multiLabel_(dataset.multiLabel)
+    : tensors_(std::make_unique<Tensors>()), inputSize_(inputSize), classes_(int(dataset.classNames.size())),
+      multiLabel_(dataset.multiLabel)
 {
     const std::size_t n = dataset.size();
     bool larger = false;
@@ -152,9 +160,9 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
         // A constant channel would divide by zero; leave its scale alone.
         std_[std::size_t(c)] = var > 1e-12 ? std::sqrt(var) : 1.0;
     }
-    meanT_ = torch::tensor(std::vector<float>(mean_.begin(), mean_.end())).view({1, channels_, 1, 1});
-    stdT_ = torch::tensor(std::vector<float>(std_.begin(), std_.end())).view({1, channels_, 1, 1});
-    padValue_ = (-meanT_ / stdT_);
+    tensors_->mean = torch::tensor(std::vector<float>(mean_.begin(), mean_.end())).view({1, channels_, 1, 1});
+    tensors_->std = torch::tensor(std::vector<float>(std_.begin(), std_.end())).view({1, channels_, 1, 1});
+    tensors_->padValue = (-tensors_->mean / tensors_->std);
     // Computed by normalise() itself, so a looked-up value is the very float a converted image holds.
     const torch::Tensor bytesPerChannel =
         torch::arange(256, torch::kInt64).to(torch::kUInt8).view({1, 1, 1, 256}).expand({1, channels_, 1, 256}).contiguous();
@@ -162,7 +170,7 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
     normalised_.assign(table.data_ptr<float>(), table.data_ptr<float>() + table.numel());
 
     if (!stream)
-        pixels_ = byteSize * 4 <= kFloatBudgetBytes ? normalise(bytes) : bytes;
+        tensors_->pixels = byteSize * 4 <= kFloatBudgetBytes ? normalise(bytes) : bytes;
 
     if (multiLabel_) {
         labelBits_.resize(n);
@@ -173,17 +181,19 @@ TrainingData::TrainingData(const Dataset& dataset, const std::vector<std::int32_
             for (int c = 0; c < classes_; ++c)
                 a[std::int64_t(i)][c] = (labelBits_[i] >> c) & 1u ? 1.0f : 0.0f;
         }
-        labels_ = t;
+        tensors_->labels = t;
     } else {
         if (labels.size() != n)
             throw Error("TrainingData: one label per image expected");
-        labels_ = torch::tensor(std::vector<std::int64_t>(labels.begin(), labels.end()), torch::kInt64);
+        tensors_->labels = torch::tensor(std::vector<std::int64_t>(labels.begin(), labels.end()), torch::kInt64);
     }
 }
 
+TrainingData::~TrainingData() = default;
+
 torch::Tensor TrainingData::normalise(torch::Tensor batch) const
 {
-    return (batch.to(torch::kFloat32).div_(255.0f) - meanT_) / stdT_;
+    return (batch.to(torch::kFloat32).div_(255.0f) - tensors_->mean) / tensors_->std;
 }
 
 TrainingData::BatchAugmentation TrainingData::drawAugmentation(std::int64_t images, bool augment,
@@ -220,7 +230,7 @@ torch::Tensor TrainingData::streamedBatch(const std::int64_t* idx, std::int64_t 
     torch::Tensor batch = torch::empty({count, channels_, inputSize_, inputSize_}, torch::kFloat32);
     float* base = batch.data_ptr<float>();
     const std::size_t plane = std::size_t(inputSize_) * inputSize_;
-    const float* padValues = padValue_.data_ptr<float>();
+    const float* padValues = tensors_->padValue.data_ptr<float>();
     auto build = [&](std::int64_t i) {
         const Placement p = placementOf(source_->image(std::size_t(idx[i])), storedSize_, inputSize_, resizeSide_, keepSize_);
         const int from = p.placed.channels();
@@ -274,7 +284,7 @@ torch::Tensor TrainingData::images(const torch::Tensor& datasetIndices, const to
                              drawAugmentation(indices.numel(), augment, config, engine), true)
             .to(device);
     }
-    torch::Tensor batch = pixels_.index_select(0, datasetIndices);
+    torch::Tensor batch = tensors_->pixels.index_select(0, datasetIndices);
     if (batch.scalar_type() != torch::kFloat32)
         batch = normalise(batch);
     const bool cropWindow = storedSize_ > inputSize_;
@@ -291,12 +301,12 @@ torch::Tensor TrainingData::images(const torch::Tensor& datasetIndices, const to
         const int top = aug.top[std::size_t(i)], left = aug.left[std::size_t(i)];
         torch::Tensor img = batch[i];
         if (pad > 0)
-            img = torch::cat({padValue_[0].expand({channels_, storedSize_, pad}), img,
-                              padValue_[0].expand({channels_, storedSize_, pad})},
+            img = torch::cat({tensors_->padValue[0].expand({channels_, storedSize_, pad}), img,
+                              tensors_->padValue[0].expand({channels_, storedSize_, pad})},
                              2);
         if (pad > 0)
-            img = torch::cat({padValue_[0].expand({channels_, pad, storedSize_ + 2 * pad}), img,
-                              padValue_[0].expand({channels_, pad, storedSize_ + 2 * pad})},
+            img = torch::cat({tensors_->padValue[0].expand({channels_, pad, storedSize_ + 2 * pad}), img,
+                              tensors_->padValue[0].expand({channels_, pad, storedSize_ + 2 * pad})},
                              1);
         img = img.slice(1, top, top + inputSize_).slice(2, left, left + inputSize_);
         if (aug.mirrored[std::size_t(i)])
@@ -308,7 +318,7 @@ torch::Tensor TrainingData::images(const torch::Tensor& datasetIndices, const to
 
 torch::Tensor TrainingData::targets(const torch::Tensor& datasetIndices, const torch::Device& device) const
 {
-    return labels_.index_select(0, datasetIndices).to(device);
+    return tensors_->labels.index_select(0, datasetIndices).to(device);
 }
 
 }  // namespace orderlens

@@ -1,17 +1,23 @@
 #pragma once
 
-// Internal to core (includes LibTorch): the dataset as tensors, converted once, and the batches
-// cut from them.
+// Internal to core: the dataset as tensors, converted once, and the batches cut from them.
+// LibTorch's types are only declared here (torch::Tensor is at::Tensor, torch::Device is
+// c10::Device); the tensors themselves live in TrainingData.cpp.
 
 #include "dataset/Dataset.h"
 #include "experiment/ExperimentConfig.h"
-
-#include <torch/torch.h>
 
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
+
+namespace at {
+class Tensor;
+}
+namespace c10 {
+struct Device;
+}
 
 namespace orderlens {
 
@@ -40,6 +46,9 @@ public:
     // `labels`: one per dataset image, the labels the networks see (after corruption).
     TrainingData(const Dataset& dataset, const std::vector<std::int32_t>& labels, int inputSize,
                  Residency residency = Residency::Auto);
+    ~TrainingData();
+    TrainingData(const TrainingData&) = delete;
+    TrainingData& operator=(const TrainingData&) = delete;
 
     // Whether batches are built on demand from the dataset rather than cut from one tensor.
     bool streamed() const { return source_ != nullptr; }
@@ -59,8 +68,8 @@ public:
 
     // A batch of images (on `device`) for the given dataset indices. Training batches get the
     // configured augmentation drawn from `engine`; evaluation batches the centre crop.
-    torch::Tensor images(const torch::Tensor& datasetIndices, const torch::Device& device, bool augment,
-                         const ExperimentConfig& config, std::mt19937_64* engine) const;
+    at::Tensor images(const at::Tensor& datasetIndices, const c10::Device& device, bool augment,
+                      const ExperimentConfig& config, std::mt19937_64* engine) const;
 
     // The window and flip of every image of a batch, drawn from `engine` exactly as images()
     // draws them (top and left of the window, then the flip, image by image), so batches
@@ -76,15 +85,15 @@ public:
     // dataset's pixels in one pass per image (place, crop, flip, normalise through a per-channel
     // table), identical to what images() returns for the same draws. `parallel` spreads the images
     // over LibTorch's threads; prefetch workers build whole batches on one thread each.
-    torch::Tensor streamedBatch(const std::int64_t* datasetIndices, std::int64_t count, const BatchAugmentation& aug,
-                                bool parallel) const;
+    at::Tensor streamedBatch(const std::int64_t* datasetIndices, std::int64_t count, const BatchAugmentation& aug,
+                             bool parallel) const;
     // Class indices (int64, N) or label bits as floats (N, classes) for multi-label.
-    torch::Tensor targets(const torch::Tensor& datasetIndices, const torch::Device& device) const;
+    at::Tensor targets(const at::Tensor& datasetIndices, const c10::Device& device) const;
     // Label bits for multi-label records (empty otherwise).
     const std::vector<std::uint64_t>& labelBits() const { return labelBits_; }
 
 private:
-    torch::Tensor normalise(torch::Tensor batch) const;
+    at::Tensor normalise(at::Tensor batch) const;
 
     // Streaming: a copy of the dataset (its pixel store is shared, not copied), since the
     // caller's dataset may not outlive this object.
@@ -92,9 +101,9 @@ private:
     int resizeSide_ = 0;
     bool keepSize_ = false;
 
-    torch::Tensor pixels_;    // float (normalised) or uint8; undefined when streamed
-    torch::Tensor labels_;    // int64 (N) or float (N, classes)
-    torch::Tensor meanT_, stdT_, padValue_;  // (1, C, 1, 1)
+    // The images (unless streamed), the targets and the normalisation as tensors.
+    struct Tensors;
+    std::unique_ptr<Tensors> tensors_;
     // normalise() of every byte value per channel, [c * 256 + v]: streamed batches look values up
     // instead of converting whole placed images.
     std::vector<float> normalised_;
