@@ -439,7 +439,7 @@ void TestGuiTraining::trainingRunNumbersEpochsAndSaysWhatItWaitsFor()
     QVERIFY2(statusAtBatch.startsWith("numbered.h5: network 1, epoch 0 (1 of 2), batch 1/6  |  "), qPrintable(statusAtBatch));
     QCOMPARE(firstEpoch.network, 0);
     QCOMPARE(firstEpoch.epoch, 0);
-    QCOMPARE(progressAtEpoch, QString("network 1: epoch 0 (1 of 2) done, test accuracy %1 %")
+    QCOMPARE(progressAtEpoch, QString("network 1: epoch 0 (1 of 2), test accuracy %1 %")
                                   .arg(100.0 * firstEpoch.summary.testAccuracy, 0, 'f', 1));
     QVERIFY2(logAtEpoch.contains("numbered.h5: network 1 epoch 0 (1 of 2): train accuracy "), qPrintable(logAtEpoch));
     QCOMPARE(analysisAtEpoch, waitingAnalysis.arg(1));

@@ -87,8 +87,6 @@ void ProgressPanel::reset(int networks, int epochs)
     for (int n = 0; n < networks; ++n) {
         auto* label = new QLabel(tr("network %1: waiting").arg(n + 1));
         label->setObjectName(QStringLiteral("networkProgress%1").arg(n));
-        // A narrow panel wraps the line rather than cutting the loss off.
-        label->setWordWrap(true);
         QProgressBar* bar = newBar(networkColour(n), 6);
         bar->setValue(0);
         bars_->addWidget(label);
@@ -108,11 +106,11 @@ void ProgressPanel::addBatch(const BatchProgress& p)
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0 && p.batches > 0) {
         const double done = (p.epoch + double(p.batch + 1) / p.batches) / epochs_;
         networkBars_[std::size_t(p.network)]->setValue(int(std::lround(done * kBarSteps)));
-        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2, batch %3/%4, loss %5")
+        // The bar shows how far the epoch is, the status bar its batch: the line stays short
+        // enough for a narrow panel.
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2, loss %3")
                            .arg(p.network + 1)
                            .arg(QString::fromStdString(epochProgressText(p.epoch, epochs_)))
-                           .arg(p.batch + 1)
-                           .arg(p.batches)
                            .arg(p.loss, 0, 'f', 3));
     }
     setOverall(p.fraction);
@@ -129,7 +127,7 @@ void ProgressPanel::addEpoch(const EpochProgress& p)
     elapsed_->setText(formatDuration(p.elapsedSeconds));
     if (p.network >= 0 && std::size_t(p.network) < networkBars_.size() && epochs_ > 0) {
         networkBars_[std::size_t(p.network)]->setValue(int(std::lround(double(p.epoch + 1) / epochs_ * kBarSteps)));
-        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2 done, test accuracy %3 %")
+        networkLabels_[std::size_t(p.network)]->setText(tr("network %1: %2, test accuracy %3 %")
                            .arg(p.network + 1)
                            .arg(QString::fromStdString(epochProgressText(p.epoch, epochs_)))
                            .arg(100.0 * p.summary.testAccuracy, 0, 'f', 1));
