@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orderlens::ui {
@@ -25,6 +26,11 @@ const QColor kBandColour(kMeanAccuracyColour.red(), kMeanAccuracyColour.green(),
 // lie left of 0, which has no epoch number to show.
 class EpochTicker : public QCPAxisTicker {
 protected:
+    // Ticks on whole epochs only (QCustomPlot's choice of 2.5 becomes 2).
+    double getTickStep(const QCPRange& range) override
+    {
+        return std::max(1.0, std::floor(QCPAxisTicker::getTickStep(range)));
+    }
     QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override
     {
         return tick < -1e-9 ? QString() : QCPAxisTicker::getTickLabel(tick, locale, formatChar, precision);
