@@ -2,10 +2,12 @@
 
 #include "common/Errors.h"
 #include "storage/Hdf5GlobalHeap.h"
+#include "storage/Hdf5Metadata.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unistd.h>
 
 namespace orderlens::hdf5 {
@@ -51,6 +53,13 @@ std::string trimmed(const char* p, std::size_t size)
 std::vector<std::string> readVariableStrings(hid_t obj, bool attribute, hsize_t n, const std::string& name,
                                              const std::string& path)
 {
+    // HDF5 converts a string through a buffer of its length times the size of its base type,
+    // which a damaged datatype can make absurd: a string's base type is one byte.
+    Id fileType = check(attribute ? H5Aget_type(obj) : H5Dget_type(obj), H5Tclose, path,
+                        "cannot read the type of '" + name + "'");
+    Id base = check(H5Tget_super(fileType), H5Tclose, path, "cannot read the type of '" + name + "'");
+    if (H5Tget_size(base) != 1)
+        fail(path, "the strings of '" + name + "' have a damaged datatype (damaged file)");
     checkVariableStrings(obj, attribute, n, name, path);
     Id type = variableStringType(path);
     std::vector<char*> ptrs(n, nullptr);
@@ -238,6 +247,8 @@ std::vector<std::string> attributeNames(hid_t obj, const std::string& path)
 {
     H5O_info_t info;
     check(H5Oget_info(obj, &info), path, "cannot list attributes (damaged file?)");
+    if (std::optional<std::vector<std::string>> names = version1AttributeNames(obj, info.addr, path))
+        return *names;
     return namesByIndex(
         info.num_attrs,
         [obj](hsize_t i, char* out, std::size_t size) {

@@ -1,17 +1,14 @@
 #include "storage/Hdf5GlobalHeap.h"
 
 #include "storage/Hdf5.h"
+#include "storage/Hdf5FileBytes.h"
 
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <map>
-#include <optional>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -31,72 +28,6 @@ constexpr std::uint64_t kReferenceBytes = 16;
 constexpr std::uint64_t kCollectionHeader = 16;
 constexpr std::uint64_t kObjectHeader = 16;
 constexpr std::uint64_t kSmallestCollection = 4096;  // HDF5 makes no smaller collection
-// Object header messages: continuation (where the next chunk of the header is) and attribute.
-constexpr std::uint64_t kContinuationMessage = 0x10;
-constexpr std::uint64_t kAttributeMessage = 0x0C;
-// Bounds that no layout-1 file reaches, so that a damaged size asks for no absurd read.
-constexpr std::uint64_t kLargestBlock = std::uint64_t(1) << 30;
-constexpr std::size_t kMostHeaderChunks = 64;
-
-std::uint64_t little(const std::uint8_t* p, int bytes)
-{
-    std::uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-std::uint64_t padded8(std::uint64_t n) { return (n + 7) / 8 * 8; }
-
-// The file's bytes as HDF5 reads them, through the descriptor of HDF5's own file driver.
-class FileBytes {
-public:
-    FileBytes(hid_t object, const std::string& path) : path_(path)
-    {
-        Id file = check(H5Iget_file_id(object), H5Fclose, path, "cannot find the file of a string");
-        Id access = check(H5Fget_access_plist(file), H5Pclose, path, "cannot read the file's access properties");
-        Id creation = check(H5Fget_create_plist(file), H5Pclose, path, "cannot read the file's creation properties");
-        std::size_t addressBytes = 0;
-        std::size_t lengthBytes = 0;
-        hsize_t userBlock = 0;
-        check(H5Pget_sizes(creation, &addressBytes, &lengthBytes), path, "cannot read the file's address size");
-        check(H5Pget_userblock(creation, &userBlock), path, "cannot read the file's user block size");
-        // Layout-1 files have 8-byte addresses and lengths, counted from the file's first byte.
-        if (addressBytes != 8 || lengthBytes != 8 || userBlock != 0)
-            fail(path, "holds variable-length strings but is not laid out as a layout-1 run file");
-        void* handle = nullptr;
-        if (H5Pget_driver(access) != H5FD_SEC2 || H5Fget_vfd_handle(file, access, &handle) < 0 || !handle)
-            fail(path, "cannot check its variable-length strings: not opened as a plain file");
-        fd_ = *static_cast<int*>(handle);
-        struct stat st {};
-        if (::fstat(fd_, &st) != 0)
-            fail(path, std::string("cannot read the file's size: ") + std::strerror(errno));
-        size_ = std::uint64_t(st.st_size);
-    }
-
-    const std::string& path() const { return path_; }
-
-    // `n` bytes from `address`, which must all lie inside the file.
-    std::vector<std::uint8_t> read(std::uint64_t address, std::uint64_t n, const std::string& what) const
-    {
-        if (n > kLargestBlock || address > size_ || n > size_ - address)
-            fail(path_, what + " lies outside the file (damaged file)");
-        std::vector<std::uint8_t> out(n);
-        std::uint64_t done = 0;
-        while (done < n) {
-            const ssize_t got = ::pread(fd_, out.data() + done, n - done, off_t(address + done));
-            if (got <= 0)
-                fail(path_, "cannot read " + what + (got < 0 ? std::string(": ") + std::strerror(errno) : ""));
-            done += std::uint64_t(got);
-        }
-        return out;
-    }
-
-private:
-    std::string path_;
-    int fd_ = -1;
-    std::uint64_t size_ = 0;
-};
 
 // Global heap collections, decoded the way HDF5 1.10 decodes them, refusing what HDF5 would
 // then copy out of bounds: an object running past its collection, an index used twice.
@@ -167,61 +98,17 @@ void checkReferences(GlobalHeap& heap, const std::uint8_t* references, std::uint
     }
 }
 
-// The value of attribute message `data` when it is the attribute `name`. Versions 1 to 3: the
-// version, a flags or reserved byte, the sizes of the name (with its NUL), datatype and
-// dataspace (2 bytes each), version 3 an encoding byte; then those three fields (each padded to
-// 8 bytes in version 1) and the value.
-std::optional<std::vector<std::uint8_t>> attributeValue(const std::uint8_t* data, std::uint64_t length,
-                                                        const std::string& name)
-{
-    if (length < 9 || data[0] < 1 || data[0] > 3)
-        return std::nullopt;
-    const int version = data[0];
-    const auto field = [version](std::uint64_t n) { return version == 1 ? padded8(n) : n; };
-    const std::uint64_t nameSize = little(data + 2, 2);
-    const std::uint64_t nameAt = version == 3 ? 9 : 8;
-    const std::uint64_t valueAt = nameAt + field(nameSize) + field(little(data + 4, 2)) + field(little(data + 6, 2));
-    if (valueAt > length)
-        return std::nullopt;
-    const char* stored = reinterpret_cast<const char*>(data + nameAt);
-    if (std::string(stored, ::strnlen(stored, nameSize)) != name)
-        return std::nullopt;
-    return std::vector<std::uint8_t>(data + valueAt, data + length);
-}
-
-// The stored values of the attributes called `name` in the object header at `address`: a
-// version-1 header (version 1, a reserved byte, the message count (2), reference count (4),
-// size of its first chunk (4), 4 bytes of padding) whose chunks hold messages of a type (2),
-// size (2), flags (1) and 3 reserved bytes, then their data.
+// The stored values of the attributes called `name` in the version-1 object header at `address`.
 std::vector<std::vector<std::uint8_t>> attributeValues(const FileBytes& file, std::uint64_t address,
                                                        const std::string& name)
 {
-    const std::string what = "the object header of attribute '" + name + "'";
-    const std::vector<std::uint8_t> prefix = file.read(address, 16, what);
-    if (prefix[0] != 1)
-        fail(file.path(), what + " is not a version-1 header (not a layout-1 run file, or damaged)");
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> chunks{{address + 16, little(&prefix[8], 4)}};
     std::vector<std::vector<std::uint8_t>> values;
-    for (std::size_t c = 0; c < chunks.size(); ++c) {
-        if (c >= kMostHeaderChunks)
-            fail(file.path(), what + " has too many continuation chunks (damaged file)");
-        const auto [at, size] = chunks[c];
-        const std::vector<std::uint8_t> bytes = file.read(at, size, what);
-        std::uint64_t pos = 0;
-        while (size - pos >= 8) {
-            const std::uint64_t type = little(&bytes[pos], 2);
-            const std::uint64_t length = little(&bytes[pos + 2], 2);
-            if (length > size - pos - 8)
-                fail(file.path(), what + " is damaged: a message overruns its chunk");
-            const std::uint8_t* data = &bytes[pos + 8];
-            if (type == kContinuationMessage && length >= 16)
-                chunks.emplace_back(little(data, 8), little(data + 8, 8));
-            else if (type == kAttributeMessage)
-                if (std::optional<std::vector<std::uint8_t>> value = attributeValue(data, length, name))
-                    values.push_back(std::move(*value));
-            pos += 8 + length;
+    for (const HeaderMessage& message : headerMessages(file, address, "attribute '" + name + "'"))
+        if (message.type == kAttributeMessage) {
+            AttributeMessage attribute = decodeAttribute(file, message, "attribute '" + name + "'");
+            if (attribute.name == name)
+                values.push_back(std::move(attribute.value));
         }
-    }
     return values;
 }
 

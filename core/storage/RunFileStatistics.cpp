@@ -6,6 +6,7 @@
 #include "common/CrashPoint.h"
 #include "common/Errors.h"
 #include "io/AtomicFile.h"
+#include "storage/Hdf5Metadata.h"
 #include "storage/RunLayout.h"
 
 #include <filesystem>
@@ -95,6 +96,7 @@ void RunFile::readStatistics(std::map<std::string, std::vector<double>>& columns
     if (!fs::exists(side))
         return;
     hdf5::silence();
+    hdf5::checkUnchecksummedMetadata(side);
     Id fapl = fileAccess(Access::ReadLegacy, side);
     Id file = check(H5Fopen(side.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, side,
                     "cannot open the run's statistics file (damaged or truncated)");

@@ -1,6 +1,7 @@
 #include "storage/RunLayout.h"
 
 #include "common/Numbering.h"
+#include "storage/Hdf5Metadata.h"
 
 #include <algorithm>
 #include <chrono>
@@ -138,8 +139,10 @@ Id openRun(const std::string& path)
             fail(path, "run file not found or not readable");
         fail(path, "not an HDF5 file, so not an OrderLens run file");
     }
-    // Superblock 3 is what layout 2 is written with; older superblocks are layout-1 files.
+    // Superblock 3 is what layout 2 is written with; older superblocks are layout-1 files, whose
+    // metadata has no checksum and is checked before HDF5 trusts it.
     const bool swmr = sb >= 3;
+    hdf5::checkUnchecksummedMetadata(path);
     Id fapl = fileAccess(swmr ? Access::Read : Access::ReadLegacy, path);
     return check(H5Fopen(path.c_str(), swmr ? (H5F_ACC_RDONLY | H5F_ACC_SWMR_READ) : H5F_ACC_RDONLY, fapl), H5Fclose,
                  path, "cannot open the HDF5 file (damaged or truncated)");
