@@ -221,6 +221,20 @@ private slots:
         QCOMPARE(runCli({"verify", "--run", QString::fromStdString(path)}, &out), 0);
     }
 
+    // `orderlens status` names the run by its path, whatever its length (it was formatted into a
+    // 256-byte buffer, which cut a long path and the counts after it). Expected line by hand.
+    void progressNamesALongPathWhole()
+    {
+        RunProgress progress;
+        progress.path = "/data/" + std::string(300, 'x') + "/run.h5";
+        progress.epochs = 3;
+        progress.networks.resize(2);
+        progress.networks[0].epochsDone = 3;
+        progress.networks[1].epochsDone = 1;
+        const std::string text = describeRunProgress(progress);
+        QCOMPARE(text.substr(0, text.find('\n')), progress.path + ": 2 networks x 3 epochs, 4 of 6 epochs recorded");
+    }
+
     void secondWriterIsRefused()
     {
         const std::string path = dir_.filePath("claimed.h5").toStdString();

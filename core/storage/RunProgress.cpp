@@ -157,14 +157,13 @@ RunProgress readRunProgress(const RunFile& run)
 
 std::string describeRunProgress(const RunProgress& p)
 {
-    std::string out;
-    char line[256];
     int done = 0;
     for (const NetworkProgress& n : p.networks)
         done += n.epochsDone;
-    std::snprintf(line, sizeof line, "%s: %zu networks x %d epochs, %d of %zu epochs recorded\n", p.path.c_str(),
-                  p.networks.size(), p.epochs, done, p.networks.size() * std::size_t(p.epochs));
-    out += line;
+    // The path may be of any length: composed, not formatted into a buffer that would cut it.
+    std::string out = p.path + ": " + std::to_string(p.networks.size()) + " networks x " + std::to_string(p.epochs) +
+                      " epochs, " + std::to_string(done) + " of " +
+                      std::to_string(p.networks.size() * std::size_t(p.epochs)) + " epochs recorded\n";
     if (p.complete())
         out += "State: complete\n";
     else if (p.tasks)
@@ -180,6 +179,7 @@ std::string describeRunProgress(const RunProgress& p)
            (p.tasks ? "  task (--task index): state" : "") + "\n";
     for (std::size_t n = 0; n < p.networks.size(); ++n) {
         const NetworkProgress& np = p.networks[n];
+        char line[256];  // numbers and a date only
         std::snprintf(line, sizeof line, "%-8zu %4d/%-6d %-22s %8.1f %10.0f", n + 1, np.epochsDone, p.epochs,
                       localTime(np.lastFinishedAt).c_str(), np.secondsPerEpoch, np.imagesPerSecond);
         out += line;
