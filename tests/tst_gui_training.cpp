@@ -566,6 +566,30 @@ void TestGuiTraining::exportsFromTheMenuAskBeforeReplacing()
     test::answerReplace(true, &question);
     test::clickMenuPath(window, {"File", "Export", "Configuration (JSON)..."});
     QCOMPARE(nlohmann::json::parse(contents(json).toStdString()), nlohmann::json::parse(run.configJson()));
+
+    // The analysis report into the same folder, which now holds 13 files of the report's kinds
+    // (the 12 figures and experiment.json): asked; No writes nothing, Yes writes the report.
+    const QString reportPdf = folder + "/report.pdf";
+    const QStringList before = QDir(folder).entryList(QDir::Files);
+    question.clear();
+    test::answerFileDialog(folder);
+    test::answerReplace(false, &question);
+    test::clickMenuPath(window, {"File", "Export", "Analysis report (PDF and figures)..."});
+    QVERIFY2(question.startsWith("13 tables, figures or reports already exist in "), qPrintable(question));
+    // The first 8 names in order (accuracy.pdf ... agreement_train.png), then "and 5 more".
+    QVERIFY2(question.contains(": accuracy.pdf, accuracy.png, accuracy.svg, agreement_test.pdf, "), qPrintable(question));
+    QVERIFY2(question.contains("agreement_train.png and 5 more."), qPrintable(question));
+    QCOMPARE(QDir(folder).entryList(QDir::Files), before);
+    QVERIFY(window.exploration());
+    QSignalSpy reported(window.exploration(), &ExplorationView::reportWritten);
+    question.clear();
+    test::answerFileDialog(folder);
+    test::answerReplace(true, &question);
+    test::clickMenuPath(window, {"File", "Export", "Analysis report (PDF and figures)..."});
+    QVERIFY(!question.isEmpty());
+    QVERIFY(reported.wait(kTrainingTimeoutMs));
+    QVERIFY2(reported.first().at(1).toString().isEmpty(), qPrintable(reported.first().at(1).toString()));
+    QVERIFY(contents(reportPdf).startsWith("%PDF"));
 }
 
 QTEST_MAIN(TestGuiTraining)

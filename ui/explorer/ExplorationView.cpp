@@ -11,6 +11,7 @@
 #include "report/ReportWriter.h"
 #include "storage/RunFile.h"
 
+#include <QDir>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
@@ -138,8 +139,29 @@ void ExplorationView::chooseReportFolder()
     if (!run_)
         return;
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the analysis report into"));
-    if (!dir.isEmpty())
+    if (!dir.isEmpty() && confirmReportFolder(dir))
         writeReportInBackground(dir);
+}
+
+bool ExplorationView::confirmReportFolder(const QString& dir)
+{
+    // Which figures a report draws is known only once its analysis ran, so the question names
+    // every file of the report's kinds already in the folder (tables, analysis.json, figures,
+    // report.pdf): any of them may be replaced.
+    const QStringList existing =
+        QDir(dir).entryList({"*.csv", "*.json", "*.pdf", "*.png", "*.svg"}, QDir::Files, QDir::Name);
+    if (existing.isEmpty())
+        return true;
+    constexpr int kNamed = 8;
+    QString names = QStringList(existing.mid(0, kNamed)).join(QStringLiteral(", "));
+    if (existing.size() > kNamed)
+        names += tr(" and %1 more").arg(existing.size() - kNamed);
+    return QMessageBox::question(this, tr("Replace the files?"),
+                                 tr("%1 tables, figures or reports already exist in %2: %3. The report replaces "
+                                    "those with the names it writes. Write it there?")
+                                     .arg(existing.size())
+                                     .arg(QDir::toNativeSeparators(dir), names),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
 }
 
 void ExplorationView::writeReportInBackground(const QString& dir)

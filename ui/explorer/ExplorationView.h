@@ -44,7 +44,8 @@ public:
     // Writes the analysis report (every figure and report.pdf, as `orderlens analyze` does) of the
     // open run into `dir`, with the study's full correlation bootstrap. Throws on failure.
     QStringList writeReport(const QString& dir);
-    // Asks for a folder, then writes the report there (with a wait cursor and an error dialog).
+    // Asks for a folder (and, when it already holds tables, figures or reports, whether to replace
+    // them; No by default), then writes the report there.
     void chooseReportFolder();
     // What File > Export > Analysis report does once a folder is chosen: the analysis in the
     // background (cancellable from its progress dialog), then the files; reportWritten says how
@@ -64,6 +65,7 @@ signals:
     void reportWritten(const QStringList& files, const QString& error);
 
 private:
+    bool confirmReportFolder(const QString& dir);
     std::shared_ptr<const RunImages> run_;
     QStackedWidget* pages_ = nullptr;
     QLabel* message_ = nullptr;
