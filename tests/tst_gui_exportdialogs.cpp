@@ -6,6 +6,7 @@
 #include "DialogAnswers.h"
 #include "FashionRun.h"
 #include "Fixtures.h"
+#include "TabClick.h"
 
 #include "analysis/LearningMeasures.h"
 #include "browser/ImageBrowser.h"
@@ -41,13 +42,6 @@ using namespace orderlens::ui;
 using namespace orderlens::test;
 
 namespace {
-
-void clickTab(QTabWidget* tabs, const QString& title)
-{
-    for (int t = 0; t < tabs->count(); ++t)
-        if (tabs->tabText(t) == title)
-            QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(t).center());
-}
 
 QToolButton* buttonTitled(QWidget* parent, const QString& text)
 {

@@ -4,6 +4,7 @@
 
 #include "FashionRun.h"
 #include "Fixtures.h"
+#include "TabClick.h"
 #include "SyntheticRun.h"
 
 #include "browser/DetailPanel.h"
@@ -35,6 +36,8 @@
 
 using namespace orderlens;
 using namespace orderlens::ui;
+
+using orderlens::test::clickTab;
 
 namespace {
 
@@ -127,14 +130,6 @@ void typeInto(QAbstractSpinBox* box, const QString& text)
     QTest::keyClick(box, Qt::Key_A, Qt::ControlModifier);
     QTest::keyClicks(box, text);
     QTest::keyClick(box, Qt::Key_Return);
-}
-
-// Clicks the tab titled `title` on the tab widget's bar.
-void clickTab(QTabWidget* tabs, const QString& title)
-{
-    for (int t = 0; t < tabs->count(); ++t)
-        if (tabs->tabText(t) == title)
-            QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(t).center());
 }
 
 QToolButton* buttonTitled(QWidget* parent, const QString& text)

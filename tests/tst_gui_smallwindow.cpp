@@ -5,6 +5,7 @@
 
 #include "FashionRun.h"
 #include "Fixtures.h"
+#include "TabClick.h"
 
 #include "MainWindow.h"
 #include "analysis/AnalysisPage.h"
@@ -37,6 +38,8 @@
 using namespace orderlens;
 using namespace orderlens::ui;
 
+using orderlens::test::clickTab;
+
 namespace {
 
 // With ORDERLENS_SCREENSHOT_DIR set, saves the window as it is (for looking at, not a check).
@@ -45,13 +48,6 @@ void saveScreenshot(QWidget& window, const QString& name)
     const QDir out(qEnvironmentVariable("ORDERLENS_SCREENSHOT_DIR"));
     if (out.path() != ".")
         window.grab().save(out.filePath(name + ".png"));
-}
-
-void clickTab(QTabWidget* tabs, const QString& title)
-{
-    for (int t = 0; t < tabs->count(); ++t)
-        if (tabs->tabText(t) == title)
-            QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(t).center());
 }
 
 // The part of `w` that is on screen inside `page` (clipped by every parent up to it).

@@ -20,4 +20,12 @@ inline void clickTab(QTabWidget* tabs, QWidget* view)
     QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(index).center());
 }
 
+// Clicks the tab titled `title` on the tab widget's bar.
+inline void clickTab(QTabWidget* tabs, const QString& title)
+{
+    for (int t = 0; t < tabs->count(); ++t)
+        if (tabs->tabText(t) == title)
+            QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(t).center());
+}
+
 }  // namespace orderlens::test
